@@ -1,0 +1,73 @@
+create or replace function autoexec_private.claim_execution_slot(p_action_id bigint)
+returns table (allowed boolean, executed_at timestamptz, reason text, retry_at timestamptz)
+language plpgsql volatile
+set search_path = pg_catalog
+as $$
+-- Checks the rolling-window limits for a live execution and, when they allow it, returns the
+-- timestamp the execution must be logged with. The transaction-scoped advisory lock is held until the
+-- caller commits its execution log, so the count and the insert are atomic across every worker: no
+-- window can ever hold more executions than its limit.
+declare
+  a autoexec.actions;
+  s autoexec.settings;
+  t autoexec.action_types;
+  v_now timestamptz;
+  v_frees_at timestamptz;
+begin
+  perform pg_advisory_xact_lock(hashtext('autoexec.execution_slots'));
+  v_now := clock_timestamp();
+  select * into a from autoexec.actions where id = p_action_id;
+  select * into s from autoexec.settings;
+  select * into t from autoexec.action_types where type = a.type;
+
+  if a.execution_tier = 1 then
+    v_frees_at := autoexec_private.window_frees_at(s.hourly_limit, '1 hour', v_now, null);
+    if v_frees_at is not null then
+      return query select false, null::timestamptz,
+        'hourly limit reached (' || s.hourly_limit || ' per rolling hour); next try at '
+          || autoexec_private.format_time(v_frees_at), nullif(v_frees_at, 'infinity');
+      return;
+    end if;
+    v_frees_at := autoexec_private.window_frees_at(s.daily_limit, '24 hours', v_now, null);
+    if v_frees_at is not null then
+      return query select false, null::timestamptz,
+        'daily limit reached (' || s.daily_limit || ' per rolling 24 hours); next try at '
+          || autoexec_private.format_time(v_frees_at), nullif(v_frees_at, 'infinity');
+      return;
+    end if;
+    if a.rate_limit_key is not null then
+      v_frees_at := autoexec_private.window_frees_at(s.rate_limit_key_limit, s.rate_limit_key_window, v_now,
+        a.rate_limit_key);
+      if v_frees_at is not null then
+        return query select false, null::timestamptz,
+          'limit for ' || a.rate_limit_key || ' reached (' || s.rate_limit_key_limit || ' per '
+            || s.rate_limit_key_window || '); next try at ' || autoexec_private.format_time(v_frees_at),
+          nullif(v_frees_at, 'infinity');
+        return;
+      end if;
+    end if;
+  end if;
+
+  if t.daily_cap is not null then
+    select case when t.daily_cap = 0 then 'infinity'::timestamptz else l.executed_at + interval '24 hours' end
+      into v_frees_at
+      from (
+        select l.executed_at from autoexec.execution_logs l
+        where l.action_type = t.type and l.success and l.mode = 'live' and l.executed_at > v_now - interval '24 hours'
+        order by l.executed_at desc
+        offset greatest(t.daily_cap - 1, 0) limit 1
+      ) l;
+    if v_frees_at is not null or t.daily_cap = 0 then
+      return query select false, null::timestamptz,
+        'daily cap for ' || t.type || ' reached (' || t.daily_cap || ' per rolling 24 hours)'
+          || coalesce('; next try at ' || autoexec_private.format_time(nullif(v_frees_at, 'infinity')), ''),
+        nullif(v_frees_at, 'infinity');
+      return;
+    end if;
+  end if;
+
+  return query select true, v_now, null::text, null::timestamptz;
+end;
+$$;
+comment on function autoexec_private.claim_execution_slot(bigint) is
+  'Rate limits (hourly, daily, per key, per type) for one live execution, serialised across all workers.';

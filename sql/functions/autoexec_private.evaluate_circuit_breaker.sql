@@ -1,0 +1,39 @@
+create or replace function autoexec_private.evaluate_circuit_breaker() returns boolean
+language plpgsql volatile
+set search_path = pg_catalog
+as $$
+-- Opens the breaker when more than breaker_failure_rate of the last breaker_window executions since the
+-- last reset failed, once at least breaker_min_executions ran. Returns whether it opened it now.
+declare
+  s autoexec.settings;
+  e autoexec.engine_state;
+  v_total integer;
+  v_failed integer;
+  v_reason text;
+begin
+  select * into s from autoexec.settings;
+  select * into e from autoexec.engine_state for update;
+  if e.breaker_open then
+    return false;
+  end if;
+  select count(*), count(*) filter (where not recent.success) into v_total, v_failed
+  from (
+    select l.success from autoexec.execution_logs l
+    where l.executed_at > coalesce(e.breaker_reset_at, '-infinity')
+    order by l.executed_at desc
+    limit s.breaker_window
+  ) recent;
+  if v_total < s.breaker_min_executions or v_failed::numeric / v_total <= s.breaker_failure_rate then
+    return false;
+  end if;
+  v_reason := v_failed || ' of the last ' || v_total || ' executions failed ('
+    || round(100.0 * v_failed / v_total) || '% > ' || round(100 * s.breaker_failure_rate) || '%)';
+  update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(), breaker_reason = v_reason;
+  perform autoexec_private.notify('circuit_breaker_opened', 'critical',
+    'Circuit breaker opened: ' || v_reason || '. All auto-execution is paused until an admin resets it.',
+    jsonb_build_object('failed', v_failed, 'total', v_total));
+  return true;
+end;
+$$;
+comment on function autoexec_private.evaluate_circuit_breaker() is
+  'Opens the circuit breaker, with an alert, when too many recent executions failed.';

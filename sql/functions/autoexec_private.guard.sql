@@ -1,0 +1,119 @@
+create or replace function autoexec_private.guard(p_action_id bigint)
+returns table (decision text, mode text, reason text, retry_at timestamptz, final_status text)
+language plpgsql stable
+set search_path = pg_catalog
+as $$
+-- Decides whether an action may execute now. The caller holds the action's row lock.
+--   run:   execute now, in `mode`
+--   defer: not now; try again at retry_at (the job is rescheduled)
+--   wait:  not until something changes (an admin, a setting); the sweep re-enqueues it then
+--   end:   never; the action ends in final_status
+--   skip:  nothing to do (already finished, or not the engine's to run)
+-- The rate limits are checked later, by claim_execution_slot, under a lock.
+declare
+  a autoexec.actions;
+  s autoexec.settings;
+  e autoexec.engine_state;
+  t autoexec.action_types;
+  v_mod_id bigint;
+  v_edited_at timestamptz;
+  v_dry_run_at timestamptz;
+begin
+  select * into a from autoexec.actions where id = p_action_id;
+  if not found then
+    return query select 'skip', null::text, 'no such action', null::timestamptz, null::text;
+    return;
+  end if;
+  select * into s from autoexec.settings;
+  select * into e from autoexec.engine_state;
+  select * into t from autoexec.action_types where type = a.type;
+
+  if a.execution_tier = 3 then
+    return query select 'skip', null::text, 'manual only: the engine never executes Tier 3 actions', null::timestamptz,
+      null::text;
+    return;
+  end if;
+  if a.status = 'PENDING' and a.execution_tier = 2 then
+    return query select 'skip', null::text, 'waiting for an admin''s approval', null::timestamptz, null::text;
+    return;
+  end if;
+  if a.status not in ('PENDING', 'APPROVED') then
+    return query select 'skip', null::text, 'action is ' || a.status, null::timestamptz, null::text;
+    return;
+  end if;
+  if a.expires_at <= now() then
+    return query select 'end', null::text, 'expired at ' || autoexec_private.format_time(a.expires_at) || ' before it could run',
+      null::timestamptz, 'EXPIRED';
+    return;
+  end if;
+  if a.execution_attempts >= s.max_attempts then
+    return query select 'end', null::text, 'gave up after ' || a.execution_attempts || ' failed attempts',
+      null::timestamptz, 'FAILED';
+    return;
+  end if;
+  if not s.enabled then
+    return query select 'wait', null::text, 'auto-execution is switched off (settings.enabled)', null::timestamptz,
+      null::text;
+    return;
+  end if;
+  if e.breaker_open then
+    return query select 'wait', null::text,
+      'circuit breaker open since ' || autoexec_private.format_time(e.breaker_opened_at) || ' (' || e.breaker_reason
+        || '); an admin must reset it', null::timestamptz, null::text;
+    return;
+  end if;
+  if t.mode = 'disabled' then
+    return query select 'wait', null::text, 'action type ' || t.type || ' is disabled', null::timestamptz, null::text;
+    return;
+  end if;
+  if e.cooldown_until > now() then
+    return query select 'defer', null::text,
+      'cooling down after ' || s.failures_before_cooldown || ' failures in a row, until ' || autoexec_private.format_time(e.cooldown_until),
+      e.cooldown_until, null::text;
+    return;
+  end if;
+
+  if a.execution_tier = 1 then
+    if a.confidence <= s.min_confidence then
+      return query select 'wait', null::text,
+        'confidence ' || a.confidence || ' is not above the minimum ' || s.min_confidence || '; needs an admin',
+        null::timestamptz, null::text;
+      return;
+    end if;
+    if a.estimated_revenue_impact <= s.min_revenue_impact then
+      return query select 'wait', null::text,
+        'estimated revenue impact $' || a.estimated_revenue_impact || '/month is not above the minimum $'
+          || s.min_revenue_impact || '/month; needs an admin',
+        null::timestamptz, null::text;
+      return;
+    end if;
+    if jsonb_typeof(a.action_data -> 'modId') = 'number' and (a.action_data ->> 'modId') ~ '^\d{1,18}$' then
+      v_mod_id := (a.action_data ->> 'modId')::bigint;
+      select externally_modified_at into v_edited_at from content.mods where id = v_mod_id;
+      if v_edited_at > now() - s.recent_edit_window then
+        return query select 'defer', null::text,
+          'mod ' || v_mod_id || ' was edited at ' || autoexec_private.format_time(v_edited_at) || '; waiting until '
+            || autoexec_private.format_time((v_edited_at + s.recent_edit_window)) || ' to avoid conflicts',
+          v_edited_at + s.recent_edit_window, null::text;
+        return;
+      end if;
+    end if;
+  end if;
+
+  if s.dry_run or t.mode = 'dry_run' then
+    select max(l.executed_at) into v_dry_run_at from autoexec.execution_logs l
+      where l.action_id = a.id and l.mode = 'dry_run' and l.success;
+    if v_dry_run_at is not null then
+      return query select 'wait', null::text,
+        'dry run succeeded at ' || autoexec_private.format_time(v_dry_run_at) || '; runs for real once dry run is off', null::timestamptz,
+        null::text;
+      return;
+    end if;
+    return query select 'run', 'dry_run', null::text, null::timestamptz, null::text;
+    return;
+  end if;
+  return query select 'run', 'live', null::text, null::timestamptz, null::text;
+end;
+$$;
+comment on function autoexec_private.guard(bigint) is
+  'The guardrails that decide whether an action may execute now, and why not.';

@@ -1,0 +1,53 @@
+create or replace function autoexec_private.record_execution(
+  p_action_id bigint,
+  p_mode text,
+  p_executed_by text,
+  p_executed_at timestamptz,
+  p_output jsonb,
+  p_rollback_data jsonb,
+  p_duration_ms integer
+) returns bigint
+language plpgsql volatile
+set search_path = pg_catalog
+as $$
+-- Logs a successful execution and updates the action, in the executing transaction.
+declare
+  a autoexec.actions;
+  v_log_id bigint;
+begin
+  select * into a from autoexec.actions where id = p_action_id;
+  insert into autoexec.execution_logs (
+    action_id, action_type, execution_tier, rate_limit_key, executed_at, executed_by, mode, attempt,
+    input_data, output_data, success, duration_ms, rollback_data
+  ) values (
+    a.id, a.type, a.execution_tier, a.rate_limit_key, p_executed_at, p_executed_by, p_mode,
+    a.execution_attempts + 1, a.action_data, p_output, true, p_duration_ms, p_rollback_data
+  ) returning id into v_log_id;
+
+  if p_mode = 'live' then
+    update autoexec.actions set
+      status = 'EXECUTED',
+      executed_at = p_executed_at,
+      execution_result = jsonb_build_object('success', true, 'output', p_output),
+      execution_attempts = execution_attempts + 1,
+      last_attempt_at = p_executed_at,
+      status_reason = null,
+      deferred_until = null
+    where id = a.id;
+  else
+    -- A dry run changes nothing, so it uses up no attempt and the action stays where it was.
+    update autoexec.actions set
+      execution_result = jsonb_build_object('success', true, 'dryRun', true, 'output', p_output),
+      status_reason = 'dry run succeeded at ' || autoexec_private.format_time(p_executed_at)
+        || '; runs for real once dry run is off',
+      deferred_until = null
+    where id = a.id;
+  end if;
+
+  -- A success ends a failure streak (the guarded update takes no lock when there is none).
+  update autoexec.engine_state set consecutive_failures = 0 where consecutive_failures <> 0;
+  return v_log_id;
+end;
+$$;
+comment on function autoexec_private.record_execution(bigint, text, text, timestamptz, jsonb, jsonb, integer) is
+  'Writes the execution log of a successful (or dry-run) execution and updates the action.';

@@ -1,0 +1,66 @@
+create or replace function autoexec_private.record_failure(
+  p_action_id bigint, p_mode text, p_executed_by text, p_error text, p_duration_ms integer
+) returns table (final boolean, attempts integer)
+language plpgsql volatile
+set search_path = pg_catalog
+as $$
+-- Called in its own short transaction after a handler threw and its changes were rolled back:
+-- logs the failed attempt, ends the action after max_attempts, and feeds cooldown and circuit breaker.
+declare
+  a autoexec.actions;
+  s autoexec.settings;
+  v_attempts integer;
+  v_final boolean;
+  v_streak integer;
+begin
+  select * into a from autoexec.actions where id = p_action_id for update;
+  if a.status not in ('PENDING', 'APPROVED') then
+    return query select true, a.execution_attempts; -- finished meanwhile (e.g. by another delivery)
+    return;
+  end if;
+  select * into s from autoexec.settings;
+  v_attempts := a.execution_attempts + 1;
+  v_final := v_attempts >= s.max_attempts;
+
+  insert into autoexec.execution_logs (
+    action_id, action_type, execution_tier, rate_limit_key, executed_by, mode, attempt,
+    input_data, success, error_message, duration_ms
+  ) values (
+    a.id, a.type, a.execution_tier, a.rate_limit_key, p_executed_by, p_mode, v_attempts,
+    a.action_data, false, p_error, p_duration_ms
+  );
+
+  update autoexec.actions set
+    status = case when v_final then 'FAILED' else status end,
+    execution_attempts = v_attempts,
+    last_attempt_at = now(),
+    execution_result = jsonb_build_object('success', false, 'error', p_error),
+    status_reason = case
+      when v_final then 'failed ' || v_attempts || ' times; last error: ' || p_error
+      else 'attempt ' || v_attempts || ' of ' || s.max_attempts || ' failed (' || p_error || '); retrying'
+    end,
+    deferred_until = null
+  where id = a.id;
+
+  if v_final then
+    perform autoexec_private.notify('action_failed', 'warning',
+      'Action ' || a.id || ' (' || a.type || ') failed ' || v_attempts || ' times: ' || p_error,
+      jsonb_build_object('actionId', a.id, 'type', a.type, 'error', p_error));
+  end if;
+
+  update autoexec.engine_state set consecutive_failures = consecutive_failures + 1
+    returning consecutive_failures into v_streak;
+  if v_streak >= s.failures_before_cooldown then
+    update autoexec.engine_state set consecutive_failures = 0, cooldown_until = now() + s.cooldown;
+    perform autoexec_private.notify('cooldown_started', 'warning',
+      v_streak || ' executions failed in a row; execution pauses until '
+        || autoexec_private.format_time(now() + s.cooldown),
+      jsonb_build_object('failuresInARow', v_streak, 'until', now() + s.cooldown));
+  end if;
+
+  perform autoexec_private.evaluate_circuit_breaker();
+  return query select v_final, v_attempts;
+end;
+$$;
+comment on function autoexec_private.record_failure(bigint, text, text, text, integer) is
+  'Records a failed execution attempt and its consequences (retry or FAILED, cooldown, circuit breaker).';

@@ -1,0 +1,24 @@
+create or replace function autoexec_private.window_frees_at(
+  p_limit integer, p_window interval, p_now timestamptz, p_rate_limit_key text
+) returns timestamptz
+language sql stable
+set search_path = pg_catalog
+as $$
+  -- Null when the rolling window ending at p_now holds fewer than p_limit live Tier 1 executions;
+  -- otherwise when it will hold one fewer: the limit-th newest execution leaves the window.
+  -- A limit of 0 never frees ('infinity').
+  select case
+    when p_limit = 0 then 'infinity'::timestamptz
+    else (
+      select l.executed_at + p_window
+      from autoexec.execution_logs l
+      where l.success and l.mode = 'live' and l.executed_by = 'auto'
+        and l.executed_at > p_now - p_window
+        and (p_rate_limit_key is null or l.rate_limit_key = p_rate_limit_key)
+      order by l.executed_at desc
+      offset p_limit - 1 limit 1
+    )
+  end;
+$$;
+comment on function autoexec_private.window_frees_at(integer, interval, timestamptz, text) is
+  'When a rolling-window rate limit next has room (null: it has room now).';

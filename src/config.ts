@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+/** Environment variables, validated once at start so a typo fails loudly instead of half-working. */
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string")
+    .optional()
+    .describe("PostgreSQL to use; without it an embedded PostgreSQL is started in EMBEDDED_PG_DIR"),
+  EMBEDDED_PG_DIR: z
+    .string()
+    .min(1)
+    .default(".data/pg")
+    .describe("data directory of the embedded PostgreSQL"),
+  EMBEDDED_PG_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(0)
+    .describe("port of the embedded PostgreSQL; 0 picks a free one"),
+  WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe("jobs one worker runs at once"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** One line per variable, for --help. */
+export function describeEnv(): string {
+  return Object.entries(EnvSchema.shape)
+    .map(([name, schema]) => `  ${name.padEnd(20)} ${schema.description ?? ""}`)
+    .join("\n");
+}

@@ -1,0 +1,123 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { runMigrations as installWorkerSchema } from "graphile-worker";
+import type pg from "pg";
+import type { Logger } from "../logger.ts";
+
+const SQL_DIR = path.resolve(import.meta.dirname, "../../sql");
+/** Any constant works; it only has to be the same in every process that migrates. */
+const MIGRATION_LOCK_KEY = 7_240_018;
+const MIGRATION_NAME = /^(\d+)_[a-z0-9_]+\.sql$/;
+
+interface SqlFile {
+  name: string;
+  text: string;
+  checksum: string;
+}
+
+/**
+ * Brings a database up to date: graphile-worker's schema, then every new file in sql/migrations
+ * (forward-only, each in its own transaction, recorded with a checksum), then every file in
+ * sql/functions re-applied in one transaction. A session advisory lock makes concurrent runs queue.
+ */
+export async function migrate(pool: pg.Pool, log: Logger, sqlDir = SQL_DIR): Promise<{ applied: string[] }> {
+  const migrations = await readMigrations(path.join(sqlDir, "migrations"));
+  const functions = await readSqlFiles(path.join(sqlDir, "functions"));
+  await installWorkerSchema({ pgPool: pool, logger: undefined });
+
+  const client = await pool.connect();
+  try {
+    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await client.query(`
+      create schema if not exists autoexec_private;
+      create table if not exists autoexec_private.migrations (
+        name text primary key,
+        checksum text not null,
+        applied_at timestamptz not null default now()
+      );`);
+    const { rows } = await client.query<{ name: string; checksum: string }>(
+      "select name, checksum from autoexec_private.migrations",
+    );
+    const recorded = new Map(rows.map((row) => [row.name, row.checksum]));
+    const applied: string[] = [];
+    for (const migration of migrations) {
+      const checksum = recorded.get(migration.name);
+      if (checksum !== undefined) {
+        if (checksum !== migration.checksum) {
+          throw new Error(
+            `migration ${migration.name} was edited after it was applied (checksum ${checksum} in the database, ` +
+              `${migration.checksum} on disk); migrations are forward-only: add a new file instead`,
+          );
+        }
+        continue;
+      }
+      await inTransaction(client, migration.name, async () => {
+        await client.query(migration.text);
+        await client.query("insert into autoexec_private.migrations (name, checksum) values ($1, $2)", [
+          migration.name,
+          migration.checksum,
+        ]);
+      });
+      applied.push(migration.name);
+      log.info({ migration: migration.name }, "migration applied");
+    }
+    await inTransaction(client, "sql/functions", async () => {
+      // Bodies are checked when called, so the files can be applied in any order.
+      await client.query("set local check_function_bodies = off");
+      for (const file of functions) {
+        await runNamed(client, file);
+      }
+    });
+    log.debug({ count: functions.length }, "functions re-applied");
+    return { applied };
+  } finally {
+    await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+}
+
+async function inTransaction(client: pg.PoolClient, what: string, work: () => Promise<void>): Promise<void> {
+  await client.query("begin");
+  try {
+    await work();
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw new Error(`${what} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function runNamed(client: pg.PoolClient, file: SqlFile): Promise<void> {
+  try {
+    await client.query(file.text);
+  } catch (error) {
+    throw new Error(`${file.name}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function readSqlFiles(dir: string): Promise<SqlFile[]> {
+  const names = (await readdir(dir)).filter((name) => name.endsWith(".sql")).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const text = await readFile(path.join(dir, name), "utf8");
+      return { name, text, checksum: createHash("sha256").update(text).digest("hex") };
+    }),
+  );
+}
+
+async function readMigrations(dir: string): Promise<SqlFile[]> {
+  const files = await readSqlFiles(dir);
+  const seen = new Map<number, string>();
+  for (const file of files) {
+    const match = MIGRATION_NAME.exec(file.name);
+    if (!match) throw new Error(`sql/migrations/${file.name} does not look like NNN_snake_case_name.sql`);
+    const number = Number(match[1]);
+    const clash = seen.get(number);
+    if (clash) throw new Error(`sql/migrations/${file.name} and ${clash} share the number ${number}`);
+    seen.set(number, file.name);
+  }
+  return files.sort(
+    (a, b) => Number(MIGRATION_NAME.exec(a.name)?.[1]) - Number(MIGRATION_NAME.exec(b.name)?.[1]),
+  );
+}

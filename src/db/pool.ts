@@ -1,0 +1,17 @@
+import pg from "pg";
+import type { Logger } from "../logger.ts";
+
+// bigint ids and counts arrive as strings by default; every id in this schema fits in a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+// numeric (confidence, revenue impact) as a number: they are small and used in comparisons only.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+export function createPool(connectionString: string, log: Logger, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, application_name: "autoexec" });
+  // An idle client that loses its connection (database restart) must not crash the process.
+  pool.on("error", (error) => log.warn({ err: error }, "idle database connection lost"));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => log.warn({ err: error }, "database connection lost"));
+  });
+  return pool;
+}

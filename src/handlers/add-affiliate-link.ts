@@ -1,0 +1,113 @@
+import { z } from "zod";
+import { lockMod } from "./content.ts";
+import { defineHandler, type HandlerContext, invalid, type Json, VALID, type Validation } from "./types.ts";
+
+const AddAffiliateLink = z.strictObject({
+  modId: z.number().int().positive(),
+  affiliateUrl: z.string().min(1).max(2048),
+  affiliateType: z.string().trim().min(1).max(40),
+  position: z.enum(["sidebar", "inline", "header", "footer"]).default("sidebar"),
+});
+type AddAffiliateLinkData = z.infer<typeof AddAffiliateLink>;
+
+interface AllowedHost {
+  path_matches: boolean;
+  required_params: Record<string, string>;
+}
+
+/**
+ * Accepts only an https URL whose host is exactly an allowlisted one (autoexec.affiliate_hosts), so
+ * "https://evil.example/?amazon.com" or "https://amazon.com.evil.example" are refused.
+ * Returns the URL in canonical form, or the reason it is refused.
+ */
+export async function checkAffiliateUrl(
+  ctx: HandlerContext,
+  raw: string,
+): Promise<{ url: string } | { reason: string }> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { reason: `affiliateUrl is not a valid URL: ${JSON.stringify(raw.slice(0, 200))}` };
+  }
+  if (url.protocol !== "https:")
+    return { reason: `affiliateUrl must use https, not ${url.protocol.slice(0, -1)}` };
+  if (url.username || url.password) return { reason: "affiliateUrl must not carry a user name or password" };
+  if (url.port) return { reason: "affiliateUrl must not name a port" };
+  const { rows } = await ctx.db.query<AllowedHost>(
+    "select $2 ~ path_pattern as path_matches, required_params from autoexec.affiliate_hosts where host = $1",
+    [url.hostname, url.pathname],
+  );
+  const allowed = rows[0];
+  if (!allowed)
+    return { reason: `host ${url.hostname} is not on the affiliate allowlist (autoexec.affiliate_hosts)` };
+  if (!allowed.path_matches)
+    return { reason: `the path ${url.pathname} is not an affiliate page of ${url.hostname}` };
+  for (const [name, value] of Object.entries(allowed.required_params)) {
+    if (url.searchParams.get(name) !== value) {
+      return { reason: `links to ${url.hostname} must carry ${name}=${value}` };
+    }
+  }
+  return { url: url.href };
+}
+
+function linkUrl(link: Json): string | undefined {
+  return link && typeof link === "object" && !Array.isArray(link) && typeof link.url === "string"
+    ? link.url
+    : undefined;
+}
+
+export default defineHandler<AddAffiliateLinkData>({
+  type: "ADD_AFFILIATE_LINK",
+  tier: 1,
+  schema: AddAffiliateLink,
+
+  async validate(ctx, data): Promise<Validation> {
+    const mod = await lockMod(ctx, data.modId);
+    if (!mod) return invalid(`mod ${data.modId} not found`);
+    const checked = await checkAffiliateUrl(ctx, data.affiliateUrl);
+    if ("reason" in checked) return invalid(checked.reason);
+    if (mod.affiliate_links.some((link) => linkUrl(link) === checked.url)) {
+      return invalid(`affiliate link already exists on mod ${data.modId}`);
+    }
+    return VALID;
+  },
+
+  async prepareRollback(ctx, data) {
+    const mod = await lockMod(ctx, data.modId);
+    return { modId: data.modId, affiliateLinksBefore: mod?.affiliate_links ?? [] };
+  },
+
+  async execute(ctx, data) {
+    const checked = await checkAffiliateUrl(ctx, data.affiliateUrl);
+    if ("reason" in checked) throw new Error(checked.reason); // validate() ran first; cannot happen
+    const link = {
+      url: checked.url,
+      type: data.affiliateType,
+      position: data.position,
+      addedAt: new Date().toISOString(),
+      addedBy: "autoexec",
+      actionId: ctx.actionId,
+    };
+    const { rows } = await ctx.db.query<{ affiliate_links: Json[] }>(
+      `update content.mods set affiliate_links = affiliate_links || jsonb_build_array($2::jsonb)
+       where id = $1 returning affiliate_links`,
+      [data.modId, JSON.stringify(link)],
+    );
+    return {
+      output: { modId: data.modId, addedLink: link },
+      rollbackData: { url: checked.url, affiliateLinksAfter: rows[0]?.affiliate_links ?? [] },
+    };
+  },
+
+  async rollback(ctx, rollbackData) {
+    // Remove exactly the link this execution added; links added since stay.
+    await ctx.db.query(
+      `update content.mods set affiliate_links = coalesce(
+         (select jsonb_agg(link order by ordinality) from jsonb_array_elements(affiliate_links) with ordinality as l(link)
+          where link ->> 'url' is distinct from $2), '[]')
+       where id = $1`,
+      [rollbackData.modId, rollbackData.url],
+    );
+  },
+});

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { lockMod } from "./content.ts";
+import { defineHandler, invalid, VALID } from "./types.ts";
+
+const UpdateMetaDescription = z.strictObject({
+  modId: z.number().int().positive(),
+  metaDescription: z
+    .string()
+    .trim()
+    .min(1, "metaDescription must not be empty")
+    .max(160, "metaDescription must be at most 160 characters")
+    .refine(
+      (text) => !/<\/?[a-z!][^>]*>/i.test(text),
+      "metaDescription must be plain text, without HTML tags",
+    )
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), "metaDescription must be one line of plain text"),
+});
+type UpdateMetaDescriptionData = z.infer<typeof UpdateMetaDescription>;
+
+export default defineHandler<UpdateMetaDescriptionData>({
+  type: "UPDATE_META_DESCRIPTION",
+  tier: 1,
+  schema: UpdateMetaDescription,
+
+  async validate(ctx, data) {
+    const mod = await lockMod(ctx, data.modId);
+    if (!mod) return invalid(`mod ${data.modId} not found`);
+    if (mod.meta_description === data.metaDescription) {
+      return invalid(`mod ${data.modId} already has this meta description`);
+    }
+    return VALID;
+  },
+
+  async prepareRollback(ctx, data) {
+    const mod = await lockMod(ctx, data.modId);
+    return { modId: data.modId, metaDescriptionBefore: mod?.meta_description ?? null };
+  },
+
+  async execute(ctx, data) {
+    await ctx.db.query("update content.mods set meta_description = $2 where id = $1", [
+      data.modId,
+      data.metaDescription,
+    ]);
+    return {
+      output: { modId: data.modId, metaDescription: data.metaDescription },
+      rollbackData: { metaDescriptionAfter: data.metaDescription },
+    };
+  },
+
+  async rollback(ctx, rollbackData) {
+    await ctx.db.query("update content.mods set meta_description = $2 where id = $1", [
+      rollbackData.modId,
+      rollbackData.metaDescriptionBefore,
+    ]);
+  },
+});
