@@ -1,0 +1,45 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { createPool } from "../../src/db/pool.ts";
+import { createLogger, type Logger } from "../../src/logger.ts";
+import { withDatabase } from "./global-setup.ts";
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  pool: pg.Pool;
+  log: Logger;
+  drop(): Promise<void>;
+}
+
+export const testLog = createLogger(process.env.LOG_LEVEL ?? "silent");
+
+/** A fresh, migrated database of the test file's own, cloned from the template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `autoexec_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const adminUrl = inject("adminUrl");
+  await withAdmin(adminUrl, (admin) => admin.query(`create database ${name} template ${inject("templateDatabase")}`));
+  const url = withDatabase(adminUrl, name);
+  const pool = createPool(url, testLog, 20);
+  return {
+    name,
+    url,
+    pool,
+    log: testLog,
+    async drop() {
+      await pool.end();
+      await withAdmin(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
