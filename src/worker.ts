@@ -1,6 +1,7 @@
 import { type Runner, run, Logger as WorkerLogger } from "graphile-worker";
 import type pg from "pg";
 import { handlers } from "./handlers/index.ts";
+import type { ActionHandler } from "./handlers/types.ts";
 import type { Logger } from "./logger.ts";
 import { createTaskList, parsedCronItems } from "./tasks/index.ts";
 
@@ -10,6 +11,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** graphile-worker polls as a fallback to LISTEN/NOTIFY; tests shorten it. */
   pollInterval?: number;
+  /** The action handlers to execute with; defaults to the real registry (tests inject failing ones). */
+  handlers?: ReadonlyMap<string, ActionHandler>;
 }
 
 /** Runs graphile-worker with the engine's tasks and crontab. Several may run against one database. */
@@ -20,7 +23,7 @@ export function startWorker(options: WorkerOptions): Promise<Runner> {
     concurrency: options.concurrency,
     pollInterval: options.pollInterval ?? 2000,
     noHandleSignals: true,
-    taskList: createTaskList({ pool, handlers, log }),
+    taskList: createTaskList({ pool, handlers: options.handlers ?? handlers, log }),
     parsedCronItems,
     logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),
   });

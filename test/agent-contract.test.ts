@@ -62,7 +62,9 @@ describe("the agent's INSERT", () => {
   });
 
   it("catalogues all twelve PRD action types, and Tier 3 can never be made executable", async () => {
-    const { rows } = await db.pool.query("select type, tier, auto_executable from autoexec.action_types order by type");
+    const { rows } = await db.pool.query(
+      "select type, tier, auto_executable from autoexec.action_types order by type",
+    );
     expect(rows).toHaveLength(12);
     expect(rows.filter((row) => row.tier === 1).map((row) => row.type)).toEqual([
       "ADD_AFFILIATE_LINK",
@@ -103,7 +105,12 @@ describe("the agent's INSERT", () => {
        values ('CHANGE_URL', '{}', 0.99, 100, 1, true, 'APPROVED', 7)
        returning status, execution_tier, auto_executable, execution_attempts`,
     );
-    expect(rows[0]).toEqual({ status: "PENDING", execution_tier: 3, auto_executable: false, execution_attempts: 0 });
+    expect(rows[0]).toEqual({
+      status: "PENDING",
+      execution_tier: 3,
+      auto_executable: false,
+      execution_attempts: 0,
+    });
   });
 
   it.each([
@@ -187,9 +194,13 @@ describe("the agent's INSERT", () => {
     await asAgent(async (client) => {
       await client.query("select id, status, status_reason from autoexec.actions limit 1");
       await client.query("savepoint s");
-      await expect(client.query("update autoexec.actions set status = 'APPROVED'")).rejects.toThrow(/permission denied/);
+      await expect(client.query("update autoexec.actions set status = 'APPROVED'")).rejects.toThrow(
+        /permission denied/,
+      );
       await client.query("rollback to savepoint s");
-      await expect(client.query("update autoexec.settings set enabled = true")).rejects.toThrow(/permission denied/);
+      await expect(client.query("update autoexec.settings set enabled = true")).rejects.toThrow(
+        /permission denied/,
+      );
     });
     await asAgent(async (client) => {
       await expect(client.query("select * from content.mods")).rejects.toThrow(/permission denied/);

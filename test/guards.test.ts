@@ -176,7 +176,7 @@ describe("rolling rate limits", () => {
     const eleventh = await proposeLink();
     const outcome = await run(eleventh);
     expect(outcome).toMatchObject({ outcome: "not_now", decision: "defer" });
-    const expectedRetry = times[0]!.getTime() + 3_600_000;
+    const expectedRetry = (times[0] as Date).getTime() + 3_600_000;
     const action = await getAction(db.pool, eleventh);
     expect(action.deferred_until?.getTime()).toBeCloseTo(expectedRetry, -2);
     expect(action.status_reason).toMatch(/^hourly limit reached \(10 per rolling hour\); next try at /);
@@ -203,7 +203,7 @@ describe("rolling rate limits", () => {
     expect(await run(fiftyFirst)).toMatchObject({ outcome: "not_now", decision: "defer" });
     const action = await getAction(db.pool, fiftyFirst);
     expect(action.status_reason).toMatch(/^daily limit reached \(50 per rolling 24 hours\)/);
-    expect(action.deferred_until?.getTime()).toBeCloseTo(times[0]!.getTime() + 86_400_000, -2);
+    expect(action.deferred_until?.getTime()).toBeCloseTo((times[0] as Date).getTime() + 86_400_000, -2);
   });
 
   it("a rate_limit_key allows 3 per rolling 24 hours by default", async () => {

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { migrate } from "../src/db/migrate.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
 const SQL_DIR = path.resolve(import.meta.dirname, "../sql");
+const MIGRATIONS = (await readdir(path.join(SQL_DIR, "migrations"))).sort();
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -29,7 +30,12 @@ describe("npm run migrate", () => {
   it("creates the schema on an empty database, records each migration with a checksum, and is then a no-op", async () => {
     const db = await emptyDatabase();
     const first = await migrate(db.pool, db.log);
-    expect(first.applied).toEqual(["001_roles_and_schemas.sql", "002_content.sql", "003_engine.sql"]);
+    expect(MIGRATIONS.slice(0, 3)).toEqual([
+      "001_roles_and_schemas.sql",
+      "002_content.sql",
+      "003_engine.sql",
+    ]);
+    expect(first.applied).toEqual(MIGRATIONS);
     const { rows } = await db.pool.query(
       "select name, checksum from autoexec_private.migrations order by name",
     );
@@ -52,7 +58,7 @@ describe("npm run migrate", () => {
     const db = await emptyDatabase();
     const results = await Promise.all([1, 2, 3].map(() => migrate(db.pool, db.log)));
     const applied = results.flatMap((result) => result.applied).sort();
-    expect(applied).toEqual(["001_roles_and_schemas.sql", "002_content.sql", "003_engine.sql"]);
+    expect(applied).toEqual(MIGRATIONS);
   });
 
   it("refuses a migration edited after it was applied", async () => {
@@ -70,13 +76,13 @@ describe("npm run migrate", () => {
     const db = await emptyDatabase();
     const dir = await sqlCopy();
     await migrate(db.pool, db.log, dir);
-    await writeFile(path.join(dir, "migrations", "004_more.sql"), "create table content.extra (id int);");
+    await writeFile(path.join(dir, "migrations", "900_more.sql"), "create table content.extra (id int);");
     const actor = path.join(dir, "functions", "autoexec_private.current_actor.sql");
     await writeFile(
       actor,
       (await readFile(actor, "utf8")).replace("session_user::text", "'changed-' || session_user::text"),
     );
-    expect((await migrate(db.pool, db.log, dir)).applied).toEqual(["004_more.sql"]);
+    expect((await migrate(db.pool, db.log, dir)).applied).toEqual(["900_more.sql"]);
     const { rows } = await db.pool.query("select autoexec_private.current_actor() as actor");
     expect(rows[0].actor).toMatch(/^changed-/);
   });
@@ -85,10 +91,10 @@ describe("npm run migrate", () => {
     const db = await emptyDatabase();
     const dir = await sqlCopy();
     await writeFile(
-      path.join(dir, "migrations", "004_broken.sql"),
+      path.join(dir, "migrations", "900_broken.sql"),
       "create table content.half (id int);\nselect 1/0;",
     );
-    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(/004_broken.sql failed: division by zero/);
+    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(/900_broken.sql failed: division by zero/);
     const { rows } = await db.pool.query("select to_regclass('content.half') as half");
     expect(rows[0].half).toBeNull();
   });

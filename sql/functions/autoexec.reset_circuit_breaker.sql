@@ -5,10 +5,12 @@ set search_path = pg_catalog
 as $$
 declare
   v_state autoexec.engine_state;
+  v_was_open boolean;
 begin
   if coalesce(btrim(reason), '') = '' then
     raise exception 'a reason is required to reset the circuit breaker' using errcode = '22023';
   end if;
+  select breaker_open into v_was_open from autoexec.engine_state for update;
   update autoexec.engine_state set
     breaker_open = false,
     breaker_reset_at = now(),
@@ -19,6 +21,8 @@ begin
   perform autoexec_private.notify('circuit_breaker_reset', 'info',
     'Circuit breaker reset by ' || v_state.breaker_reset_by || ': ' || reason,
     jsonb_build_object('by', v_state.breaker_reset_by, 'reason', reason));
+  perform autoexec_private.audit('breaker.reset', 'circuit_breaker', null, jsonb_build_object('open', v_was_open),
+    jsonb_build_object('open', false), reason);
   perform autoexec_private.enqueue_eligible();
   return v_state;
 end;

@@ -1,10 +1,12 @@
-create or replace function autoexec_private.claim_execution_slot(p_action_id bigint)
+drop function if exists autoexec_private.claim_execution_slot(bigint);
+create or replace function autoexec_private.claim_execution_slot(p_action_id bigint, p_automatic boolean)
 returns table (allowed boolean, executed_at timestamptz, reason text, retry_at timestamptz)
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
 -- Checks the rolling-window limits for a live execution and, when they allow it, returns the
--- timestamp the execution must be logged with. The transaction-scoped advisory lock is held until the
+-- timestamp the execution must be logged with. The hourly, daily and per-key limits bind automatic
+-- (unapproved Tier 1) executions only; the per-type daily cap binds every live execution. The transaction-scoped advisory lock is held until the
 -- caller commits its execution log, so the count and the insert are atomic across every worker: no
 -- window can ever hold more executions than its limit.
 declare
@@ -20,7 +22,7 @@ begin
   select * into s from autoexec.settings;
   select * into t from autoexec.action_types where type = a.type;
 
-  if a.execution_tier = 1 then
+  if p_automatic then
     v_frees_at := autoexec_private.window_frees_at(s.hourly_limit, '1 hour', v_now, null);
     if v_frees_at is not null then
       return query select false, null::timestamptz,
@@ -69,5 +71,5 @@ begin
   return query select true, v_now, null::text, null::timestamptz;
 end;
 $$;
-comment on function autoexec_private.claim_execution_slot(bigint) is
+comment on function autoexec_private.claim_execution_slot(bigint, boolean) is
   'Rate limits (hourly, daily, per key, per type) for one live execution, serialised across all workers.';

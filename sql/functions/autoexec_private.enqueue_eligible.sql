@@ -21,7 +21,7 @@ begin
       and (
         (a.status = 'PENDING' and a.execution_tier = 1
           and a.confidence > s.min_confidence and a.estimated_revenue_impact > s.min_revenue_impact)
-        or (a.status = 'APPROVED' and a.execution_tier = 2)
+        or (a.status = 'APPROVED' and a.execution_tier < 3)
       )
       and not ((s.dry_run or t.mode = 'dry_run') and exists (
         select from autoexec.execution_logs l where l.action_id = a.id and l.mode = 'dry_run' and l.success

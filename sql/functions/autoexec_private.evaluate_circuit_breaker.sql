@@ -29,6 +29,8 @@ begin
   v_reason := v_failed || ' of the last ' || v_total || ' executions failed ('
     || round(100.0 * v_failed / v_total) || '% > ' || round(100 * s.breaker_failure_rate) || '%)';
   update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(), breaker_reason = v_reason;
+  perform autoexec_private.audit('breaker.opened', 'circuit_breaker', null, jsonb_build_object('open', false),
+    jsonb_build_object('open', true), v_reason, 'engine');
   perform autoexec_private.notify('circuit_breaker_opened', 'critical',
     'Circuit breaker opened: ' || v_reason || '. All auto-execution is paused until an admin resets it.',
     jsonb_build_object('failed', v_failed, 'total', v_total));

@@ -1,4 +1,5 @@
-create or replace function autoexec_private.guard(p_action_id bigint)
+drop function if exists autoexec_private.guard(bigint);
+create or replace function autoexec_private.guard(p_action_id bigint, p_force boolean default false)
 returns table (decision text, mode text, reason text, retry_at timestamptz, final_status text)
 language plpgsql stable
 set search_path = pg_catalog
@@ -10,6 +11,9 @@ as $$
 --   end:   never; the action ends in final_status
 --   skip:  nothing to do (already finished, or not the engine's to run)
 -- The rate limits are checked later, by claim_execution_slot, under a lock.
+-- Pending Tier 1 actions take the automatic path (every guard). Approved actions (Tier 2, or Tier 1
+-- that an admin approved) skip the thresholds and the recent-edit wait: a person decided. p_force
+-- (an admin's forced execution) skips every guard; nothing ever runs a Tier 3 action.
 declare
   a autoexec.actions;
   s autoexec.settings;
@@ -33,17 +37,20 @@ begin
       null::text;
     return;
   end if;
-  if a.status = 'PENDING' and a.execution_tier = 2 then
-    return query select 'skip', null::text, 'waiting for an admin''s approval', null::timestamptz, null::text;
-    return;
-  end if;
   if a.status not in ('PENDING', 'APPROVED') then
     return query select 'skip', null::text, 'action is ' || a.status, null::timestamptz, null::text;
     return;
   end if;
+  if p_force then
+    return query select 'run', 'live', null::text, null::timestamptz, null::text;
+    return;
+  end if;
+  if a.status = 'PENDING' and a.execution_tier = 2 then
+    return query select 'skip', null::text, 'waiting for an admin''s approval', null::timestamptz, null::text;
+    return;
+  end if;
   if a.expires_at <= now() then
-    return query select 'end', null::text, 'expired at ' || autoexec_private.format_time(a.expires_at) || ' before it could run',
-      null::timestamptz, 'EXPIRED';
+    return query select 'end', null::text, autoexec_private.expiry_reason(a), null::timestamptz, 'EXPIRED';
     return;
   end if;
   if a.execution_attempts >= s.max_attempts then
@@ -73,7 +80,7 @@ begin
     return;
   end if;
 
-  if a.execution_tier = 1 then
+  if a.status = 'PENDING' then
     if a.confidence <= s.min_confidence then
       return query select 'wait', null::text,
         'confidence ' || a.confidence || ' is not above the minimum ' || s.min_confidence || '; needs an admin',
@@ -115,5 +122,5 @@ begin
   return query select 'run', 'live', null::text, null::timestamptz, null::text;
 end;
 $$;
-comment on function autoexec_private.guard(bigint) is
+comment on function autoexec_private.guard(bigint, boolean) is
   'The guardrails that decide whether an action may execute now, and why not.';

@@ -44,6 +44,17 @@ begin
     where id = a.id;
   end if;
 
+  if p_mode = 'live' and a.execution_tier = 2 then
+    perform autoexec_private.notify('tier2_executed', 'info',
+      'Approved action ' || a.id || ' (' || a.type || ') was executed',
+      jsonb_build_object('actionId', a.id, 'type', a.type, 'executionLogId', v_log_id, 'approvedBy', a.reviewed_by));
+  end if;
+  if p_executed_by not in ('auto', 'approved') then
+    perform autoexec_private.audit('action.force_executed', 'action', a.id::text,
+      jsonb_build_object('status', a.status), jsonb_build_object('status', 'EXECUTED', 'executionLogId', v_log_id),
+      null, p_executed_by);
+  end if;
+
   -- A success ends a failure streak (the guarded update takes no lock when there is none).
   update autoexec.engine_state set consecutive_failures = 0 where consecutive_failures <> 0;
   return v_log_id;

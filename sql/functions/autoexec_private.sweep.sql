@@ -6,11 +6,11 @@ as $$
 declare
   v_expired integer;
 begin
-  update autoexec.actions set
+  update autoexec.actions a set
     status = 'EXPIRED',
-    status_reason = 'expired at ' || autoexec_private.format_time(expires_at) || ' before it could run',
+    status_reason = autoexec_private.expiry_reason(a),
     deferred_until = null
-  where status in ('PENDING', 'APPROVED') and expires_at <= now();
+  where a.status in ('PENDING', 'APPROVED') and a.expires_at <= now();
   get diagnostics v_expired = row_count;
   return jsonb_build_object('expired', v_expired, 'enqueued', autoexec_private.enqueue_eligible());
 end;

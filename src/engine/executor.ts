@@ -15,6 +15,7 @@ export class RetryableExecutionError extends Error {}
 interface ActionRow {
   id: number;
   type: string;
+  status: string;
   execution_tier: number;
   action_data: unknown;
 }
@@ -25,6 +26,13 @@ interface GuardVerdict {
   reason: string | null;
   retry_at: Date | null;
   final_status: string | null;
+}
+
+export interface ExecuteOptions {
+  /** An admin's forced execution: skips every guard but Tier 3 and finished actions, runs live. */
+  force?: boolean;
+  /** Who forced it; recorded as executed_by. */
+  actor?: string;
 }
 
 export interface ExecutorDeps {
@@ -39,8 +47,13 @@ export interface ExecutorDeps {
  * throws leaves no change behind; the failure is recorded in a second transaction and, unless it was
  * the last attempt, RetryableExecutionError is thrown so graphile-worker retries with backoff.
  */
-export async function executeAction(deps: ExecutorDeps, actionId: number): Promise<ExecutionOutcome> {
+export async function executeAction(
+  deps: ExecutorDeps,
+  actionId: number,
+  options: ExecuteOptions = {},
+): Promise<ExecutionOutcome> {
   const log = deps.log.child({ actionId });
+  const force = options.force === true;
   const client = await deps.pool.connect();
   let mode: "live" | "dry_run" = "live";
   let executedBy = "auto";
@@ -50,7 +63,7 @@ export async function executeAction(deps: ExecutorDeps, actionId: number): Promi
     // Marks content changes as the engine's own (see content.tg_mods__track_changes).
     await client.query("select set_config('autoexec.engine_executing', 'on', true)");
     const { rows } = await client.query<ActionRow>(
-      "select id, type, execution_tier, action_data from autoexec.actions where id = $1 for update",
+      "select id, type, status, execution_tier, action_data from autoexec.actions where id = $1 for update",
       [actionId],
     );
     const action = rows[0];
@@ -58,8 +71,9 @@ export async function executeAction(deps: ExecutorDeps, actionId: number): Promi
       await client.query("commit");
       return notNow({ decision: "skip", reason: "no such action", retry_at: null });
     }
-    const verdict = (await client.query<GuardVerdict>("select * from autoexec_private.guard($1)", [actionId]))
-      .rows[0] as GuardVerdict;
+    const verdict = (
+      await client.query<GuardVerdict>("select * from autoexec_private.guard($1, $2)", [actionId, force])
+    ).rows[0] as GuardVerdict;
     if (verdict.decision !== "run") {
       await recordDecision(client, actionId, verdict);
       await client.query("commit");
@@ -67,7 +81,7 @@ export async function executeAction(deps: ExecutorDeps, actionId: number): Promi
       return notNow(verdict);
     }
     mode = verdict.mode ?? "live";
-    executedBy = action.execution_tier === 1 ? "auto" : "approved";
+    executedBy = force ? (options.actor ?? "admin") : action.status === "APPROVED" ? "approved" : "auto";
 
     const handler = deps.handlers.get(action.type);
     if (!handler) throw new Error(`no handler is registered for action type ${action.type}`);
@@ -92,11 +106,11 @@ export async function executeAction(deps: ExecutorDeps, actionId: number): Promi
     let executedAt: Date | null = null;
     if (mode === "dry_run") {
       await client.query("rollback to savepoint handler");
-    } else {
+    } else if (!force) {
       const slot = (
         await client.query<{ allowed: boolean; executed_at: Date; reason: string; retry_at: Date | null }>(
-          "select * from autoexec_private.claim_execution_slot($1)",
-          [actionId],
+          "select * from autoexec_private.claim_execution_slot($1, $2)",
+          [actionId, executedBy === "auto"],
         )
       ).rows[0];
       if (!slot?.allowed) {

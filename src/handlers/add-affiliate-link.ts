@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod } from "./content.ts";
+import { lockMod, modFieldConflict } from "./content.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID, type Validation } from "./types.ts";
 
 const AddAffiliateLink = z.strictObject({
@@ -44,9 +44,10 @@ export async function checkAffiliateUrl(
   if (!allowed.path_matches)
     return { reason: `the path ${url.pathname} is not an affiliate page of ${url.hostname}` };
   for (const [name, value] of Object.entries(allowed.required_params)) {
-    if (url.searchParams.get(name) !== value) {
-      return { reason: `links to ${url.hostname} must carry ${name}=${value}` };
-    }
+    // A second value (?tag=ours&tag=theirs) could be the one the affiliate network honours.
+    const values = url.searchParams.getAll(name);
+    if (values.length > 1) return { reason: `links to ${url.hostname} must carry ${name} only once` };
+    if (values[0] !== value) return { reason: `links to ${url.hostname} must carry ${name}=${value}` };
   }
   return { url: url.href };
 }
@@ -98,6 +99,15 @@ export default defineHandler<AddAffiliateLinkData>({
       output: { modId: data.modId, addedLink: link },
       rollbackData: { url: checked.url, affiliateLinksAfter: rows[0]?.affiliate_links ?? [] },
     };
+  },
+
+  conflicts(ctx, rollbackData) {
+    return modFieldConflict(
+      ctx,
+      rollbackData.modId as number,
+      "affiliate_links",
+      rollbackData.affiliateLinksAfter,
+    );
   },
 
   async rollback(ctx, rollbackData) {

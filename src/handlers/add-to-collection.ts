@@ -41,9 +41,26 @@ export default defineHandler<AddToCollectionData>({
        returning position`,
       [data.collectionId, data.modId, data.position ?? null],
     );
+    const position = rows[0]?.position ?? null;
     return {
-      output: { collectionId: data.collectionId, modId: data.modId, position: rows[0]?.position ?? null },
+      output: { collectionId: data.collectionId, modId: data.modId, position },
+      rollbackData: { positionAfter: position },
     };
+  },
+
+  async conflicts(ctx, rollbackData) {
+    const { rows } = await ctx.db.query<{ position: number }>(
+      "select position from content.collection_mods where collection_id = $1 and mod_id = $2 for update",
+      [rollbackData.collectionId, rollbackData.modId],
+    );
+    const now = rows[0];
+    if (!now) return [`mod ${rollbackData.modId} is no longer in collection ${rollbackData.collectionId}`];
+    if (now.position !== rollbackData.positionAfter) {
+      return [
+        `mod ${rollbackData.modId} moved from position ${rollbackData.positionAfter} to ${now.position} in collection ${rollbackData.collectionId}`,
+      ];
+    }
+    return [];
   },
 
   async rollback(ctx, rollbackData) {

@@ -79,6 +79,22 @@ export default defineHandler<GenerateInternalLinkSuggestionsData>({
     };
   },
 
+  async conflicts(ctx, rollbackData) {
+    const ids = rollbackData.suggestionIds as number[];
+    const { rows } = await ctx.db.query<{ id: number; status: string; target_mod_id: number }>(
+      "select id, status, target_mod_id from content.internal_link_suggestions where id = any($1::bigint[]) for update",
+      [ids],
+    );
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+      const row = found.get(id);
+      if (!row) return [`suggestion ${id} was deleted`];
+      return row.status === "suggested"
+        ? []
+        : [`suggestion ${id} (to mod ${row.target_mod_id}) is now ${row.status}`];
+    });
+  },
+
   async rollback(ctx, rollbackData) {
     // Only suggestions nobody has acted on yet are withdrawn; placed links are an editor's work.
     await ctx.db.query(

@@ -31,6 +31,12 @@ export interface ActionHandler<Data = unknown> {
   validate(ctx: HandlerContext, data: Data): Promise<Validation>;
   prepareRollback(ctx: HandlerContext, data: Data): Promise<Record<string, Json>>;
   execute(ctx: HandlerContext, data: Data): Promise<ExecutionOutput>;
+  /**
+   * How the content differs from what the execution left behind, in sentences; empty when nothing
+   * changed since, so rolling back restores exactly the content from before the execution.
+   */
+  conflicts(ctx: HandlerContext, rollbackData: Record<string, Json>): Promise<string[]>;
+  /** Undoes the execution. When forced over conflicts, undoes only what the execution itself added. */
   rollback(ctx: HandlerContext, rollbackData: Record<string, Json>): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod } from "./content.ts";
+import { lockMod, modFieldConflict } from "./content.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
 const UpdateMetaDescription = z.strictObject({
@@ -46,6 +46,15 @@ export default defineHandler<UpdateMetaDescriptionData>({
       output: { modId: data.modId, metaDescription: data.metaDescription },
       rollbackData: { metaDescriptionAfter: data.metaDescription },
     };
+  },
+
+  conflicts(ctx, rollbackData) {
+    return modFieldConflict(
+      ctx,
+      rollbackData.modId as number,
+      "meta_description",
+      rollbackData.metaDescriptionAfter,
+    );
   },
 
   async rollback(ctx, rollbackData) {

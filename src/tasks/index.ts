@@ -1,18 +1,29 @@
 import { type CronItem, parseCronItems, type TaskList } from "graphile-worker";
 import type { ExecutorDeps } from "../engine/executor.ts";
+import { deliverNotificationTask } from "./deliver_notification.ts";
 import { executeActionTask } from "./execute_action.ts";
+import { purgeRollbackDataTask } from "./purge_rollback_data.ts";
 import { sweepTask } from "./sweep.ts";
 
 export function createTaskList(deps: ExecutorDeps): TaskList {
   return {
     execute_action: executeActionTask(deps),
     sweep: sweepTask(deps.log),
+    deliver_notification: deliverNotificationTask,
+    purge_rollback_data: purgeRollbackDataTask(deps.log),
   };
 }
 
 const crontab: CronItem[] = [
   // No backfill: one sweep catches up with everything a missed minute would have done.
   { task: "sweep", match: "* * * * *", identifier: "sweep", options: { backfillPeriod: 0 } },
+  // Daily at 03:00 UTC; after downtime, one catch-up run within the day.
+  {
+    task: "purge_rollback_data",
+    match: "0 3 * * *",
+    identifier: "purge_rollback_data",
+    options: { backfillPeriod: 86_400_000 },
+  },
 ];
 
 export const parsedCronItems = parseCronItems(crontab);

@@ -5,13 +5,27 @@ type Queryable = Pick<pg.Pool, "query">;
 /** A mod last edited two days ago, so the recent-edit guard does not hold its actions back. */
 export async function insertMod(
   db: Queryable,
-  fields: { slug?: string; title?: string; body?: string; editedHoursAgo?: number; metaDescription?: string } = {},
+  fields: {
+    slug?: string;
+    title?: string;
+    body?: string;
+    editedHoursAgo?: number;
+    metaDescription?: string;
+    affiliateLinks?: unknown[];
+  } = {},
 ): Promise<number> {
   const slug = fields.slug ?? `mod-${Math.random().toString(36).slice(2, 10)}`;
   const { rows } = await db.query<{ id: number }>(
-    `insert into content.mods (slug, title, body, meta_description, externally_modified_at)
-     values ($1, $2, $3, $4, now() - make_interval(hours => $5)) returning id`,
-    [slug, fields.title ?? `Mod ${slug}`, fields.body ?? "", fields.metaDescription ?? null, fields.editedHoursAgo ?? 48],
+    `insert into content.mods (slug, title, body, meta_description, affiliate_links, externally_modified_at)
+     values ($1, $2, $3, $4, $5, now() - make_interval(hours => $6)) returning id`,
+    [
+      slug,
+      fields.title ?? `Mod ${slug}`,
+      fields.body ?? "",
+      fields.metaDescription ?? null,
+      JSON.stringify(fields.affiliateLinks ?? []),
+      fields.editedHoursAgo ?? 48,
+    ],
   );
   return rows[0]?.id as number;
 }
@@ -22,6 +36,19 @@ export async function insertCollection(db: Queryable, slug = `c-${Math.random().
     [slug, `Collection ${slug}`],
   );
   return rows[0]?.id as number;
+}
+
+/** Puts a mod into a collection the way an editor would. */
+export async function insertCollectionMod(
+  db: Queryable,
+  collectionId: number,
+  modId: number,
+  position = 0,
+): Promise<void> {
+  await db.query(
+    "insert into content.collection_mods (collection_id, mod_id, position) values ($1, $2, $3)",
+    [collectionId, modId, position],
+  );
 }
 
 export interface ActionFields {
@@ -96,11 +123,15 @@ export async function backdateExecutions(
 ): Promise<void> {
   for (const at of executedAt) {
     const modId = await insertMod(db);
-    const actionId = await insertAction(db, { type: fields.type, data: amazonLink(modId), rateLimitKey: fields.rateLimitKey });
-    await db.query(
-      "update autoexec.actions set status = 'EXECUTED', executed_at = $2 where id = $1",
-      [actionId, at],
-    );
+    const actionId = await insertAction(db, {
+      type: fields.type,
+      data: amazonLink(modId),
+      rateLimitKey: fields.rateLimitKey,
+    });
+    await db.query("update autoexec.actions set status = 'EXECUTED', executed_at = $2 where id = $1", [
+      actionId,
+      at,
+    ]);
     await db.query(
       `insert into autoexec.execution_logs (action_id, action_type, execution_tier, rate_limit_key, executed_at,
          executed_by, mode, attempt, input_data, success, error_message, duration_ms)

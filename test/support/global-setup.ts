@@ -32,7 +32,12 @@ export default async function setup(project: TestProject) {
       dataDir,
       log,
       // Durability is irrelevant for a throwaway test cluster; speed is not.
-      serverSettings: { fsync: "off", synchronous_commit: "off", full_page_writes: "off", max_connections: "400" },
+      serverSettings: {
+        fsync: "off",
+        synchronous_commit: "off",
+        full_page_writes: "off",
+        max_connections: "400",
+      },
     });
     adminUrl = embedded.url;
   }
@@ -40,7 +45,9 @@ export default async function setup(project: TestProject) {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const { rows } = await admin.query<{ server_version: string }>("show server_version");
-  console.log(`tests run on PostgreSQL ${rows[0]?.server_version} (${embedded ? "embedded" : "DATABASE_URL"})`);
+  console.log(
+    `tests run on PostgreSQL ${rows[0]?.server_version} (${embedded ? "embedded" : "DATABASE_URL"})`,
+  );
   await admin.query(`drop database if exists ${templateDatabase}`);
   await admin.query(`create database ${templateDatabase}`);
   const pool = createPool(withDatabase(adminUrl, templateDatabase), log, 2);

@@ -1,0 +1,83 @@
+import { isDeepStrictEqual } from "node:util";
+import { z } from "zod";
+import { defineHandler, type HandlerContext, invalid, type Json, VALID } from "./types.ts";
+
+const CreateCollectionPage = z.strictObject({
+  slug: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "slug must be lowercase words joined by hyphens")
+    .max(100),
+  title: z.string().trim().min(1).max(200),
+  description: z.string().trim().max(5_000),
+  modIds: z
+    .array(z.number().int().positive())
+    .min(1)
+    .max(200)
+    .refine((ids) => new Set(ids).size === ids.length, "modIds must not repeat a mod"),
+});
+type CreateCollectionPageData = z.infer<typeof CreateCollectionPage>;
+
+export default defineHandler<CreateCollectionPageData>({
+  type: "CREATE_COLLECTION_PAGE",
+  tier: 2,
+  schema: CreateCollectionPage,
+
+  async validate(ctx, data) {
+    const taken = await ctx.db.query("select id from content.collections where slug = $1", [data.slug]);
+    if (taken.rowCount) return invalid(`a collection with slug ${data.slug} already exists`);
+    const { rows } = await ctx.db.query<{ id: number }>(
+      "select id from unnest($1::bigint[]) as wanted(id) where not exists (select from content.mods m where m.id = wanted.id)",
+      [data.modIds],
+    );
+    if (rows.length) return invalid(`mods not found: ${rows.map((row) => row.id).join(", ")}`);
+    return VALID;
+  },
+
+  async prepareRollback() {
+    return {};
+  },
+
+  async execute(ctx, data) {
+    const { rows } = await ctx.db.query<{ id: number }>(
+      "insert into content.collections (slug, title, description) values ($1, $2, $3) returning id",
+      [data.slug, data.title, data.description],
+    );
+    const collectionId = rows[0]?.id as number;
+    await ctx.db.query(
+      `insert into content.collection_mods (collection_id, mod_id, position, added_by)
+       select $1, mod_id, position - 1, 'autoexec' from unnest($2::bigint[]) with ordinality as m(mod_id, position)`,
+      [collectionId, data.modIds],
+    );
+    const after = await collectionState(ctx, collectionId);
+    return {
+      output: { collectionId, slug: data.slug, modCount: data.modIds.length },
+      rollbackData: { collectionId, after },
+    };
+  },
+
+  async conflicts(ctx, rollbackData) {
+    const now = await collectionState(ctx, rollbackData.collectionId as number);
+    if (!now) return [`collection ${rollbackData.collectionId} was already deleted`];
+    return isDeepStrictEqual(now, rollbackData.after)
+      ? []
+      : [
+          `collection ${rollbackData.collectionId} was edited since it was created (title, description, slug or mods)`,
+        ];
+  },
+
+  async rollback(ctx, rollbackData) {
+    await ctx.db.query("delete from content.collections where id = $1", [rollbackData.collectionId]);
+  },
+});
+
+/** The collection as it stands; conflict detection compares it with the state right after execution. */
+async function collectionState(ctx: HandlerContext, id: number): Promise<Json> {
+  const { rows } = await ctx.db.query<{ state: Json }>(
+    `select jsonb_build_object('slug', c.slug, 'title', c.title, 'description', c.description,
+       'mods', coalesce((select jsonb_agg(jsonb_build_array(cm.mod_id, cm.position) order by cm.position, cm.mod_id)
+                         from content.collection_mods cm where cm.collection_id = c.id), '[]')) as state
+     from content.collections c where c.id = $1 for update`,
+    [id],
+  );
+  return rows[0]?.state ?? null;
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { lockMod, modFieldConflict } from "./content.ts";
+import { defineHandler, invalid, VALID } from "./types.ts";
+
+const ExpandContent = z.strictObject({
+  modId: z.number().int().positive(),
+  content: z
+    .string()
+    .trim()
+    .min(1, "content must not be empty")
+    .max(20_000, "content must be at most 20000 characters"),
+  placement: z.enum(["end", "start"]).default("end"),
+});
+type ExpandContentData = z.infer<typeof ExpandContent>;
+
+const SEPARATOR = "\n\n";
+
+export default defineHandler<ExpandContentData>({
+  type: "EXPAND_CONTENT",
+  tier: 2,
+  schema: ExpandContent,
+
+  async validate(ctx, data) {
+    const mod = await lockMod(ctx, data.modId);
+    if (!mod) return invalid(`mod ${data.modId} not found`);
+    if (mod.body.includes(data.content)) return invalid(`mod ${data.modId} already contains this text`);
+    return VALID;
+  },
+
+  async prepareRollback(ctx, data) {
+    const mod = await lockMod(ctx, data.modId);
+    return { modId: data.modId, bodyBefore: mod?.body ?? "" };
+  },
+
+  async execute(ctx, data) {
+    const mod = await lockMod(ctx, data.modId);
+    const before = mod?.body ?? "";
+    const addedText =
+      before === ""
+        ? data.content
+        : data.placement === "start"
+          ? data.content + SEPARATOR
+          : SEPARATOR + data.content;
+    const bodyAfter = data.placement === "start" ? addedText + before : before + addedText;
+    await ctx.db.query("update content.mods set body = $2 where id = $1", [data.modId, bodyAfter]);
+    return {
+      output: { modId: data.modId, placement: data.placement, addedCharacters: data.content.length },
+      rollbackData: { addedText, bodyAfter },
+    };
+  },
+
+  conflicts(ctx, rollbackData) {
+    return modFieldConflict(ctx, rollbackData.modId as number, "body", rollbackData.bodyAfter);
+  },
+
+  async rollback(ctx, rollbackData) {
+    const mod = await lockMod(ctx, rollbackData.modId as number);
+    if (!mod) return;
+    // Unchanged since: restore the exact text. Forced over later edits: cut out only the added text.
+    const body =
+      mod.body === rollbackData.bodyAfter
+        ? (rollbackData.bodyBefore as string)
+        : mod.body.replace(rollbackData.addedText as string, "");
+    await ctx.db.query("update content.mods set body = $2 where id = $1", [mod.id, body]);
+  },
+});

@@ -1,0 +1,220 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import type pg from "pg";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
+import { waitFor } from "./support/wait.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const PROCESSES = 3;
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: string[];
+}
+
+let db: TestDatabase;
+let workers: WorkerProcess[] = [];
+
+beforeEach(async () => {
+  db = await createTestDatabase();
+});
+
+afterEach(async () => {
+  const codes = await Promise.all(workers.map(stopWorker));
+  const crashed = workers.filter((_, index) => codes[index] !== 0);
+  workers = [];
+  await db.drop();
+  // A worker that did not stop cleanly on SIGTERM is a failure too.
+  expect(crashed.map((worker) => worker.output.join(""))).toEqual([]);
+});
+
+/** Runs `node src/bin/worker.ts` against the test database, as an operator would. */
+function spawnWorker(): WorkerProcess {
+  const child = spawn(process.execPath, ["src/bin/worker.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: db.url, WORKER_CONCURRENCY: "4", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const worker = { child, output: [] as string[] };
+  child.stdout?.on("data", (chunk) => worker.output.push(String(chunk)));
+  child.stderr?.on("data", (chunk) => worker.output.push(String(chunk)));
+  return worker;
+}
+
+async function stopWorker({ child }: WorkerProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const [code] = await exited;
+  return code;
+}
+
+/** Starts the worker processes and waits until each one listens for new jobs. */
+async function startWorkers(count = PROCESSES): Promise<void> {
+  workers = Array.from({ length: count }, spawnWorker);
+  await waitFor(async () => (await listeningWorkers()) === count, 20_000, {
+    what: `${count} worker processes to start`,
+    describe: async () =>
+      `${await listeningWorkers()} listening; output: ${workers.map((w) => w.output.join("")).join(" | ")}`,
+  });
+}
+
+/** graphile-worker keeps one connection per process LISTENing for new jobs. */
+async function listeningWorkers(): Promise<number> {
+  const { rows } = await db.pool.query<{ n: number }>(
+    `select count(*)::int as n from pg_stat_activity
+     where datname = current_database() and pid <> pg_backend_pid() and query like 'LISTEN "jobs:insert"%'`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Inserts `count` eligible Tier 1 actions, each on a mod of its own, in one transaction. */
+async function insertActions(count: number): Promise<number[]> {
+  const client = await db.pool.connect();
+  try {
+    await client.query("begin");
+    const ids: number[] = [];
+    for (let index = 0; index < count; index++) {
+      ids.push(await insertAction(client, { data: amazonLink(await insertMod(client)) }));
+    }
+    await client.query("commit");
+    return ids;
+  } finally {
+    client.release();
+  }
+}
+
+async function statusCounts(): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query<{ status: string; n: number }>(
+    "select status, count(*)::int as n from autoexec.actions group by status order by status",
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+}
+
+/** execute_action jobs that are running or due: none means the workers have nothing left to do now. */
+async function activeJobs(): Promise<number> {
+  const { rows } = await db.pool.query<{ n: number }>(
+    `select count(*)::int as n from graphile_worker.jobs
+     where task_identifier = 'execute_action' and (locked_at is not null or run_at <= now())`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Waits until no execute_action job is running or due: every action has executed, or waits for a later
+ * time (a deferral or a retry's backoff). Then the outcome can be asserted exactly, without waiting out
+ * a timeout when it is wrong.
+ */
+async function waitUntilSettled(timeoutMs: number, takers = new Set<string>()): Promise<void> {
+  await waitFor(
+    async () => {
+      await noteJobTakers(takers);
+      return (await activeJobs()) === 0;
+    },
+    timeoutMs,
+    { what: "the workers to finish", describe: async () => JSON.stringify(await statusCounts()) },
+  );
+}
+
+/** Adds the worker pools (one per process) that hold a job right now to `takers`. */
+async function noteJobTakers(takers: Set<string>): Promise<void> {
+  const { rows } = await db.pool.query<{ locked_by: string }>(
+    "select distinct locked_by from graphile_worker.jobs where locked_by is not null",
+  );
+  for (const row of rows) takers.add(row.locked_by);
+}
+
+async function scalar<T>(sql: string, on: Pick<pg.Pool, "query"> = db.pool): Promise<T> {
+  const { rows } = await on.query(sql);
+  return Object.values(rows[0] ?? {})[0] as T;
+}
+
+describe(`${PROCESSES} worker processes on one database`, () => {
+  it("execute 200 actions exactly once each", async () => {
+    await goLive(db.pool, { hourly_limit: 100_000, daily_limit: 100_000, rate_limit_key_limit: 100_000 });
+    await startWorkers();
+    const ids = await insertActions(200);
+
+    const takers = new Set<string>();
+    await waitUntilSettled(40_000, takers);
+
+    expect(await statusCounts()).toEqual({ EXECUTED: 200 });
+    expect(takers.size, "every process was seen holding jobs").toBe(PROCESSES);
+    const { rows: perAction } = await db.pool.query<{ action_id: number; live: number; total: number }>(
+      `select a.id as action_id,
+         count(l.id) filter (where l.success and l.mode = 'live')::int as live,
+         count(l.id)::int as total
+       from autoexec.actions a left join autoexec.execution_logs l on l.action_id = a.id
+       group by a.id order by a.id`,
+    );
+    expect(perAction).toEqual(ids.map((id) => ({ action_id: id, live: 1, total: 1 })));
+    expect(await scalar<number>("select count(*)::int from autoexec.execution_logs")).toBe(200);
+    expect(
+      await scalar<number>(
+        "select count(*)::int from content.mods where jsonb_array_length(affiliate_links) = 1",
+      ),
+    ).toBe(200);
+    expect(await scalar<number>("select count(*)::int from content.mods")).toBe(200);
+  });
+
+  it("never exceed the hourly limit together, and defer the rest to when the window frees", async () => {
+    await goLive(db.pool, { hourly_limit: 10, daily_limit: 50 });
+    await startWorkers();
+    const ids = await insertActions(40);
+
+    await waitUntilSettled(30_000);
+
+    expect(await statusCounts()).toEqual({ EXECUTED: 10, PENDING: 30 });
+    expect(await scalar<number>("select count(*)::int from autoexec.execution_logs")).toBe(10);
+    expect(
+      await scalar<number>(
+        "select count(*)::int from autoexec.execution_logs where success and mode = 'live'",
+      ),
+    ).toBe(10);
+    expect(
+      await scalar<number>(
+        "select count(*)::int from content.mods where jsonb_array_length(affiliate_links) = 1",
+      ),
+    ).toBe(10);
+
+    // Every deferred action waits for the oldest execution of the hour to leave the window, its job with it.
+    const firstExecutedAt = await scalar<Date>("select min(executed_at) from autoexec.execution_logs");
+    const { rows: deferred } = await db.pool.query<{
+      id: number;
+      deferred_until: Date;
+      status_reason: string;
+      jobs: Date[];
+      ahead_ms: number;
+    }>(
+      `select a.id, a.deferred_until, a.status_reason,
+         (extract(epoch from a.deferred_until - now()) * 1000)::float8 as ahead_ms,
+         array(select j.run_at from graphile_worker.jobs j where j.key = 'execute_action:' || a.id) as jobs
+       from autoexec.actions a where a.status = 'PENDING' order by a.id`,
+    );
+    expect(deferred).toHaveLength(30);
+    const expectedUntil = new Date(firstExecutedAt.getTime() + 3_600_000);
+    for (const action of deferred) {
+      expect(ids).toContain(action.id);
+      expect(action.deferred_until).toEqual(expectedUntil);
+      expect(action.jobs).toEqual([expectedUntil]);
+      expect(action.ahead_ms).toBeGreaterThan(59 * 60_000);
+      expect(action.ahead_ms).toBeLessThanOrEqual(60 * 60_000);
+      expect(action.status_reason).toMatch(
+        /^hourly limit reached \(10 per rolling hour\); next try at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+      );
+    }
+
+    // No rolling hour, ending at any execution, holds more than 10 live automatic executions.
+    const busiestHour = await scalar<number>(
+      `select max((select count(*) from autoexec.execution_logs w
+                   where w.success and w.mode = 'live' and w.executed_by = 'auto'
+                     and w.executed_at > l.executed_at - interval '1 hour' and w.executed_at <= l.executed_at))::int
+       from autoexec.execution_logs l
+       where l.success and l.mode = 'live' and l.executed_by = 'auto'`,
+    );
+    expect(busiestHour).toBe(10);
+  });
+});

@@ -1,0 +1,459 @@
+import type { Runner } from "graphile-worker";
+import type pg from "pg";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { executeAction } from "../src/engine/executor.ts";
+import { handlers } from "../src/handlers/index.ts";
+import type { ActionHandler } from "../src/handlers/types.ts";
+import { startWorker } from "../src/worker.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import {
+  amazonLink,
+  backdateExecutions,
+  getAction,
+  goLive,
+  insertAction,
+  insertMod,
+  minutesAgo,
+} from "./support/fixtures.ts";
+import { waitFor } from "./support/wait.ts";
+
+// Every test gets a fresh database (settings, rolling windows and jobs start empty) and its own worker.
+let db: TestDatabase;
+let runner: Runner | undefined;
+
+beforeEach(async () => {
+  db = await createTestDatabase();
+});
+
+afterEach(async () => {
+  await runner?.stop();
+  runner = undefined;
+  await db.drop();
+});
+
+async function start(options: { handlers?: ReadonlyMap<string, ActionHandler> } = {}): Promise<void> {
+  runner = await startWorker({ pool: db.pool, log: db.log, concurrency: 4, pollInterval: 100, ...options });
+}
+
+interface JobRow {
+  id: number;
+  key: string | null;
+  run_at: Date;
+  attempts: number;
+  last_error: string | null;
+  locked: boolean;
+  /** run_at minus the database's now(), in milliseconds. */
+  due_in_ms: number;
+}
+
+/** The action's execute_action jobs (with or without the engine's job key). */
+async function jobsOf(actionId: number, on: Pick<pg.Pool, "query"> = db.pool): Promise<JobRow[]> {
+  const { rows } = await on.query<JobRow>(
+    `select j.id, j.key, j.run_at, j.attempts, j.last_error, j.locked_at is not null as locked,
+       (extract(epoch from j.run_at - now()) * 1000)::float8 as due_in_ms
+     from graphile_worker._private_jobs j
+     join graphile_worker._private_tasks t on t.id = j.task_id
+     where t.identifier = 'execute_action' and (j.payload ->> 'actionId')::bigint = $1
+     order by j.id`,
+    [actionId],
+  );
+  return rows;
+}
+
+interface LogRow {
+  id: number;
+  mode: string;
+  success: boolean;
+  attempt: number;
+  executed_by: string;
+  error_message: string | null;
+  executed_at: Date;
+}
+
+async function logsOf(actionId: number): Promise<LogRow[]> {
+  const { rows } = await db.pool.query<LogRow>(
+    `select id, mode, success, attempt, executed_by, error_message, executed_at
+     from autoexec.execution_logs where action_id = $1 order by id`,
+    [actionId],
+  );
+  return rows;
+}
+
+async function affiliateLinks(modId: number): Promise<Array<Record<string, unknown>>> {
+  const { rows } = await db.pool.query("select affiliate_links from content.mods where id = $1", [modId]);
+  return rows[0].affiliate_links;
+}
+
+async function statusOf(actionId: number): Promise<string> {
+  return (await getAction(db.pool, actionId)).status;
+}
+
+/** Waits until the action has left the queue: no job of it is waiting or running any more. */
+async function waitUntilNoJobs(actionId: number, timeoutMs = 5_000): Promise<void> {
+  await waitFor(async () => (await jobsOf(actionId)).length === 0, timeoutMs, {
+    what: `the jobs of action ${actionId} to finish`,
+  });
+}
+
+/** Inserts an action as the agent's database role does it, in its own transaction. */
+async function proposeAsAgent(data: Record<string, unknown>): Promise<number> {
+  const client = await db.pool.connect();
+  try {
+    await client.query("begin");
+    await client.query("set local role autoexec_agent");
+    const { rows } = await client.query<{ id: number }>(
+      `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+       values ('ADD_AFFILIATE_LINK', $1, 0.9, 5) returning id`,
+      [JSON.stringify(data)],
+    );
+    await client.query("commit");
+    return rows[0]?.id as number;
+  } finally {
+    client.release();
+  }
+}
+
+describe("the in-process worker", () => {
+  it("executes an eligible Tier 1 action the agent inserts, within a few seconds", async () => {
+    await goLive(db.pool);
+    await start();
+    const modId = await insertMod(db.pool);
+    const started = Date.now();
+    const id = await proposeAsAgent(amazonLink(modId));
+
+    await waitFor(async () => (await statusOf(id)) === "EXECUTED", 5_000, {
+      what: `action ${id} to execute`,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await waitUntilNoJobs(id);
+
+    const logs = await logsOf(id);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({ mode: "live", success: true, attempt: 1, executed_by: "auto" });
+    const links = await affiliateLinks(modId);
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatchObject({
+      url: amazonLink(modId).affiliateUrl,
+      actionId: id,
+      addedBy: "autoexec",
+    });
+    expect(await getAction(db.pool, id)).toMatchObject({ execution_attempts: 1, status_reason: null });
+  });
+
+  it("executes a job delivered twice, and a concurrent direct call, exactly once", async () => {
+    await goLive(db.pool);
+    await start();
+    // Several actions at once, so that the deliveries of one action really do overlap in the worker's slots.
+    const modIds = await Promise.all(Array.from({ length: 8 }, () => insertMod(db.pool)));
+    const client = await db.pool.connect();
+    const ids: number[] = [];
+    try {
+      await client.query("begin");
+      for (const modId of modIds) {
+        const id = await insertAction(client, { data: amazonLink(modId) }); // enqueues execute_action:<id>
+        // A second delivery of the same action, under another (no) job key.
+        await client.query(
+          "select graphile_worker.add_job('execute_action', json_build_object('actionId', $1::bigint))",
+          [id],
+        );
+        ids.push(id);
+      }
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+    const direct = await Promise.all(
+      ids.map((id) => executeAction({ pool: db.pool, handlers, log: db.log }, id)),
+    );
+
+    for (const [index, id] of ids.entries()) {
+      await waitFor(async () => (await statusOf(id)) === "EXECUTED", 5_000, {
+        what: `action ${id} to execute`,
+      });
+      await waitUntilNoJobs(id);
+      const logs = await logsOf(id);
+      expect(logs).toHaveLength(1); // one live success, and no failed attempt from a losing delivery
+      expect(logs[0]).toMatchObject({ mode: "live", success: true, attempt: 1 });
+      expect(await affiliateLinks(modIds[index] as number)).toHaveLength(1);
+      expect(await getAction(db.pool, id)).toMatchObject({ execution_attempts: 1, status_reason: null });
+      const outcome = direct[index];
+      if (outcome?.outcome === "executed") {
+        expect(outcome.executionLogId).toBe(logs[0]?.id);
+      } else {
+        expect(outcome).toEqual({
+          outcome: "not_now",
+          decision: "skip",
+          reason: "action is EXECUTED",
+          retryAt: null,
+        });
+      }
+    }
+  });
+
+  it("retries a throwing handler with backoff and ends the action FAILED after 3 attempts", async () => {
+    const real = handlers.get("ADD_AFFILIATE_LINK") as ActionHandler;
+    const failing = new Map(handlers).set("ADD_AFFILIATE_LINK", {
+      ...real,
+      // Changes the page, then throws: the change must be rolled back with the attempt.
+      async execute(ctx, data) {
+        await real.execute(ctx, data);
+        throw new Error("simulated outage");
+      },
+    });
+    await goLive(db.pool);
+    await start({ handlers: failing });
+    const modId = await insertMod(db.pool);
+    const id = await insertAction(db.pool, { data: amazonLink(modId) });
+
+    for (const attempt of [1, 2]) {
+      const job = await waitForFailedJob(id, attempt);
+      // graphile-worker backs off exp(attempts) seconds: e^1 ≈ 2.7 s, then e^2 ≈ 7.4 s.
+      expect(job.due_in_ms).toBeGreaterThan(attempt === 1 ? 0 : 2_800);
+      expect(job.due_in_ms).toBeLessThanOrEqual(Math.exp(attempt) * 1000);
+      expect(job.last_error).toBe(`attempt ${attempt} failed: simulated outage`);
+      expect(await getAction(db.pool, id)).toMatchObject({
+        status: "PENDING",
+        execution_attempts: attempt,
+        status_reason: `attempt ${attempt} of 3 failed (simulated outage); retrying`,
+      });
+      expect(await affiliateLinks(modId)).toEqual([]);
+      // Skip the backoff instead of waiting it out.
+      await db.pool.query("select graphile_worker.reschedule_jobs(array[$1::bigint], run_at => now())", [
+        job.id,
+      ]);
+    }
+
+    await waitFor(async () => (await statusOf(id)) === "FAILED", 5_000, { what: `action ${id} to fail` });
+    await waitUntilNoJobs(id);
+    expect(await getAction(db.pool, id)).toMatchObject({
+      status: "FAILED",
+      execution_attempts: 3,
+      status_reason: "failed 3 times; last error: simulated outage",
+    });
+    const logs = await logsOf(id);
+    expect(
+      logs.map(({ mode, success, attempt, error_message }) => ({ mode, success, attempt, error_message })),
+    ).toEqual(
+      [1, 2, 3].map((attempt) => ({
+        mode: "live",
+        success: false,
+        attempt,
+        error_message: "simulated outage",
+      })),
+    );
+    expect(await affiliateLinks(modId)).toEqual([]);
+    const { rows: notifications } = await db.pool.query(
+      "select severity, message, payload from autoexec.notifications where kind = 'action_failed'",
+    );
+    expect(notifications).toEqual([
+      {
+        severity: "warning",
+        message: `Action ${id} (ADD_AFFILIATE_LINK) failed 3 times: simulated outage`,
+        payload: { actionId: id, type: "ADD_AFFILIATE_LINK", error: "simulated outage" },
+      },
+    ]);
+  });
+
+  it("leaves an action waiting while the switch is off, and runs it once the switch is turned on", async () => {
+    await db.pool.query("update autoexec.settings set dry_run = false"); // enabled stays false
+    await start();
+    const modId = await insertMod(db.pool);
+    const id = await insertAction(db.pool, { data: amazonLink(modId) });
+
+    await waitFor(async () => (await getAction(db.pool, id)).status_reason !== null, 5_000, {
+      what: `the worker to look at action ${id}`,
+    });
+    await waitUntilNoJobs(id);
+    expect(await getAction(db.pool, id)).toMatchObject({
+      status: "PENDING",
+      status_reason: "auto-execution is switched off (settings.enabled)",
+      deferred_until: null,
+    });
+    expect(await logsOf(id)).toEqual([]);
+
+    // The settings trigger enqueues it in the transaction that turns the switch on.
+    const client = await db.pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("update autoexec.settings set enabled = true");
+      expect((await jobsOf(id, client)).map((job) => job.key)).toEqual([`execute_action:${id}`]);
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+    await waitFor(async () => (await statusOf(id)) === "EXECUTED", 5_000, {
+      what: `action ${id} to execute`,
+    });
+    expect(await affiliateLinks(modId)).toHaveLength(1);
+    expect((await logsOf(id)).map((log) => [log.mode, log.success])).toEqual([["live", true]]);
+  });
+
+  it("runs the sweep task: expires a stale action and re-enqueues an eligible one whose job was lost", async () => {
+    await goLive(db.pool);
+    await start();
+    const eligibleMod = await insertMod(db.pool);
+    const staleMod = await insertMod(db.pool);
+    const { eligible, stale } = await insertWithoutJobs(eligibleMod, staleMod);
+    expect(await jobsOf(eligible)).toEqual([]);
+    expect(await jobsOf(stale)).toEqual([]);
+
+    await db.pool.query("select graphile_worker.add_job('sweep', '{}'::json)");
+    await waitFor(async () => (await statusOf(eligible)) === "EXECUTED", 5_000, {
+      what: "the lost action to run",
+    });
+    await waitFor(async () => (await statusOf(stale)) === "EXPIRED", 5_000, {
+      what: "the stale action to expire",
+    });
+
+    expect((await getAction(db.pool, stale)).status_reason).toMatch(
+      /^expired at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC before it could run$/,
+    );
+    expect(await logsOf(stale)).toEqual([]);
+    expect(await affiliateLinks(staleMod)).toEqual([]);
+    expect((await logsOf(eligible)).map((log) => [log.mode, log.success])).toEqual([["live", true]]);
+    expect(await affiliateLinks(eligibleMod)).toHaveLength(1);
+  });
+
+  it("sweep() counts what it expired and enqueued, and leaves actions that still have a job alone", async () => {
+    await goLive(db.pool);
+    await start();
+    const mods = [await insertMod(db.pool), await insertMod(db.pool), await insertMod(db.pool)];
+    const client = await db.pool.connect();
+    let ids: { eligible: number; stale: number; queued: number };
+    try {
+      // One transaction, so neither the worker nor the crontab's own sweep sees anything before we do.
+      await client.query("begin");
+      ids = {
+        eligible: await insertAction(client, { data: amazonLink(mods[0] as number) }),
+        stale: await insertAction(client, { data: amazonLink(mods[1] as number), expiresAt: minutesAgo(1) }),
+        queued: await insertAction(client, { data: amazonLink(mods[2] as number) }),
+      };
+      await client.query("select graphile_worker.remove_job($1), graphile_worker.remove_job($2)", [
+        `execute_action:${ids.eligible}`,
+        `execute_action:${ids.stale}`,
+      ]);
+      const { rows } = await client.query("select autoexec_private.sweep() as result");
+      expect(rows[0].result).toEqual({ expired: 1, enqueued: 1 });
+      const { rows: keys } = await client.query(
+        "select key from graphile_worker.jobs where task_identifier = 'execute_action' order by key",
+      );
+      expect(keys.map((row) => row.key).sort()).toEqual(
+        [`execute_action:${ids.eligible}`, `execute_action:${ids.queued}`].sort(),
+      );
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+
+    for (const id of [ids.eligible, ids.queued]) {
+      await waitFor(async () => (await statusOf(id)) === "EXECUTED", 5_000, {
+        what: `action ${id} to execute`,
+      });
+    }
+    expect(await statusOf(ids.stale)).toBe("EXPIRED");
+    const { rows } = await db.pool.query("select autoexec_private.sweep() as result");
+    expect(rows[0].result).toEqual({ expired: 0, enqueued: 0 });
+  });
+
+  it("dry-runs while dry_run is on, then runs live once it is turned off", async () => {
+    await db.pool.query("update autoexec.settings set enabled = true, dry_run = true");
+    await start();
+    const modId = await insertMod(db.pool);
+    const id = await insertAction(db.pool, { data: amazonLink(modId) });
+
+    await waitFor(async () => (await logsOf(id)).length === 1, 5_000, {
+      what: `the dry run of action ${id}`,
+    });
+    await waitUntilNoJobs(id);
+    expect((await logsOf(id)).map((log) => [log.mode, log.success])).toEqual([["dry_run", true]]);
+    const action = await getAction(db.pool, id);
+    expect(action).toMatchObject({ status: "PENDING", execution_attempts: 0, deferred_until: null });
+    expect(action.status_reason).toMatch(/^dry run succeeded at .* UTC; runs for real once dry run is off$/);
+    expect(action.execution_result).toMatchObject({ success: true, dryRun: true });
+    expect(await affiliateLinks(modId)).toEqual([]);
+    // A dry-run action is not dry-run again by the sweep.
+    const { rows } = await db.pool.query("select autoexec_private.sweep() as result");
+    expect(rows[0].result).toEqual({ expired: 0, enqueued: 0 });
+
+    await db.pool.query("update autoexec.settings set dry_run = false");
+    await waitFor(async () => (await statusOf(id)) === "EXECUTED", 5_000, {
+      what: `action ${id} to run live`,
+    });
+    expect((await logsOf(id)).map((log) => [log.mode, log.success])).toEqual([
+      ["dry_run", true],
+      ["live", true],
+    ]);
+    expect(await affiliateLinks(modId)).toHaveLength(1);
+  });
+
+  it("reschedules the job of an action deferred by the hourly limit to when the window frees", async () => {
+    // Seeded while the switch is off, so the seeded actions' own jobs can never execute them.
+    const seeded = [50, 45, 40, 35, 30, 25, 20, 15, 10, 5].map(minutesAgo);
+    await backdateExecutions(db.pool, [minutesAgo(90), ...seeded]); // the 90-minute one is outside the hour
+    await goLive(db.pool);
+    await start();
+    const modId = await insertMod(db.pool);
+    const id = await insertAction(db.pool, { data: amazonLink(modId) });
+
+    await waitFor(
+      async () => {
+        const jobs = await jobsOf(id);
+        return (
+          jobs.length === 1 && !jobs[0]?.locked && (await getAction(db.pool, id)).deferred_until !== null
+        );
+      },
+      5_000,
+      { what: `action ${id} to be deferred` },
+    );
+    const action = await getAction(db.pool, id);
+    // The 10th newest execution in the hour (50 minutes ago) leaves the window one hour after it ran.
+    const expected = new Date((seeded[0] as Date).getTime() + 3_600_000);
+    expect(action.deferred_until).toEqual(expected);
+    expect(action).toMatchObject({ status: "PENDING", execution_attempts: 0 });
+    const { rows } = await db.pool.query("select autoexec_private.format_time($1) as at", [expected]);
+    expect(action.status_reason).toBe(
+      `hourly limit reached (10 per rolling hour); next try at ${rows[0].at}`,
+    );
+    const jobs = await jobsOf(id);
+    expect(jobs.map((job) => ({ key: job.key, runAt: job.run_at }))).toEqual([
+      { key: `execute_action:${id}`, runAt: expected },
+    ]);
+    expect(await logsOf(id)).toEqual([]);
+    expect(await affiliateLinks(modId)).toEqual([]);
+  });
+});
+
+/** Waits until the action's job has failed `attempt` times and is back in the queue, waiting out its backoff. */
+async function waitForFailedJob(actionId: number, attempt: number): Promise<JobRow> {
+  let found: JobRow | undefined;
+  await waitFor(
+    async () => {
+      const jobs = await jobsOf(actionId);
+      found = jobs.length === 1 && jobs[0]?.attempts === attempt && !jobs[0].locked ? jobs[0] : undefined;
+      return found !== undefined;
+    },
+    5_000,
+    { what: `attempt ${attempt} of action ${actionId} to fail` },
+  );
+  return found as JobRow;
+}
+
+/** Inserts an eligible action and an already expired one, then removes their jobs (as if lost), in one transaction. */
+async function insertWithoutJobs(
+  eligibleMod: number,
+  staleMod: number,
+): Promise<{ eligible: number; stale: number }> {
+  const client = await db.pool.connect();
+  try {
+    await client.query("begin");
+    const eligible = await insertAction(client, { data: amazonLink(eligibleMod) });
+    const stale = await insertAction(client, { data: amazonLink(staleMod), expiresAt: minutesAgo(1) });
+    for (const id of [eligible, stale]) {
+      await client.query("select graphile_worker.remove_job($1)", [`execute_action:${id}`]);
+    }
+    await client.query("commit");
+    return { eligible, stale };
+  } finally {
+    client.release();
+  }
+}
