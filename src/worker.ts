@@ -1,4 +1,5 @@
-import { type Runner, run, Logger as WorkerLogger } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker";
 import type pg from "pg";
 import { handlers } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
@@ -15,17 +16,88 @@ export interface WorkerOptions {
   handlers?: ReadonlyMap<string, ActionHandler>;
 }
 
+export interface Worker extends Runner {
+  /** Unlocks every job this worker holds, so any worker can pick them up again. */
+  releaseHeldJobs(): Promise<void>;
+}
+
 /** Runs graphile-worker with the engine's tasks and crontab. Several may run against one database. */
-export function startWorker(options: WorkerOptions): Promise<Runner> {
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { pool, log } = options;
-  return run({
+  const events: WorkerEvents = new EventEmitter();
+  let poolId: string | undefined;
+  events.on("pool:create", ({ workerPool }) => {
+    poolId = workerPool.id;
+  });
+  const runner = await run({
     pgPool: pool,
     concurrency: options.concurrency,
     pollInterval: options.pollInterval ?? 2000,
     noHandleSignals: true,
     taskList: createTaskList({ pool, handlers: options.handlers ?? handlers, log }),
     parsedCronItems,
+    events,
     logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),
+  });
+  return Object.assign(runner, {
+    async releaseHeldJobs() {
+      if (poolId) await pool.query("select graphile_worker.force_unlock_workers($1)", [[poolId]]);
+    },
+  });
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "08000",
+  "08003",
+  "08006",
+]);
+
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (
+    (code !== undefined && CONNECTION_ERROR_CODES.has(code)) || /Connection terminated/i.test(error.message)
+  );
+}
+
+/**
+ * When the database goes away, graphile-worker cannot record the outcome of the jobs in flight: the
+ * promise doing it rejects with nobody awaiting it, and those jobs stay locked by this worker (for
+ * 4 hours by default). Rather than crash, log it, and once the database answers again release the
+ * jobs this worker holds so they run again; re-running is harmless (an executed action is skipped).
+ * Any other unhandled rejection is a bug: exit.
+ */
+export function recoverFromDatabaseOutages(worker: Worker, log: Logger, retryEveryMs = 1000): void {
+  let releasing = false;
+  process.on("unhandledRejection", (reason) => {
+    if (!isConnectionError(reason)) {
+      log.fatal({ err: reason }, "unhandled rejection");
+      process.exit(1);
+    }
+    log.warn(
+      { err: reason },
+      "database unreachable while recording a job; will release held jobs once it is back",
+    );
+    if (releasing) return;
+    releasing = true;
+    const attempt = (): void => {
+      worker.releaseHeldJobs().then(
+        () => {
+          releasing = false;
+          log.info("database is back; held jobs released");
+        },
+        () => setTimeout(attempt, retryEveryMs),
+      );
+    };
+    setTimeout(attempt, retryEveryMs);
   });
 }
 

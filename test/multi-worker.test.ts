@@ -1,19 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import path from "node:path";
 import type pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
 import { waitFor } from "./support/wait.ts";
+import { spawnWorker, stopWorker, type WorkerProcess, waitForListeners } from "./support/worker-process.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const PROCESSES = 3;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: string[];
-}
 
 let db: TestDatabase;
 let workers: WorkerProcess[] = [];
@@ -31,44 +23,10 @@ afterEach(async () => {
   expect(crashed.map((worker) => worker.output.join(""))).toEqual([]);
 });
 
-/** Runs `node src/bin/worker.ts` against the test database, as an operator would. */
-function spawnWorker(): WorkerProcess {
-  const child = spawn(process.execPath, ["src/bin/worker.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, WORKER_CONCURRENCY: "4", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const worker = { child, output: [] as string[] };
-  child.stdout?.on("data", (chunk) => worker.output.push(String(chunk)));
-  child.stderr?.on("data", (chunk) => worker.output.push(String(chunk)));
-  return worker;
-}
-
-async function stopWorker({ child }: WorkerProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const [code] = await exited;
-  return code;
-}
-
 /** Starts the worker processes and waits until each one listens for new jobs. */
 async function startWorkers(count = PROCESSES): Promise<void> {
-  workers = Array.from({ length: count }, spawnWorker);
-  await waitFor(async () => (await listeningWorkers()) === count, 20_000, {
-    what: `${count} worker processes to start`,
-    describe: async () =>
-      `${await listeningWorkers()} listening; output: ${workers.map((w) => w.output.join("")).join(" | ")}`,
-  });
-}
-
-/** graphile-worker keeps one connection per process LISTENing for new jobs. */
-async function listeningWorkers(): Promise<number> {
-  const { rows } = await db.pool.query<{ n: number }>(
-    `select count(*)::int as n from pg_stat_activity
-     where datname = current_database() and pid <> pg_backend_pid() and query like 'LISTEN "jobs:insert"%'`,
-  );
-  return rows[0]?.n ?? 0;
+  workers = Array.from({ length: count }, () => spawnWorker(db.url));
+  await waitForListeners(db.pool, count, workers);
 }
 
 /** Inserts `count` eligible Tier 1 actions, each on a mod of its own, in one transaction. */

@@ -333,7 +333,7 @@ describe("the in-process worker", () => {
         `execute_action:${ids.stale}`,
       ]);
       const { rows } = await client.query("select autoexec_private.sweep() as result");
-      expect(rows[0].result).toEqual({ expired: 1, enqueued: 1 });
+      expect(rows[0].result).toMatchObject({ expired: 1, enqueued: 1 });
       const { rows: keys } = await client.query(
         "select key from graphile_worker.jobs where task_identifier = 'execute_action' order by key",
       );
@@ -352,7 +352,7 @@ describe("the in-process worker", () => {
     }
     expect(await statusOf(ids.stale)).toBe("EXPIRED");
     const { rows } = await db.pool.query("select autoexec_private.sweep() as result");
-    expect(rows[0].result).toEqual({ expired: 0, enqueued: 0 });
+    expect(rows[0].result).toMatchObject({ expired: 0, enqueued: 0 });
   });
 
   it("dry-runs while dry_run is on, then runs live once it is turned off", async () => {
@@ -373,7 +373,7 @@ describe("the in-process worker", () => {
     expect(await affiliateLinks(modId)).toEqual([]);
     // A dry-run action is not dry-run again by the sweep.
     const { rows } = await db.pool.query("select autoexec_private.sweep() as result");
-    expect(rows[0].result).toEqual({ expired: 0, enqueued: 0 });
+    expect(rows[0].result).toMatchObject({ expired: 0, enqueued: 0 });
 
     await db.pool.query("update autoexec.settings set dry_run = false");
     await waitFor(async () => (await statusOf(id)) === "EXECUTED", 5_000, {

@@ -10,6 +10,15 @@ import type { Logger } from "../logger.ts";
 // would race our graceful shutdown (workers finishing their transactions). Our entry points stop the
 // server themselves after the workers; its "exit" and "beforeExit" hooks stay as a last resort.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
+// Its "beforeExit" hook ends the process with process.exit(0), which would turn a failure exit code
+// (vitest's, after a failed test) into success: the process keeps the exit code it was ending with.
+let endingWith: number | undefined;
+process.on("beforeExit", (code) => {
+  endingWith = code;
+});
+process.on("exit", (code) => {
+  if (!code && endingWith) process.exitCode = endingWith;
+});
 
 export interface EmbeddedDatabase {
   /** Connection string of the `postgres` database on the embedded server. */

@@ -5,7 +5,7 @@ import { defineHandler, invalid, VALID } from "./types.ts";
 const AddToCollection = z.strictObject({
   modId: z.number().int().positive(),
   collectionId: z.number().int().positive(),
-  position: z.number().int().min(0).optional(),
+  position: z.number().int().min(0).max(2_147_483_647).optional(),
 });
 type AddToCollectionData = z.infer<typeof AddToCollection>;
 

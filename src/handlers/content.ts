@@ -32,8 +32,24 @@ export async function modFieldConflict(
   if (!mod) return [`mod ${modId} no longer exists`];
   if (isDeepStrictEqual(mod[field], valueAfterExecution ?? null)) return [];
   return [
-    `${field} of mod ${modId} changed since the execution: it was ${preview(valueAfterExecution)}, it is now ${preview(mod[field])}`,
+    `${field} of mod ${modId} changed since the execution: ${describeChange(valueAfterExecution ?? null, mod[field])}`,
   ];
+}
+
+/**
+ * What differs between two values, for a person: the items added and removed when both are lists
+ * (two long lists would otherwise preview the same first 120 characters), else both values.
+ */
+export function describeChange(was: Json, now: Json): string {
+  if (Array.isArray(was) && Array.isArray(now)) {
+    const notIn = (list: Json[]) => (item: Json) => !list.some((other) => isDeepStrictEqual(item, other));
+    const changes = [
+      ...now.filter(notIn(was)).map((item) => `added ${preview(item)}`),
+      ...was.filter(notIn(now)).map((item) => `removed ${preview(item)}`),
+    ];
+    return changes.length ? changes.join("; ") : "the same items, in another order";
+  }
+  return `it was ${preview(was)}, it is now ${preview(now)}`;
 }
 
 function preview(value: Json | undefined): string {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
+import { describeChange } from "./content.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID } from "./types.ts";
 
 const CreateCollectionPage = z.strictObject({
@@ -56,13 +57,16 @@ export default defineHandler<CreateCollectionPageData>({
   },
 
   async conflicts(ctx, rollbackData) {
-    const now = await collectionState(ctx, rollbackData.collectionId as number);
-    if (!now) return [`collection ${rollbackData.collectionId} was already deleted`];
-    return isDeepStrictEqual(now, rollbackData.after)
-      ? []
-      : [
-          `collection ${rollbackData.collectionId} was edited since it was created (title, description, slug or mods)`,
-        ];
+    const id = rollbackData.collectionId as number;
+    const now = (await collectionState(ctx, id)) as Record<string, Json> | null;
+    if (!now) return [`collection ${id} was already deleted`];
+    const after = rollbackData.after as Record<string, Json>;
+    return Object.keys(after)
+      .filter((key) => !isDeepStrictEqual(now[key], after[key]))
+      .map(
+        (key) =>
+          `${key} of collection ${id} changed since it was created: ${describeChange(after[key] ?? null, now[key] ?? null)}`,
+      );
   },
 
   async rollback(ctx, rollbackData) {

@@ -58,9 +58,10 @@ export default defineHandler<UpdateMetaDescriptionData>({
   },
 
   async rollback(ctx, rollbackData) {
-    await ctx.db.query("update content.mods set meta_description = $2 where id = $1", [
-      rollbackData.modId,
-      rollbackData.metaDescriptionBefore,
-    ]);
+    // Forced over a later edit, the editor's text has replaced this execution's: it stays.
+    await ctx.db.query(
+      "update content.mods set meta_description = $2 where id = $1 and meta_description is not distinct from $3",
+      [rollbackData.modId, rollbackData.metaDescriptionBefore, rollbackData.metaDescriptionAfter],
+    );
   },
 });

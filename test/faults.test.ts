@@ -1,0 +1,201 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../src/db/embedded.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { createPool } from "../src/db/pool.ts";
+import { createTestDatabase, testLog } from "./support/db.ts";
+import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
+import { waitFor } from "./support/wait.ts";
+import { spawnWorker, stopWorker, type WorkerProcess, waitForListeners } from "./support/worker-process.ts";
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function track(worker: WorkerProcess): WorkerProcess {
+  cleanups.push(() => stopWorker(worker));
+  return worker;
+}
+
+async function executionCounts(pool: pg.Pool) {
+  const { rows } = await pool.query(
+    `select count(*)::int as logs, count(distinct action_id)::int as actions,
+       count(*) filter (where success and mode = 'live')::int as live_successes
+     from autoexec.execution_logs`,
+  );
+  return rows[0];
+}
+
+async function allExecuted(pool: pg.Pool, ids: number[]): Promise<boolean> {
+  const { rows } = await pool.query(
+    "select count(*)::int as n from autoexec.actions where id = any($1) and status = 'EXECUTED'",
+    [ids],
+  );
+  return rows[0].n === ids.length;
+}
+
+describe("a worker SIGKILLed in the middle of an execution", () => {
+  it("loses nothing and executes nothing twice", async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    await goLive(db.pool);
+    const modId = await insertMod(db.pool);
+
+    // An editor holds the mod's row, so the execution stops inside its transaction, mid-handler.
+    const editor = await db.pool.connect();
+    cleanups.push(async () => editor.release());
+    await editor.query("begin");
+    await editor.query("select * from content.mods where id = $1 for update", [modId]);
+
+    const victim = track(spawnWorker(db.url, { WORKER_CONCURRENCY: "1" }));
+    await waitForListeners(db.pool, 1, [victim]);
+    const actionId = await insertAction(db.pool, { data: amazonLink(modId) });
+    await waitFor(
+      async () => {
+        const { rows } = await db.pool.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        return rows[0].n === 1;
+      },
+      10_000,
+      { what: "the execution to block on the mod's row lock" },
+    );
+
+    victim.child.kill("SIGKILL");
+    await new Promise((resolve) => victim.child.once("exit", resolve));
+    await editor.query("commit");
+    // The dead worker's backend finds its client gone and rolls the execution back.
+    await waitFor(
+      async () => {
+        const { rows } = await db.pool.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'autoexec' and pid <> pg_backend_pid() and state <> 'idle'",
+        );
+        return rows[0].n === 0;
+      },
+      10_000,
+      { what: "the dead worker's transaction to end" },
+    );
+    const { rows: before } = await db.pool.query(
+      "select status, execution_attempts from autoexec.actions where id = $1",
+      [actionId],
+    );
+    expect(before[0]).toEqual({ status: "PENDING", execution_attempts: 0 });
+    expect(await executionCounts(db.pool)).toEqual({ logs: 0, actions: 0, live_successes: 0 });
+
+    // Its job is still locked by the dead worker; the sweep frees jobs locked longer than stale_job_after.
+    await db.pool.query("update autoexec.settings set stale_job_after = '1 second'");
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const { rows: swept } = await db.pool.query("select autoexec_private.sweep() as result");
+    expect(swept[0].result.unlockedWorkers).toBe(1);
+
+    const survivor = track(spawnWorker(db.url));
+    await waitFor(() => allExecuted(db.pool, [actionId]), 15_000, {
+      what: "the survivor to execute the action",
+    });
+    expect(await executionCounts(db.pool)).toEqual({ logs: 1, actions: 1, live_successes: 1 });
+    const { rows: mod } = await db.pool.query(
+      "select jsonb_array_length(affiliate_links) as n from content.mods where id = $1",
+      [modId],
+    );
+    expect(mod[0].n).toBe(1);
+    expect(survivor.child.exitCode).toBeNull();
+  });
+});
+
+describe("the database going away for a while", () => {
+  it("workers recover on their own once it is back; nothing is lost or executed twice", {
+    timeout: 150_000,
+  }, async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "autoexec-outage-"));
+    await chmod(dataDir, 0o755);
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const settings = { fsync: "off", synchronous_commit: "off" };
+    let server: EmbeddedDatabase = await startEmbeddedPostgres({
+      dataDir: `${dataDir}/pg`,
+      log: testLog,
+      serverSettings: settings,
+    });
+    cleanups.push(() => server.stop());
+    const port = server.port;
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query("create database outage");
+    await admin.end();
+    const url = server.url.replace(/\/postgres$/, "/outage");
+    const pool = createPool(url, testLog, 4);
+    cleanups.push(() => pool.end());
+    await migrate(pool, testLog);
+    await goLive(pool, { hourly_limit: 1000, daily_limit: 1000 });
+
+    const workers = [track(spawnWorker(url)), track(spawnWorker(url))];
+    await waitForListeners(pool, 2, workers);
+
+    const propose = async (count: number) => {
+      const ids: number[] = [];
+      for (let i = 0; i < count; i++)
+        ids.push(await insertAction(pool, { data: amazonLink(await insertMod(pool)) }));
+      return ids;
+    };
+    // Stop the server while the workers are in the middle of a backlog.
+    const first = await proposeBatch(pool, 200);
+    await waitFor(async () => (await executionCounts(pool)).logs > 0, 10_000, {
+      what: "the first executions",
+    });
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // workers see connection errors meanwhile
+    server = await startEmbeddedPostgres({
+      dataDir: `${dataDir}/pg`,
+      port,
+      log: testLog,
+      serverSettings: settings,
+    });
+
+    const second = await waitForDatabase(() => propose(20));
+    await waitFor(() => allExecuted(pool, [...first, ...second]), 60_000, {
+      what: "every action after the restart",
+      describe: async () =>
+        `${JSON.stringify(await statusCounts(pool))}; worker exit codes ${workers.map((w) => w.child.exitCode)}; ${workers.map((w) => w.output.join("").slice(-600)).join(" | ")}`,
+    });
+    const counts = await executionCounts(pool);
+    expect(counts).toMatchObject({ actions: 220, live_successes: 220 });
+    for (const worker of workers) expect(worker.child.exitCode).toBeNull();
+  });
+});
+
+async function statusCounts(pool: pg.Pool): Promise<Record<string, number>> {
+  const { rows } = await pool.query(
+    "select status, count(*)::int as n from autoexec.actions group by status",
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+}
+
+/** Inserts `count` eligible actions in one transaction, so they queue up at once. */
+async function proposeBatch(pool: pg.Pool, count: number): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++)
+      ids.push(await insertAction(client, { data: amazonLink(await insertMod(client)) }));
+    await client.query("commit");
+    return ids;
+  } finally {
+    client.release();
+  }
+}
+
+/** Retries `work` while the restarted server still refuses connections. */
+async function waitForDatabase<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt > 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
