@@ -26,6 +26,40 @@ const EnvSchema = z.object({
     .max(64)
     .default(4)
     .describe("jobs one worker runs at once"),
+  WORKER_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string")
+    .optional()
+    .describe("the worker's connection, as autoexec_worker (default: DATABASE_URL; embedded: automatic)"),
+  SERVER_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string")
+    .optional()
+    .describe("the API server's connection, as autoexec_server (default: DATABASE_URL; embedded: automatic)"),
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
+    .describe("HTTP port of the admin API; 0 picks one"),
+  HOST: z
+    .string()
+    .min(1)
+    .default("127.0.0.1")
+    .describe("address the HTTP server listens on (0.0.0.0: every one)"),
+  JWT_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+    .optional()
+    .describe("HS256 secret of the API's bearer tokens; required with DATABASE_URL"),
+  STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(15_000)
+    .describe("the API's statement_timeout, in milliseconds"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -10,7 +10,11 @@ begin
      is distinct from
      (to_jsonb(old) - array['rolled_back_at', 'rolled_back_by', 'rollback_reason', 'rollback_forced',
                             'rollback_data', 'rollback_data_purged_at'])
-     or (old.rolled_back_at is not null and new.rolled_back_at is distinct from old.rolled_back_at)
+     or (old.rolled_back_at is not null
+         and (new.rolled_back_at, new.rolled_back_by, new.rollback_reason, new.rollback_forced)
+             is distinct from (old.rolled_back_at, old.rolled_back_by, old.rollback_reason, old.rollback_forced))
+     or (old.rollback_data_purged_at is not null
+         and new.rollback_data_purged_at is distinct from old.rollback_data_purged_at)
      or (new.rollback_data is distinct from old.rollback_data and new.rollback_data is not null) then
     raise exception 'autoexec.execution_logs is append-only: only a rollback or a purge of rollback data may change a row'
       using errcode = '42501';

@@ -6,8 +6,26 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 // numeric (confidence, revenue impact) as a number: they are small and used in comparisons only.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
-export function createPool(connectionString: string, log: Logger, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: "autoexec" });
+export interface PoolOptions {
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+  /** Server settings for every connection, e.g. `{ role: "autoexec_executor", statement_timeout: "15000" }`. */
+  settings?: Record<string, string>;
+}
+
+export function createPool(
+  connectionString: string,
+  log: Logger,
+  max = 10,
+  options: PoolOptions = {},
+): pg.Pool {
+  const settings = Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`);
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: options.applicationName ?? "autoexec",
+    ...(settings.length ? { options: settings.join(" ") } : {}),
+  });
   // An idle client that loses its connection (database restart) must not crash the process.
   pool.on("error", (error) => log.warn({ err: error }, "idle database connection lost"));
   pool.on("connect", (client) => {

@@ -1,0 +1,74 @@
+create or replace function autoexec.update_settings(
+  enabled boolean default null,
+  dry_run boolean default null,
+  min_confidence numeric default null,
+  min_revenue_impact numeric default null,
+  hourly_limit integer default null,
+  daily_limit integer default null,
+  rate_limit_key_limit integer default null,
+  rate_limit_key_window interval default null,
+  recent_edit_window interval default null,
+  failures_before_cooldown integer default null,
+  cooldown interval default null,
+  breaker_window integer default null,
+  breaker_min_executions integer default null,
+  breaker_failure_rate numeric default null,
+  max_attempts integer default null,
+  approval_ttl interval default null,
+  rollback_retention interval default null,
+  webhook_url text default null,
+  stale_job_after interval default null
+) returns autoexec.settings
+language plpgsql volatile
+security definer
+set search_path = pg_catalog
+as $$
+-- Every argument left out (null) keeps its current value; webhook_url '' removes the webhook. The
+-- settings' audit trigger records who changed what (the API user, from jwt.claims.sub).
+-- A new settings column needs a new argument here: drop this signature first (create or replace with
+-- another argument list adds an overload, and the GraphQL mutation would become ambiguous).
+declare
+  s autoexec.settings;
+begin
+  update autoexec.settings set
+    enabled = coalesce(update_settings.enabled, settings.enabled),
+    dry_run = coalesce(update_settings.dry_run, settings.dry_run),
+    min_confidence = coalesce(update_settings.min_confidence, settings.min_confidence),
+    min_revenue_impact = coalesce(update_settings.min_revenue_impact, settings.min_revenue_impact),
+    hourly_limit = coalesce(update_settings.hourly_limit, settings.hourly_limit),
+    daily_limit = coalesce(update_settings.daily_limit, settings.daily_limit),
+    rate_limit_key_limit = coalesce(update_settings.rate_limit_key_limit, settings.rate_limit_key_limit),
+    rate_limit_key_window = coalesce(update_settings.rate_limit_key_window, settings.rate_limit_key_window),
+    recent_edit_window = coalesce(update_settings.recent_edit_window, settings.recent_edit_window),
+    failures_before_cooldown = coalesce(update_settings.failures_before_cooldown, settings.failures_before_cooldown),
+    cooldown = coalesce(update_settings.cooldown, settings.cooldown),
+    breaker_window = coalesce(update_settings.breaker_window, settings.breaker_window),
+    breaker_min_executions = coalesce(update_settings.breaker_min_executions, settings.breaker_min_executions),
+    breaker_failure_rate = coalesce(update_settings.breaker_failure_rate, settings.breaker_failure_rate),
+    max_attempts = coalesce(update_settings.max_attempts, settings.max_attempts),
+    approval_ttl = coalesce(update_settings.approval_ttl, settings.approval_ttl),
+    rollback_retention = coalesce(update_settings.rollback_retention, settings.rollback_retention),
+    webhook_url = case
+      when update_settings.webhook_url is null then settings.webhook_url
+      else nullif(btrim(update_settings.webhook_url), '') end,
+    stale_job_after = coalesce(update_settings.stale_job_after, settings.stale_job_after)
+  returning * into s;
+  return s;
+exception
+  when check_violation then
+    raise exception 'settings refused: %', case
+      when sqlerrm ~ 'min_confidence|breaker_failure_rate' then 'min_confidence and breaker_failure_rate are between 0 and 1'
+      when sqlerrm ~ 'webhook_url' then 'webhook_url must start with http:// or https://'
+      when sqlerrm ~ '_window|cooldown|approval_ttl|rollback_retention|stale_job_after' then 'time spans cannot be negative; rate_limit_key_window, approval_ttl and rollback_retention must be more than 0 and stale_job_after at least 1 second'
+      else 'limits are 0 or more; failures_before_cooldown, breaker_window, breaker_min_executions and max_attempts are 1 or more'
+    end using errcode = '23514';
+end;
+$$;
+comment on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer, interval,
+  interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval) is
+  'Changes the engine''s settings (admins only). Arguments left out keep their value; webhook_url '''' removes the webhook. Audited.';
+revoke all on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer, interval,
+  interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval) from public;
+grant execute on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer,
+  interval, interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval)
+  to autoexec_admin;

@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "../logger.ts";
+
+/** Every error the API returns: `{success: false, error}`; never SQL, never a stack. */
+export function errorBody(error: string, extra: Record<string, unknown> = {}) {
+  return { success: false as const, error, ...extra };
+}
+
+export function jsonError(
+  c: Context,
+  status: ContentfulStatusCode,
+  error: string,
+  extra: Record<string, unknown> = {},
+) {
+  return c.json(errorBody(error, extra), status);
+}
+
+/**
+ * SQLSTATEs whose message the engine's SQL functions write for people (see `raise exception … using
+ * errcode` in sql/functions); their message is shown as is. Any other database error is masked.
+ */
+const PUBLIC_SQLSTATES: Record<string, ContentfulStatusCode> = {
+  P0001: 400, // raise exception without a code
+  P0002: 404, // not found
+  "55000": 409, // object not in prerequisite state (e.g. approving an executed action)
+  "22023": 400, // invalid parameter value
+  "23514": 400, // check violation (rephrased by the function)
+  "22P02": 400, // invalid input syntax (e.g. an interval)
+  "22003": 400, // numeric value out of range
+  "22007": 400, // invalid datetime format
+  "22008": 400, // datetime field overflow
+};
+
+interface PgLikeError {
+  code?: unknown;
+  message?: unknown;
+  severity?: unknown;
+}
+
+/** The status and message to show for a database error, or undefined when it must be masked. */
+export function publicDatabaseError(
+  error: unknown,
+): { status: ContentfulStatusCode; message: string } | undefined {
+  const pgError = error as PgLikeError | null;
+  if (!pgError || typeof pgError.code !== "string" || typeof pgError.message !== "string") return undefined;
+  if (typeof pgError.severity !== "string") return undefined; // not from the server
+  if (pgError.code === "42501") return { status: 403, message: "permission denied" };
+  if (pgError.code === "57014")
+    return { status: 503, message: "the statement took too long and was cancelled" };
+  const status = PUBLIC_SQLSTATES[pgError.code];
+  return status ? { status, message: pgError.message } : undefined;
+}
+
+/** Logs an unexpected error with a reference and returns the reference shown to the client. */
+export function logInternalError(log: Logger, error: unknown, context: Record<string, unknown> = {}): string {
+  const reference = randomUUID().slice(0, 8);
+  log.error({ err: error, reference, ...context }, "internal error");
+  return reference;
+}
+
+/** app.onError: HTTP errors keep their status and message; everything else is masked and logged. */
+export function handleError(log: Logger) {
+  return (error: Error, c: Context) => {
+    if (error instanceof HTTPException) {
+      if (error.res) return error.res;
+      return jsonError(c, error.status as ContentfulStatusCode, error.message || "request refused");
+    }
+    // grafserv throws its request errors (unsupported media type, bad body, …) with an HTTP status.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      return jsonError(c, status as ContentfulStatusCode, error.message);
+    }
+    const known = publicDatabaseError(error);
+    if (known) return jsonError(c, known.status, known.message);
+    const reference = logInternalError(log, error, { method: c.req.method, path: c.req.path });
+    return jsonError(c, 500, `internal error (reference ${reference}); the server log has the details`);
+  };
+}

@@ -1,0 +1,125 @@
+import { z } from "zod";
+import { MAX_PAGE_SIZE } from "./graphql-plugins.ts";
+import {
+  ErrorResponse,
+  ExecuteRequest,
+  ExecuteResponse,
+  ExecutionLog,
+  RollbackRequest,
+  RollbackResponse,
+  StatsQuery,
+  StatsResponse,
+} from "./schemas.ts";
+
+const REF = (id: string) => `#/components/schemas/${id}`;
+
+function components(): Record<string, unknown> {
+  // Requests are documented as clients send them (ids as numbers or strings), responses as sent.
+  const registry = (io: "input" | "output", schemas: z.ZodType[]) => {
+    const local = z.registry<{ id: string }>();
+    for (const schema of schemas) {
+      const id = (schema.meta() as { id?: string } | undefined)?.id;
+      if (id) local.add(schema, { ...schema.meta(), id });
+    }
+    const { schemas: generated } = z.toJSONSchema(local, { io, uri: REF, target: "draft-2020-12" });
+    // Component schemas are part of this document: no $schema or $id of their own.
+    return Object.fromEntries(
+      Object.entries(generated).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),
+    );
+  };
+  return {
+    ...registry("output", [ExecutionLog, ExecuteResponse, RollbackResponse, StatsResponse, ErrorResponse]),
+    ...registry("input", [ExecuteRequest, RollbackRequest]),
+  };
+}
+
+const json = (id: string) => ({ "application/json": { schema: { $ref: REF(id) } } });
+const error = (description: string) => ({ description, content: json("Error") });
+const common = {
+  "400": error("The body or query is invalid; the message names the field"),
+  "401": error("No token, or a token that is expired, forged or malformed"),
+  "403": error("The token's role may not do this (viewers read; only admins change anything)"),
+  "413": error("The body is too large"),
+};
+
+function queryParameters() {
+  const schema = z.toJSONSchema(StatsQuery, { io: "input" }) as {
+    properties: Record<string, { description?: string }>;
+  };
+  return Object.entries(schema.properties).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: false,
+    description: property.description,
+    schema: { ...property, description: undefined },
+  }));
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/** GET /api/openapi.json: the REST routes, generated from the same zod schemas that validate them. */
+export function openApiDocument(): Record<string, unknown> {
+  cached ??= {
+    openapi: "3.1.0",
+    info: {
+      title: "autoexec admin API",
+      version: "1.0.0",
+      description:
+        "PRD-18's REST routes. The rest of the admin API is GraphQL at /graphql (schema `autoexec`; " +
+        `connections return at most ${MAX_PAGE_SIZE} rows a page). Every route needs a bearer JWT (HS256) ` +
+        "with `sub` and `role` (admin or viewer).",
+    },
+    components: {
+      schemas: components(),
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      "/api/monetization/execute": {
+        post: {
+          summary: "Execute one action now (admins only)",
+          description:
+            "Runs the action through the engine's guards, or past them with `force`. A Tier 3 action is " +
+            "refused whatever the flag. The execution is recorded with the caller (`sub`) as the actor when forced.",
+          requestBody: { required: true, content: json("ExecuteRequest") },
+          responses: {
+            "200": {
+              description: "An execution ran; `success` says whether it worked",
+              content: json("ExecuteResponse"),
+            },
+            ...common,
+            "404": error("No such action"),
+            "409": error("Not executable now (Tier 3, finished, or held back by a guard); see decision"),
+            "422": error("The handler refused the action's data; the action is now INVALID"),
+          },
+        },
+      },
+      "/api/monetization/execute/rollback": {
+        post: {
+          summary: "Roll one execution back (admins only)",
+          description:
+            "Undoes a live execution with its handler and stored rollback data. When the content changed since, " +
+            "the answer is 409 with `conflicts`; `force` then undoes only what the execution added.",
+          requestBody: { required: true, content: json("RollbackRequest") },
+          responses: {
+            "200": { description: "Rolled back", content: json("RollbackResponse") },
+            ...common,
+            "404": error("No such execution"),
+            "409": error("Not rollbackable (failed, dry run, already rolled back, purged) or in conflict"),
+          },
+        },
+      },
+      "/api/monetization/execution/stats": {
+        get: {
+          summary: "Execution statistics and success metrics (admins and viewers)",
+          parameters: queryParameters(),
+          responses: {
+            "200": { description: "Statistics", content: json("ExecutionStats") },
+            ...common,
+          },
+        },
+      },
+    },
+  };
+  return cached;
+}
