@@ -60,6 +60,16 @@ const EnvSchema = z.object({
     .max(600_000)
     .default(15_000)
     .describe("the API's statement_timeout, in milliseconds"),
+  DEMO: z
+    .enum(["on", "off"])
+    .default("on")
+    .describe("embedded default only: load the demo site once and run the simulated agent (on/off)"),
+  DEMO_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(3000)
+    .describe("time between the simulated agent's proposals in the demo"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import os from "node:os";
 import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker";
 import type pg from "pg";
 import { handlers } from "./handlers/index.ts";
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   /** The action handlers to execute with; defaults to the real registry (tests inject failing ones). */
   handlers?: ReadonlyMap<string, ActionHandler>;
 }
+
+const HEARTBEAT_INTERVAL_MS = 10_000;
 
 export interface Worker extends Runner {
   /** Unlocks every job this worker holds, so any worker can pick them up again. */
@@ -39,7 +42,21 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     events,
     logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),
   });
+  // A heartbeat row lets /readyz see that a worker runs (every 10 s; stale after 30 s).
+  const beat = () =>
+    pool
+      .query("select autoexec_private.worker_heartbeat($1, $2, $3)", [poolId, os.hostname(), process.pid])
+      .catch((error: unknown) => log.debug({ err: error }, "heartbeat failed"));
+  await beat();
+  const heartbeat = setInterval(beat, HEARTBEAT_INTERVAL_MS);
+  heartbeat.unref();
+  const stopRunner = runner.stop.bind(runner);
   return Object.assign(runner, {
+    async stop() {
+      clearInterval(heartbeat);
+      await stopRunner();
+      await pool.query("select autoexec_private.worker_stopped($1)", [poolId]).catch(() => undefined);
+    },
     async releaseHeldJobs() {
       if (poolId) await pool.query("select graphile_worker.force_unlock_workers($1)", [[poolId]]);
     },

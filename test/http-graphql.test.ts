@@ -457,6 +457,7 @@ describe("the schema", () => {
         "circuitBreaker",
         "currentSettings",
         "executionStats",
+        "observabilitySnapshot",
       ].sort(),
     );
     expect(schema.mutationType.fields.map((field: { name: string }) => field.name).sort()).toEqual([

@@ -160,7 +160,55 @@ describe("npm start", () => {
       expect(row.usename).toBe(row.application_name === "autoexec" ? "autoexec_worker" : "autoexec_server");
     }
     expect(start.output.join("")).not.toMatch(/superuser|"level":50/);
+    // With DATABASE_URL nothing is seeded: the only mod is the one this test inserted.
+    const { rows: content } = await db.pool.query(
+      "select (select count(*)::int from content.mods) as mods, (select count(*)::int from content.collections) as collections",
+    );
+    expect(content[0]).toEqual({ mods: 1, collections: 0 });
     expect(await stop(start)).toBe(0);
+  });
+
+  it("on a fresh embedded database: loads the demo, and within a minute the three tiers show in the API", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "autoexec-demo-"));
+    await chmod(dir, 0o755);
+    const demo = { EMBEDDED_PG_DIR: path.join(dir, "pg"), PORT: "0", DEMO_INTERVAL_MS: "200" };
+    try {
+      const start = run("start.ts", demo);
+      const urls = await urlsOf(start);
+      const printed = start.lines().find((line) => typeof line.adminToken === "string");
+      expect(printed).toBeTruthy();
+      const auth = { authorization: `Bearer ${printed?.adminToken}`, "content-type": "application/json" };
+      const query = async (graphql: string) => {
+        const answer = await fetch(urls.graphql as string, {
+          method: "POST",
+          headers: auth,
+          body: JSON.stringify({ query: graphql }),
+        });
+        return ((await answer.json()) as { data: Record<string, { totalCount: number }> }).data;
+      };
+      const tierCount = async (tier: number) =>
+        (await query(`{ allActions(condition: { executionTier: ${tier} }) { totalCount } }`)).allActions
+          ?.totalCount ?? 0;
+      await waitFor(
+        async () => {
+          const stats = await fetch(`${urls.rest}/execution/stats`, { headers: auth });
+          const dryRuns = ((await stats.json()) as { today: { dryRuns: number } }).today.dryRuns;
+          return dryRuns >= 3 && (await tierCount(2)) > 0 && (await tierCount(3)) > 0;
+        },
+        60_000,
+        {
+          what: "dry-run executions and Tier 2 and 3 proposals",
+          describe: () => start.output.join("").slice(-1500),
+        },
+      );
+      const waiting = await query(
+        `{ allActions(condition: { executionTier: 2, status: "PENDING" }) { totalCount nodes { statusReason } } }`,
+      );
+      expect(waiting.allActions?.totalCount).toBeGreaterThan(0);
+      expect(await stop(start)).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses to start with DATABASE_URL and no JWT_SECRET", async () => {
@@ -176,7 +224,12 @@ describe("npm start", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "autoexec-start-"));
     await chmod(dir, 0o755); // as root, PostgreSQL runs as another user, which must reach pg/ inside
     const port = await freePort();
-    const embedded = { EMBEDDED_PG_DIR: path.join(dir, "pg"), EMBEDDED_PG_PORT: String(port), PORT: "0" };
+    const embedded = {
+      EMBEDDED_PG_DIR: path.join(dir, "pg"),
+      EMBEDDED_PG_PORT: String(port),
+      PORT: "0",
+      DEMO: "off",
+    };
     try {
       const start = run("start.ts", embedded);
       const urls = await urlsOf(start);
@@ -219,7 +272,10 @@ describe("npm run server", () => {
     const server = run("server.ts", env);
     const urls = await urlsOf(server);
     const health = await fetch(urls.health as string);
-    expect(await health.json()).toEqual({ status: "ok", database: "ok" });
+    expect(await health.json()).toEqual({ status: "ok" });
+    // No worker runs beside `npm run server` here, so it is alive but not ready.
+    const ready = await fetch(urls.health?.replace("healthz", "readyz") as string);
+    expect(ready.status).toBe(503);
     const viewer = await token({ JWT_SECRET: TEST_JWT_SECRET }, "viewer", "vera");
     const refused = await fetch(`${urls.rest}/execute`, {
       method: "POST",

@@ -114,6 +114,6 @@ $$;
 comment on function autoexec.execution_stats(timestamptz, timestamptz, integer) is
   'Execution statistics: today''s counts, per-type counts, recent executions and PRD-18''s success metrics '
   '(success rate, rollback rate, time to execute p50/p95 for Tier 1 and Tier 2) over a range (default: 30 days).';
-revoke all on function autoexec.execution_stats(timestamptz, timestamptz, integer) from public;
-grant execute on function autoexec.execution_stats(timestamptz, timestamptz, integer)
-  to autoexec_viewer, autoexec_auditor;
+-- The auditor reads exactly the logs, the audit events and their two views; the API's roles read stats.
+revoke all on function autoexec.execution_stats(timestamptz, timestamptz, integer) from public, autoexec_auditor;
+grant execute on function autoexec.execution_stats(timestamptz, timestamptz, integer) to autoexec_viewer;

@@ -1,21 +1,24 @@
 import { describeEnv, loadConfig } from "../config.ts";
-import { openDatabase } from "../db/database.ts";
+import { type Database, openDatabase } from "../db/database.ts";
 import { loginUrl, warnIfPrivileged } from "../db/logins.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool } from "../db/pool.ts";
+import { startDemo } from "../demo/index.ts";
 import { createApp } from "../http/app.ts";
 import { createServerPools } from "../http/db.ts";
-import { resolveJwtSecret } from "../http/jwt.ts";
+import { resolveJwtSecret, secretKey, signToken } from "../http/jwt.ts";
 import { listen } from "../http/serve.ts";
 import { createLogger } from "../logger.ts";
 import { recoverFromDatabaseOutages, startWorker } from "../worker.ts";
 
 if (process.argv.includes("--help")) {
   console.log(`npm start: migrate the database, then run the engine (worker and crontab) and the admin API
-(GraphQL, GraphiQL, REST, health on PORT) in this process.
+(GraphQL, GraphiQL, REST, admin UI, metrics and health on PORT) in this process.
 Without DATABASE_URL an embedded PostgreSQL is started in EMBEDDED_PG_DIR and stopped on exit; the
 worker and the API then log in as autoexec_worker and autoexec_server, and the API uses a development
-JWT secret (npm run token signs with it). With DATABASE_URL, JWT_SECRET is required.
+JWT secret (npm run token signs with it); on first start it loads a demo site and, unless DEMO=off,
+runs a simulated agent. With DATABASE_URL, JWT_SECRET is required and nothing is ever seeded.
+It prints the URLs and an admin token.
 
 Environment:
 ${describeEnv()}`);
@@ -32,27 +35,15 @@ try {
   process.exit(2);
 }
 const database = await openDatabase(config, log);
-const owner = createPool(database.url, log, 2);
-await migrate(owner, log).finally(() => owner.end());
-
-const pool = createPool(
-  await loginUrl(config, database, "autoexec_worker", log),
-  log,
-  config.WORKER_CONCURRENCY + 4,
-);
-await warnIfPrivileged(pool, "worker", log);
-const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
-recoverFromDatabaseOutages(worker, log);
-
-const pools = createServerPools(await loginUrl(config, database, "autoexec_server", log), log, {
-  statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
-});
-await warnIfPrivileged(pools.pool, "API server", log);
-const server = await listen(await createApp({ ...pools, jwtSecret, log }), config.PORT, config.HOST);
-log.info(
-  { database: database.embedded ? "embedded" : "DATABASE_URL", ...server.urls },
-  `autoexec is running: engine and admin API on ${server.url} (GraphiQL: ${server.urls.graphiql}); Ctrl-C stops it`,
-);
+let stop: () => Promise<void>;
+try {
+  stop = await run(database);
+} catch (error) {
+  // A clear line, not a stack: a port in use, a database that refuses the login, …
+  log.fatal({ err: error }, `autoexec could not start: ${(error as Error).message}`);
+  await database.stop();
+  process.exit(1);
+}
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -60,10 +51,62 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: finishing in-flight requests and executions");
-    await server.close();
-    await worker.stop();
-    await Promise.all([pool.end(), pools.pool.end(), pools.executorPool.end()]);
+    await stop();
     await database.stop();
     process.exit(0);
   });
+}
+
+/** Migrates, starts the worker, the API and (embedded only) the demo; returns how to stop them. */
+async function run(database: Database): Promise<() => Promise<void>> {
+  const owner = createPool(database.url, log, 2);
+  await migrate(owner, log);
+
+  const pool = createPool(
+    await loginUrl(config, database, "autoexec_worker", log),
+    log,
+    config.WORKER_CONCURRENCY + 4,
+  );
+  await warnIfPrivileged(pool, "worker", log);
+  const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
+  recoverFromDatabaseOutages(worker, log);
+
+  const pools = createServerPools(await loginUrl(config, database, "autoexec_server", log), log, {
+    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
+  });
+  await warnIfPrivileged(pools.pool, "API server", log);
+  const server = await listen(await createApp({ ...pools, jwtSecret, log }), config.PORT, config.HOST);
+
+  // The demo runs on the embedded default only: with DATABASE_URL nothing is ever seeded.
+  const demo =
+    database.embedded && config.DEMO === "on"
+      ? await startDemo(owner, config.DEMO_INTERVAL_MS, log)
+      : undefined;
+  if (!demo) await owner.end();
+  const adminToken = await signToken({ role: "admin", sub: "admin" }, secretKey(jwtSecret));
+  log.info(
+    {
+      database: database.embedded ? "embedded" : "DATABASE_URL",
+      ...server.urls,
+      admin: `${server.url}/admin`,
+      ...(database.embedded ? { databaseUrl: database.url } : {}),
+    },
+    `autoexec is running: admin UI ${server.url}/admin, GraphiQL ${server.urls.graphiql}; Ctrl-C stops it`,
+  );
+  log.info(
+    { adminToken },
+    "an admin token for the API and the admin UI (valid 12 hours; npm run token makes more)",
+  );
+
+  return async () => {
+    await demo?.stop();
+    await server.close();
+    await worker.stop();
+    await Promise.all([
+      pool.end(),
+      pools.pool.end(),
+      pools.executorPool.end(),
+      demo ? owner.end() : undefined,
+    ]);
+  };
 }

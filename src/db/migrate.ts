@@ -77,6 +77,11 @@ export async function migrate(pool: pg.Pool, log: Logger, sqlDir = SQL_DIR): Pro
   }
 }
 
+/** The names of the migrations this code expects, in order (what /readyz compares with the database). */
+export async function expectedMigrations(sqlDir = SQL_DIR): Promise<string[]> {
+  return (await readMigrations(path.join(sqlDir, "migrations"))).map((migration) => migration.name);
+}
+
 async function inTransaction(client: pg.PoolClient, what: string, work: () => Promise<void>): Promise<void> {
   await client.query("begin");
   try {

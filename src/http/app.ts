@@ -12,8 +12,10 @@ import { executionRoutes } from "./executions.ts";
 import { GRAPHQL_PATH, guardGraphqlRequest, MAX_GRAPHQL_BODY, mountGraphql } from "./graphql.ts";
 import { healthRoutes } from "./health.ts";
 import { secretKey } from "./jwt.ts";
+import { metricsRoutes } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { statsRoutes } from "./stats.ts";
+import { uiRoutes } from "./ui.ts";
 
 /** REST bodies are a few ids and a reason. */
 export const MAX_REST_BODY = 16 * 1024;
@@ -68,6 +70,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     });
 
   app.route("/", healthRoutes({ pool: deps.pool }));
+  app.route("/", metricsRoutes({ pool: deps.pool }));
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
 
   app.use("/api/*", tooLarge(MAX_REST_BODY), authenticate(key));
@@ -79,7 +82,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(GRAPHQL_PATH, tooLarge(MAX_GRAPHQL_BODY), authenticate(key), guardGraphqlRequest);
   const graphql = await mountGraphql(app, { pool: deps.pool, log, graphiql: deps.graphiql });
-  // The admin UI (static files under /ui) and /metrics mount here, each as its own sub-app.
+  // The admin UI (static files under /admin, built from web/): public pages that hold no data.
+  app.route("/", uiRoutes());
 
   app.notFound((c) => jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError(handleError(log));

@@ -1,16 +1,33 @@
 import { Hono } from "hono";
 import type pg from "pg";
+import { expectedMigrations } from "../db/migrate.ts";
+import { readSnapshot } from "./metrics.ts";
 
-/** GET /healthz: public; 200 when the database answers, 503 when it does not. */
+/**
+ * GET /healthz: the process is alive (public; never touches the database).
+ * GET /readyz: ready for work (public): the database answers, every migration this code expects is
+ * applied, and at least one worker has reported in the last 30 seconds. 503 with the failing checks.
+ */
 export function healthRoutes(deps: { pool: pg.Pool }): Hono {
   const app = new Hono();
-  app.get("/healthz", async (c) => {
+  const expected = expectedMigrations();
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    let snapshot: Awaited<ReturnType<typeof readSnapshot>>;
     try {
-      await deps.pool.query("select 1");
-      return c.json({ status: "ok", database: "ok" });
+      snapshot = await readSnapshot(deps.pool);
     } catch {
-      return c.json({ status: "unavailable", database: "unreachable" }, 503);
+      return c.json({ status: "unavailable", checks: { database: "unreachable" } }, 503);
     }
+    const pending = (await expected).filter((name) => !snapshot.migrations.includes(name));
+    const checks = {
+      database: "ok",
+      migrations: pending.length ? `pending: ${pending.join(", ")}` : "ok",
+      workers:
+        snapshot.workers > 0 ? `${snapshot.workers} running` : "no worker has reported in the last 30 s",
+    };
+    const ready = !pending.length && snapshot.workers > 0;
+    return c.json({ status: ready ? "ready" : "unavailable", checks }, ready ? 200 : 503);
   });
   return app;
 }

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool } from "../src/db/pool.ts";
+import { executeAction } from "../src/engine/executor.ts";
+import { handlers } from "../src/handlers/index.ts";
+import { startWorker } from "../src/worker.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
+import { createTestApi, loginUrl, type TestApi } from "./support/http.ts";
+import { waitFor } from "./support/wait.ts";
+import { spawnWorker, stopWorker, waitForListeners } from "./support/worker-process.ts";
+
+let db: TestDatabase;
+let api: TestApi;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  api = await createTestApi(db);
+});
+afterAll(async () => {
+  await api.close();
+  await db.drop();
+});
+
+/** The value of one sample line of the Prometheus text, e.g. sample(text, 'autoexec_workers'). */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe("/healthz and /readyz", () => {
+  it("healthz answers without a token and without touching the database", async () => {
+    const response = await api.rest("GET", "/healthz", { token: null });
+    expect(response).toMatchObject({ status: 200, body: { status: "ok" } });
+  });
+
+  it("readyz is 503 until a worker reports, then 200; it names what is missing", async () => {
+    const before = await api.rest("GET", "/readyz", { token: null });
+    expect(before.status).toBe(503);
+    expect(before.body.checks).toEqual({
+      database: "ok",
+      migrations: "ok",
+      workers: "no worker has reported in the last 30 s",
+    });
+
+    const workerPool = createPool(await loginUrl(db, "autoexec_worker"), db.log, 6);
+    const worker = await startWorker({ pool: workerPool, log: db.log, concurrency: 2 });
+    try {
+      const ready = await api.rest("GET", "/readyz", { token: null });
+      expect(ready).toMatchObject({
+        status: 200,
+        body: { status: "ready", checks: { workers: "1 running" } },
+      });
+    } finally {
+      await worker.stop();
+      await workerPool.end();
+    }
+    expect((await api.rest("GET", "/readyz", { token: null })).status).toBe(503);
+  });
+
+  it("readyz reports a migration the database lacks", async () => {
+    await db.pool.query("delete from autoexec_private.migrations where name = '009_observability.sql'");
+    try {
+      const response = await api.rest("GET", "/readyz", { token: null });
+      expect(response.status).toBe(503);
+      expect(response.body.checks.migrations).toBe("pending: 009_observability.sql");
+    } finally {
+      await db.pool.query(
+        "insert into autoexec_private.migrations (name, checksum) values ('009_observability.sql', 'restored')",
+      );
+    }
+  });
+});
+
+describe("/metrics", () => {
+  it("reports executions, durations, actions, breaker, headroom and jobs in Prometheus format", async () => {
+    await goLive(db.pool);
+    const run = (id: number) => executeAction({ pool: db.pool, handlers, log: db.log }, id);
+    await run(await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }));
+    await run(await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }));
+    await run(await insertAction(db.pool, { data: amazonLink(999_999) })); // mod not found: INVALID
+    await insertAction(db.pool, { type: "EXPAND_CONTENT", data: { modId: 1, content: "x" } });
+    await db.pool.query("update autoexec.engine_state set breaker_open = true, breaker_reason = 'test'");
+
+    const response = await api.rest("GET", "/metrics", { token: null });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = response.text;
+    expect(
+      sample(
+        text,
+        'autoexec_executions_total{type="ADD_AFFILIATE_LINK",tier="1",mode="live",outcome="success"}',
+      ),
+    ).toBe(2);
+    expect(sample(text, 'autoexec_execution_duration_seconds_count{mode="live"}')).toBe(2);
+    expect(sample(text, 'autoexec_execution_duration_seconds_bucket{mode="live",le="+Inf"}')).toBe(2);
+    expect(sample(text, 'autoexec_actions{status="EXECUTED",tier="1"}')).toBe(2);
+    expect(sample(text, 'autoexec_actions{status="INVALID",tier="1"}')).toBe(1);
+    expect(sample(text, 'autoexec_actions{status="PENDING",tier="2"}')).toBe(1);
+    expect(sample(text, "autoexec_circuit_breaker_open")).toBe(1);
+    expect(sample(text, 'autoexec_rate_limit_headroom{window="hour"}')).toBe(8);
+    expect(sample(text, 'autoexec_rate_limit_headroom{window="day"}')).toBe(48);
+    expect(sample(text, 'autoexec_jobs{state="queued"}')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, "autoexec_execution_retries_total")).toBe(0);
+    expect(text).toMatch(/^autoexec_server_process_cpu_user_seconds_total /m);
+    await db.pool.query("update autoexec.engine_state set breaker_open = false, breaker_reason = null");
+  });
+});
+
+describe("logs", () => {
+  it("are JSON with the action id and the job id on every execution line", async () => {
+    await goLive(db.pool);
+    const worker = spawnWorker(db.url, { LOG_LEVEL: "info" });
+    try {
+      await waitForListeners(db.pool, 1, [worker]);
+      const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+      await waitFor(() => worker.output.join("").includes('"msg":"action executed"'), 10_000, {
+        what: "the execution log line",
+      });
+      const line = worker.output
+        .join("")
+        .split("\n")
+        .map((text) => (text.startsWith("{") ? JSON.parse(text) : undefined))
+        .find((entry) => entry?.msg === "action executed");
+      expect(line).toMatchObject({ actionId, jobId: expect.any(Number), mode: "live", level: 30 });
+    } finally {
+      await stopWorker(worker);
+    }
+  });
+});

@@ -1,0 +1,746 @@
+// The admin web UI end to end: a real server (the real app on a free port), a real worker executing
+// approved actions, a test database, and Debian's Chromium driven by playwright-core. Screenshots of
+// every page go to test-results/screenshots/ (gitignored) for a person to look at.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import type pg from "pg";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool } from "../src/db/pool.ts";
+import { seedDemoSite } from "../src/demo/site.ts";
+import { createApp } from "../src/http/app.ts";
+import { createServerPools, type ServerPools } from "../src/http/db.ts";
+import { secretKey, signToken } from "../src/http/jwt.ts";
+import { type HttpServer, listen } from "../src/http/serve.ts";
+import { DEFAULT_UI_DIR } from "../src/http/ui.ts";
+import { startWorker, type Worker } from "../src/worker.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { amazonLink, backdateExecutions, goLive, hoursAgo, insertAction } from "./support/fixtures.ts";
+import { loginUrl, TEST_JWT_SECRET } from "./support/http.ts";
+import { waitFor } from "./support/wait.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOTS = path.resolve("test-results/screenshots");
+const WEB = path.resolve("web");
+const STEP_MS = 20_000;
+
+let db: TestDatabase;
+let pools: ServerPools;
+let workerPool: pg.Pool;
+let worker: Worker;
+let server: HttpServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const key = secretKey(TEST_JWT_SECRET);
+let adminToken: string;
+let viewerToken: string;
+
+/** What the tests act on, by id. */
+const seeded = {
+  modBodies: new Map<number, string>(),
+  expandMod: 0,
+  conflictMod: 0,
+  ids: {} as Record<string, number>,
+};
+
+/** Builds the UI when web/dist is missing or older than its sources (CI builds it in `npm ci`). */
+function ensureUiBuild(): void {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+    }, 0);
+  const index = path.join(DEFAULT_UI_DIR, "index.html");
+  const sources = Math.max(
+    newest(path.join(WEB, "src")),
+    statSync(path.join(WEB, "index.html")).mtimeMs,
+    statSync(path.join(WEB, "vite.config.ts")).mtimeMs,
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  execFileSync(
+    process.execPath,
+    [
+      path.resolve("node_modules/vite/bin/vite.js"),
+      "build",
+      "--config",
+      "web/vite.config.ts",
+      "--logLevel",
+      "warn",
+    ],
+    { stdio: "inherit" },
+  );
+}
+
+async function modBody(id: number): Promise<string> {
+  const { rows } = await db.pool.query<{ body: string }>("select body from content.mods where id = $1", [id]);
+  return rows[0]?.body as string;
+}
+
+async function modId(slug: string): Promise<number> {
+  const { rows } = await db.pool.query<{ id: number }>("select id from content.mods where slug = $1", [slug]);
+  if (!rows[0]) throw new Error(`no mod ${slug}`);
+  return Number(rows[0].id);
+}
+
+async function actionStatus(id: number): Promise<string> {
+  const { rows } = await db.pool.query<{ status: string }>(
+    "select status from autoexec.actions where id = $1",
+    [id],
+  );
+  return rows[0]?.status as string;
+}
+
+async function seed(): Promise<void> {
+  await seedDemoSite(db.pool);
+  // Live, with the PRD's guardrails: Tier 1 runs on its own, Tier 2 once approved.
+  await goLive(db.pool);
+  const seasons = await modId("seasons-overhaul"); // edited an hour ago: Tier 1 waits
+  const crops = await modId("better-crops");
+  const tractor = await modId("tractor-mod");
+  const fishing = await modId("fishing-expanded");
+  const cozy = await modId("cozy-interiors");
+  seeded.expandMod = tractor;
+  seeded.conflictMod = fishing;
+  for (const id of [tractor, fishing]) seeded.modBodies.set(id, await modBody(id));
+
+  // Two weeks of history for the charts: mostly successes, a few failures, two types.
+  const days = Array.from({ length: 12 }, (_, index) => index + 1);
+  await backdateExecutions(
+    db.pool,
+    days.flatMap((day) => [hoursAgo(day * 24 + 2), hoursAgo(day * 24 + 5)]),
+  );
+  await backdateExecutions(db.pool, [hoursAgo(3 * 24), hoursAgo(6 * 24), hoursAgo(9 * 24)], {
+    type: "UPDATE_META_DESCRIPTION",
+  });
+  await backdateExecutions(db.pool, [hoursAgo(4 * 24 + 1), hoursAgo(8 * 24 + 1)], { success: false });
+  // Those actions were proposed a few minutes before they ran (for the time-to-execute metric).
+  await db.pool.query(
+    `update autoexec.actions a set created_at = l.executed_at - interval '4 minutes'
+     from autoexec.execution_logs l where l.action_id = a.id`,
+  );
+
+  const ids = seeded.ids;
+  // Tier 1: runs by itself once the worker starts.
+  ids.autoLink = await insertAction(db.pool, {
+    data: amazonLink(crops, "B0AUTO0001"),
+    confidence: 0.92,
+    impact: 2.5,
+    rateLimitKey: `mod:${crops}`,
+  });
+  // Tier 1 below the confidence threshold: waits "needs an admin" until the threshold is lowered.
+  ids.lowConfidence = await insertAction(db.pool, {
+    data: amazonLink(cozy, "B0LOWCONF1"),
+    confidence: 0.6,
+    impact: 1.2,
+  });
+  // Tier 1 on a page edited an hour ago: deferred until the quiet period ends.
+  ids.recentEdit = await insertAction(db.pool, {
+    type: "UPDATE_META_DESCRIPTION",
+    data: { modId: seasons, metaDescription: "Four real seasons, new weather and festivals for your farm." },
+    confidence: 0.88,
+    impact: 0.9,
+  });
+  // Tier 2, waiting for approval.
+  ids.expand = await insertAction(db.pool, {
+    type: "EXPAND_CONTENT",
+    data: { modId: tractor, content: "## Compatibility\nWorks with the 1.6 patch and every map pack." },
+    confidence: 0.81,
+    impact: 4.1,
+  });
+  ids.adSlot = await insertAction(db.pool, {
+    type: "ADD_AD_SLOT",
+    data: { modId: crops, position: "below_download", format: "banner_728x90" },
+    confidence: 0.74,
+    impact: 12,
+  });
+  ids.collectionPage = await insertAction(db.pool, {
+    type: "CREATE_COLLECTION_PAGE",
+    data: {
+      slug: "best-farming-mods",
+      title: "Best farming mods",
+      description: "Our picks for a deeper farm life.",
+      modIds: [crops, tractor],
+    },
+    confidence: 0.8,
+    impact: 25,
+  });
+  // Tier 2, approved before the worker starts: its execution is rolled back over a conflict later.
+  ids.conflicting = await insertAction(db.pool, {
+    type: "EXPAND_CONTENT",
+    data: { modId: fishing, content: "## Tips\nCast at dawn for the rare river fish." },
+    confidence: 0.77,
+    impact: 3,
+  });
+  await db.pool.query("select autoexec.approve_action($1, 'reads well')", [ids.conflicting]);
+  // Tier 3: recorded for people.
+  ids.pricing = await insertAction(db.pool, {
+    type: "CHANGE_PRICING",
+    data: { product: "premium", from: 4.99, to: 3.99 },
+    confidence: 0.6,
+    impact: 80,
+  });
+  ids.removal = await insertAction(db.pool, {
+    type: "REMOVE_CONTENT",
+    data: { modId: cozy, reason: "duplicate of mod 3" },
+    confidence: 0.9,
+    impact: 0,
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The UI tests need Debian's Chromium at ${CHROMIUM}: run \`apt-get update && apt-get install -y chromium\` (.ci/run does).`,
+    );
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  ensureUiBuild();
+  db = await createTestDatabase();
+  await seed();
+  pools = createServerPools(await loginUrl(db, "autoexec_server"), db.log, {
+    statementTimeoutMs: 15_000,
+    max: 8,
+  });
+  server = await listen(
+    await createApp({ ...pools, jwtSecret: TEST_JWT_SECRET, log: db.log }),
+    0,
+    "127.0.0.1",
+  );
+  workerPool = createPool(await loginUrl(db, "autoexec_worker"), db.log, 6);
+  worker = await startWorker({ pool: workerPool, log: db.log, concurrency: 2, pollInterval: 200 });
+  adminToken = await signToken({ sub: "alice", role: "admin" }, key, "1h");
+  viewerToken = await signToken({ sub: "victor", role: "viewer" }, key, "1h");
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+  // The seeded Tier 1 and the pre-approved Tier 2 run as soon as the worker is up.
+  await waitFor(
+    async () =>
+      (await actionStatus(seeded.ids.autoLink as number)) === "EXECUTED" &&
+      (await actionStatus(seeded.ids.conflicting as number)) === "EXECUTED",
+    STEP_MS,
+    { what: "the seeded actions to execute" },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+  await worker?.stop();
+  await Promise.all([pools?.pool.end(), pools?.executorPool.end(), workerPool?.end()]);
+  await db?.drop();
+});
+
+async function newPage(viewport = { width: 1280, height: 860 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, baseURL: server.url });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  return page;
+}
+
+/** The whole page, or (`screenOnly`, for phone widths) what fits on the screen. */
+async function screenshot(page: Page, name: string, screenOnly = false): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: !screenOnly });
+}
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.goto("/admin/");
+  await page.getByLabel("Access token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Action queue" }).waitFor();
+}
+
+async function navigateTo(page: Page, name: "Queue" | "Execution history" | "Settings"): Promise<void> {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
+}
+
+/**
+ * Accessible basics on the page as it is: every form control has a label, and every piece of text
+ * in the checked elements reaches 4.5:1 contrast against its background (WCAG AA).
+ */
+async function checkAccessibleBasics(page: Page): Promise<void> {
+  const problems = await page.evaluate(() => {
+    const found: string[] = [];
+    for (const control of document.querySelectorAll("input, select, textarea")) {
+      const element = control as HTMLInputElement;
+      if (element.type === "hidden") continue;
+      const named =
+        (element.labels?.length ?? 0) > 0 ||
+        element.getAttribute("aria-label") ||
+        element.getAttribute("aria-labelledby");
+      if (!named) found.push(`unlabelled ${element.tagName.toLowerCase()} ${element.id || element.name}`);
+    }
+    const parse = (color: string) => {
+      const parts = color.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0, 1];
+      return { rgb: parts.slice(0, 3), alpha: parts[3] ?? 1 };
+    };
+    const luminance = (rgb: number[]) => {
+      const [r, g, b] = rgb.map((value) => {
+        const channel = value / 255;
+        return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+    };
+    const background = (element: Element | null): number[] => {
+      for (let current = element; current; current = current.parentElement) {
+        const { rgb, alpha } = parse(getComputedStyle(current).backgroundColor);
+        if (alpha > 0.5) return rgb;
+      }
+      return [255, 255, 255];
+    };
+    const selector =
+      ".badge, button:not(:disabled), .banner, nav a, th, td, label, .help, .muted, .reason, .metric span, .notice, .error, legend, h1, h2";
+    for (const element of document.querySelectorAll(selector)) {
+      if (!(element as HTMLElement).offsetParent || !element.textContent?.trim()) continue;
+      if (element.closest(".visually-hidden")) continue;
+      const foreground = parse(getComputedStyle(element).color).rgb;
+      const [light, dark] = [luminance(foreground), luminance(background(element))].sort((a, b) => b - a);
+      const ratio = ((light ?? 0) + 0.05) / ((dark ?? 0) + 0.05);
+      if (ratio < 4.5) {
+        found.push(`contrast ${ratio.toFixed(2)} for "${element.textContent.trim().slice(0, 40)}"`);
+      }
+    }
+    return found;
+  });
+  expect(problems).toEqual([]);
+}
+
+describe("the admin UI in Chromium", () => {
+  it("is served at /admin (any path under it), and / leads there", async () => {
+    const page = await newPage();
+    const response = await page.goto("/admin/settings");
+    expect(response?.status()).toBe(200);
+    expect(await page.title()).toBe("autoexec admin");
+    const root = await fetch(`${server.url}/`, { redirect: "manual" });
+    expect(root.headers.get("location")).toBe("/admin/");
+  });
+
+  it("signs in with a pasted token, and says clearly when a token is wrong or expired", async () => {
+    const page = await newPage();
+    await page.goto("/admin/");
+    const token = page.getByLabel("Access token");
+    await token.waitFor();
+    // By keyboard only: Tab to the field, type, Tab to the button, Enter.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(await token.getAttribute("id"));
+    const outline = await page.evaluate(
+      () => getComputedStyle(document.activeElement as Element).outlineStyle,
+    );
+    expect(outline).not.toBe("none");
+    await page.keyboard.type("not-a-token");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByRole("alert").filter({ hasText: "That is not a token" }).waitFor();
+
+    const expired = await signToken({ sub: "alice", role: "admin" }, key, Math.floor(Date.now() / 1000) - 60);
+    await token.fill(expired);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "The token expired at" }).waitFor();
+
+    const forged = await signToken({ sub: "mallory", role: "admin" }, secretKey("x".repeat(40)), "1h");
+    await token.fill(forged);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "The server refused the token: the token is not valid" })
+      .waitFor();
+    await screenshot(page, "01-sign-in-refused");
+    await checkAccessibleBasics(page);
+
+    // A token that runs out while the page is open: the next request signs the browser out.
+    const shortLived = await signToken(
+      { sub: "alice", role: "admin" },
+      key,
+      Math.floor(Date.now() / 1000) + 3,
+    );
+    await token.fill(shortLived);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Action queue" }).waitFor();
+    await page.getByRole("alert").filter({ hasText: "You were signed out: the token has expired" }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("autoexec.token"))).toBeNull();
+
+    await token.fill(adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Action queue" }).waitFor();
+    // Kept for the browser session: a reload stays signed in.
+    await page.reload();
+    await page.getByRole("heading", { name: "Action queue" }).waitFor();
+    expect(await page.getByText("alice").first().isVisible()).toBe(true);
+  }, 60_000);
+
+  it("shows the queue with the three tier badges, reasons, confidence, impact and age", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    const row = (id: number) => page.locator(`tr[data-action-id="${id}"]`);
+    const { ids } = seeded;
+    await row(ids.pricing as number).waitFor();
+    expect(
+      await row(ids.lowConfidence as number)
+        .locator(".badge.tier")
+        .textContent(),
+    ).toContain("Auto");
+    expect(
+      await row(ids.expand as number)
+        .locator(".badge.tier")
+        .textContent(),
+    ).toContain("On Approval");
+    expect(
+      await row(ids.pricing as number)
+        .locator(".badge.tier")
+        .textContent(),
+    ).toContain("Manual");
+    const colours = await page.evaluate(() =>
+      [1, 2, 3].map(
+        (tier) => getComputedStyle(document.querySelector(`td .tier-${tier}`) as Element).backgroundColor,
+      ),
+    );
+    expect(colours).toEqual(["rgb(220, 252, 231)", "rgb(254, 240, 138)", "rgb(254, 226, 226)"]); // green, yellow, red
+    const waiting = await row(ids.lowConfidence as number).textContent();
+    expect(waiting).toContain("confidence 0.6 is not above the minimum 0.7");
+    expect(waiting).toContain("60%");
+    expect(waiting).toContain("$1.20/mo");
+    expect(waiting).toMatch(/\d+ s ago|\d+ min ago/);
+    // Deferred: the reason and until when.
+    await page.waitForFunction(
+      (id) => document.querySelector(`tr[data-action-id="${id}"] .until`)?.textContent?.includes("next try"),
+      ids.recentEdit,
+    );
+    await screenshot(page, "02-queue");
+    await checkAccessibleBasics(page);
+
+    // Filters: tier 3 only, then pending Tier 2 only.
+    await page.getByLabel("Tier").selectOption("3");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("tr[data-action-id] .badge.tier")].every((badge) =>
+        badge.textContent?.includes("Manual"),
+      ),
+    );
+    expect(await page.locator("tr[data-action-id]").count()).toBe(2);
+    await page.getByLabel("Tier").selectOption("2");
+    await page.getByLabel("Status").selectOption("PENDING");
+    await page.waitForFunction(() => document.querySelectorAll("tr[data-action-id]").length === 3);
+    await page.getByLabel("Type").selectOption("ADD_AD_SLOT");
+    await page.waitForFunction(() => document.querySelectorAll("tr[data-action-id]").length === 1);
+    expect(await page.getByText("Showing 1–1 of 1").isVisible()).toBe(true);
+  }, 60_000);
+
+  it("approves a Tier 2 action and shows it executing; the action page has its data and history", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    const id = seeded.ids.expand as number;
+    await page.getByRole("button", { name: `Approve action ${id}`, exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: `Approve action ${id}` });
+    await dialog.getByLabel("Note (optional)").fill("Accurate and useful");
+    await dialog.getByRole("button", { name: "Approve" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Action ${id} approved.` })
+      .waitFor();
+    // The worker executes it; the queue polls and shows the outcome.
+    await page.locator(`tr[data-action-id="${id}"][data-status="EXECUTED"]`).waitFor();
+    expect(await modBody(seeded.expandMod)).toContain("Works with the 1.6 patch and every map pack.");
+
+    await page.getByRole("link", { name: `#${id}`, exact: true }).click();
+    await page.getByRole("heading", { name: new RegExp(`Action #${id}`) }).waitFor();
+    const detail = page.locator(".action-detail");
+    await detail.getByText('"content": "## Compatibility').first().waitFor();
+    const timeline = await page.locator(".timeline").textContent();
+    expect(timeline).toMatch(/proposed[\s\S]*action\.approved by alice[\s\S]*executed by approved/);
+    expect(await detail.textContent()).toContain("alice at");
+    await screenshot(page, "03-action-detail");
+    await checkAccessibleBasics(page);
+  }, 60_000);
+
+  it("rejects with a reason, approves several at once, and marks a Tier 3 action implemented", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    const { ids } = seeded;
+    const rejectButton = page.getByRole("button", { name: `Reject action ${ids.removal}`, exact: true });
+    // By keyboard: the button takes focus, Enter opens the dialog with the focus in its field, Escape closes it.
+    await rejectButton.focus();
+    await page.keyboard.press("Enter");
+    let dialog = page.getByRole("dialog", { name: `Reject action ${ids.removal}` });
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("TEXTAREA");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await rejectButton.click();
+    await dialog.getByRole("button", { name: "Reject" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "Reason is required." }).waitFor();
+    await dialog.getByLabel("Reason (required)").fill("not a duplicate");
+    await dialog.getByRole("button", { name: "Reject" }).click();
+    await page.locator(`tr[data-action-id="${ids.removal}"][data-status="REJECTED"]`).waitFor();
+
+    await page.getByLabel(`Select action ${ids.adSlot}`).check();
+    await page.getByLabel(`Select action ${ids.collectionPage}`).check();
+    await page.getByRole("button", { name: "Approve selected (2)" }).click();
+    dialog = page.getByRole("dialog", { name: "Approve 2 actions" });
+    await dialog.getByRole("button", { name: "Approve 2" }).click();
+    await page.getByRole("status").filter({ hasText: "2 actions approved." }).waitFor();
+    await page.locator(`tr[data-action-id="${ids.adSlot}"][data-status="EXECUTED"]`).waitFor();
+    await page.locator(`tr[data-action-id="${ids.collectionPage}"][data-status="EXECUTED"]`).waitFor();
+
+    await page.getByRole("button", { name: `Mark action ${ids.pricing} implemented` }).click();
+    dialog = page.getByRole("dialog", { name: `Mark action ${ids.pricing} implemented` });
+    await dialog.getByLabel("What was done (required)").fill("Changed the price in the store admin");
+    await dialog.getByRole("button", { name: "Mark implemented" }).click();
+    await page.locator(`tr[data-action-id="${ids.pricing}"][data-status="IMPLEMENTED"]`).waitFor();
+    expect(await actionStatus(ids.pricing as number)).toBe("IMPLEMENTED");
+  }, 60_000);
+
+  it("shows execution history with filters, input/output, metrics and charts, and rolls back", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await navigateTo(page, "Execution history");
+    await page.getByRole("heading", { name: "Execution history" }).waitFor();
+    // The PRD's success metrics, each with its target.
+    const metrics = page.locator(".metric-cards");
+    await metrics.getByText("Target > 95%").waitFor();
+    for (const target of ["Target < 5%", "Target < 15 min", "Target < 1 h"]) {
+      expect(await metrics.getByText(target).count()).toBe(1);
+    }
+    await page.waitForFunction(() =>
+      document.querySelector('[data-metric="Success rate"] .metric-value')?.textContent?.includes("%"),
+    );
+    expect(await page.locator("canvas").count()).toBe(2);
+
+    const { rows } = await db.pool.query<{ id: number }>(
+      "select id from autoexec.execution_logs where action_id = $1 and success and mode = 'live'",
+      [seeded.ids.expand],
+    );
+    const logId = rows[0]?.id as number;
+    const logRow = page.locator(`tr[data-log-id="${logId}"]`);
+    await page.getByLabel("Run by").selectOption("APPROVED");
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('tr[data-log-id] td[data-label="Run by"]')];
+      return cells.length === 4 && cells.every((cell) => cell.textContent?.startsWith("approved"));
+    });
+    await logRow.waitFor();
+    await logRow.getByRole("button", { name: "Input and output" }).click();
+    await page.locator(`tr[data-details-of="${logId}"]`).getByText('"addedCharacters"').waitFor();
+    await screenshot(page, "04-history");
+    await checkAccessibleBasics(page);
+
+    // Roll back: the mod's text is restored exactly.
+    await logRow.getByRole("button", { name: `Roll back execution ${logId}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Roll back execution ${logId}` });
+    await dialog.getByLabel("Reason (required)").fill("the compatibility claim is wrong");
+    await dialog.getByRole("button", { name: "Roll back", exact: true }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Execution ${logId} rolled back.` })
+      .waitFor();
+    await page.locator(`tr[data-log-id="${logId}"][data-rolled-back="yes"]`).waitFor();
+    expect(await logRow.textContent()).toContain("Rolled back by alice");
+    expect(await modBody(seeded.expandMod)).toBe(seeded.modBodies.get(seeded.expandMod));
+    expect(await actionStatus(seeded.ids.expand as number)).toBe("ROLLED_BACK");
+  }, 60_000);
+
+  it("shows a rollback conflict clearly and lets an admin force it", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await navigateTo(page, "Execution history");
+    const { rows } = await db.pool.query<{ id: number }>(
+      "select id from autoexec.execution_logs where action_id = $1 and success and mode = 'live'",
+      [seeded.ids.conflicting],
+    );
+    const logId = rows[0]?.id as number;
+    // An editor changes the page after the execution.
+    const edited = `${await modBody(seeded.conflictMod)}\n\nEditor's note: updated for 2.0.`;
+    await db.pool.query("update content.mods set body = $2 where id = $1", [seeded.conflictMod, edited]);
+
+    await page
+      .locator(`tr[data-log-id="${logId}"]`)
+      .getByRole("button", { name: `Roll back execution ${logId}` })
+      .click();
+    const dialog = page.getByRole("dialog", { name: `Roll back execution ${logId}` });
+    await dialog.getByLabel("Reason (required)").fill("tips were wrong");
+    await dialog.getByRole("button", { name: "Roll back", exact: true }).click();
+    const conflict = dialog.locator(".conflict");
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain("Conflict: the content changed since execution");
+    await screenshot(page, "05-rollback-conflict");
+    expect(await actionStatus(seeded.ids.conflicting as number)).toBe("EXECUTED");
+
+    await dialog.getByRole("button", { name: "Force rollback" }).click();
+    await page.getByRole("status").filter({ hasText: "rolled back (forced over the conflicts)" }).waitFor();
+    // Forced: only the added text is cut out; the editor's change stays.
+    const body = await modBody(seeded.conflictMod);
+    expect(body).not.toContain("Cast at dawn");
+    expect(body).toContain("Editor's note: updated for 2.0.");
+    await page.locator(`tr[data-log-id="${logId}"][data-rolled-back="yes"]`).waitFor();
+    expect(await page.locator(`tr[data-log-id="${logId}"]`).textContent()).toContain("Rolled back (forced)");
+  }, 60_000);
+
+  it("changes a setting, which takes effect and lands in the audit list", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await navigateTo(page, "Settings");
+    await page.getByRole("heading", { name: "Settings", exact: true }).waitFor();
+    const id = seeded.ids.lowConfidence as number;
+    expect(await actionStatus(id)).toBe("PENDING");
+    await page.getByLabel("Minimum confidence").fill("0.5");
+    await page.getByLabel("Executions per hour").fill("25");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved 2 changes." }).waitFor();
+    // It takes effect: the Tier 1 action that waited for confidence executes by itself.
+    await waitFor(async () => (await actionStatus(id)) === "EXECUTED", STEP_MS, {
+      what: "the low-confidence action to execute after the threshold change",
+    });
+    const audit = page
+      .locator('tr[data-audit-action="settings.updated"]')
+      .filter({ hasText: "hourly_limit" });
+    await audit.waitFor();
+    const change = await audit.textContent();
+    expect(change).toContain("alice");
+    expect(change).toContain("min_confidence: 0.7 → 0.5");
+    expect(change).toContain("hourly_limit: 10 → 25");
+
+    // Per-type mode and cap.
+    const linkRow = page.locator('tr[data-type="ADD_AFFILIATE_LINK"]');
+    await linkRow.getByLabel("Mode of ADD_AFFILIATE_LINK").selectOption("dry_run");
+    await linkRow.getByLabel("Daily cap of ADD_AFFILIATE_LINK").fill("5");
+    await linkRow.getByRole("button", { name: "Save ADD_AFFILIATE_LINK" }).click();
+    await page.locator('tr[data-audit-action="action_type.updated"]').first().waitFor();
+    const { rows } = await db.pool.query(
+      "select mode, daily_cap from autoexec.action_types where type = 'ADD_AFFILIATE_LINK'",
+    );
+    expect(rows[0]).toEqual({ mode: "dry_run", daily_cap: 5 });
+
+    // The global switch: off shows the banner on every page.
+    await page.getByLabel("Auto-execution enabled").uncheck();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator('[data-banner="off"]').waitFor();
+    await screenshot(page, "06-settings");
+    await checkAccessibleBasics(page);
+    await page.getByLabel("Auto-execution enabled").check();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator('[data-banner="off"]').waitFor({ state: "detached" });
+  }, 60_000);
+
+  it("shows an open circuit breaker on every page, and resets it with confirmation and a reason", async () => {
+    await db.pool.query(
+      `update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(),
+         breaker_reason = '5 of the last 20 executions failed (25% > 20%)'`,
+    );
+    const page = await newPage();
+    await signIn(page, adminToken);
+    const banner = page.locator('[data-banner="breaker"]');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain("5 of the last 20 executions failed");
+    await navigateTo(page, "Execution history");
+    await banner.waitFor();
+    await navigateTo(page, "Settings");
+    await banner.waitFor();
+    const card = page.locator('[data-breaker="open"]');
+    await card.getByText("5 of the last 20 executions failed").waitFor();
+    await screenshot(page, "07-breaker-open");
+
+    await card.getByRole("button", { name: "Reset circuit breaker" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reset the circuit breaker?" });
+    await dialog.getByRole("button", { name: "Reset breaker" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "Reason is required." }).waitFor();
+    await dialog.getByLabel("Reason (required)").fill("the failing partner API is fixed");
+    await dialog.getByRole("button", { name: "Reset breaker" }).click();
+    await page.locator('[data-breaker="closed"]').waitFor();
+    await banner.waitFor({ state: "detached" });
+    const audit = page.locator('tr[data-audit-action="breaker.reset"]').first();
+    await audit.waitFor();
+    expect(await audit.textContent()).toContain("the failing partner API is fixed");
+    const { rows } = await db.pool.query("select breaker_open, breaker_reset_by from autoexec.engine_state");
+    expect(rows[0]).toEqual({ breaker_open: false, breaker_reset_by: "alice" });
+  }, 60_000);
+
+  it("lets a viewer see everything and change nothing; the server refuses anyway", async () => {
+    await db.pool.query(
+      "update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(), breaker_reason = 'test'",
+    );
+    const page = await newPage();
+    await signIn(page, viewerToken);
+    await page.locator('[data-banner="viewer"]').waitFor();
+    await page.locator("tr[data-action-id]").first().waitFor();
+    const enabledButtons = async () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll("main button:not(:disabled)")]
+          .map((button) => button.textContent?.trim() ?? "")
+          .filter((text) => !["Previous", "Next", "Discard changes", "Input and output"].includes(text)),
+      );
+    expect(await page.locator('button:has-text("Approve"):disabled').count()).toBeGreaterThan(0);
+    expect(await enabledButtons()).toEqual([]);
+    expect(await page.locator('input[type="checkbox"]:not(:disabled)').count()).toBe(0);
+    await screenshot(page, "08-viewer-queue");
+
+    await navigateTo(page, "Execution history");
+    await page.locator("tr[data-log-id]").first().waitFor();
+    expect(await page.locator('button:has-text("Roll back"):disabled').count()).toBeGreaterThan(0);
+    expect(await enabledButtons()).toEqual([]);
+
+    await navigateTo(page, "Settings");
+    await page.locator('[data-breaker="open"]').waitFor();
+    expect(await page.getByRole("button", { name: "Reset circuit breaker" }).isDisabled()).toBe(true);
+    expect(await page.getByLabel("Executions per hour").isDisabled()).toBe(true);
+    expect(await page.getByLabel("Auto-execution enabled").isDisabled()).toBe(true);
+    expect(await enabledButtons()).toEqual([]);
+    await screenshot(page, "09-viewer-settings");
+
+    // The server refuses a viewer's changes whatever the page shows.
+    const refused = await page.evaluate(async () => {
+      const token = sessionStorage.getItem("autoexec.token");
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const graphql = await fetch("/graphql", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          query: 'mutation { resetCircuitBreaker(input: {reason: "x"}) { clientMutationId } }',
+        }),
+      });
+      const rollback = await fetch("/api/monetization/execute/rollback", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ executionLogId: 1, reason: "x" }),
+      });
+      return [graphql.status, rollback.status];
+    });
+    expect(refused).toEqual([403, 403]);
+    const { rows } = await db.pool.query("select breaker_open from autoexec.engine_state");
+    expect(rows[0]).toEqual({ breaker_open: true });
+    await db.pool.query("update autoexec.engine_state set breaker_open = false");
+  }, 60_000);
+
+  it("works at phone width", async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    await signIn(page, adminToken);
+    await page.locator("tr[data-action-id]").first().waitFor();
+    // No sideways scrolling of the page itself.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, "10-phone-queue", true);
+    await navigateTo(page, "Execution history");
+    await page.locator("tr[data-log-id]").first().waitFor();
+    await screenshot(page, "11-phone-history-metrics", true);
+    await page
+      .getByRole("heading", { name: "Executions", exact: true })
+      .evaluate((heading) => heading.scrollIntoView());
+    await screenshot(page, "12-phone-history-executions", true);
+    await navigateTo(page, "Settings");
+    await page.getByRole("heading", { name: "Circuit breaker" }).waitFor();
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await screenshot(page, "13-phone-settings", true);
+  }, 60_000);
+});

@@ -1,0 +1,64 @@
+import { useCallback } from "react";
+import { useQuery } from "urql";
+import { formatTime } from "../format.ts";
+import { usePoll } from "../hooks.ts";
+import { ENGINE_STATUS, type EngineState } from "../queries.ts";
+import { Link } from "../router.tsx";
+
+interface Data {
+  currentSettings: { enabled: boolean; dryRun: boolean } | null;
+  circuitBreaker: EngineState | null;
+}
+
+/** On every page: why the engine is not executing (breaker, cooldown, switched off, dry run). */
+export function EngineBanner() {
+  const [{ data }, reexecute] = useQuery<Data>({ query: ENGINE_STATUS, requestPolicy: "cache-and-network" });
+  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
+  usePoll(refresh, 3000);
+  if (!data?.currentSettings || !data.circuitBreaker) return null;
+  const { enabled, dryRun } = data.currentSettings;
+  const breaker = data.circuitBreaker;
+  const cooling = breaker.cooldownUntil !== null && new Date(breaker.cooldownUntil).getTime() > Date.now();
+  const notices: { kind: "critical" | "warning" | "info"; id: string; text: string }[] = [];
+  if (breaker.breakerOpen) {
+    notices.push({
+      kind: "critical",
+      id: "breaker",
+      text: `Circuit breaker open since ${formatTime(breaker.breakerOpenedAt)}: ${breaker.breakerReason ?? "no reason recorded"}. Auto-execution is paused until an admin resets it.`,
+    });
+  }
+  if (cooling) {
+    notices.push({
+      kind: "warning",
+      id: "cooldown",
+      text: `Cooling down after ${breaker.consecutiveFailures} failures in a row, until ${formatTime(breaker.cooldownUntil)}.`,
+    });
+  }
+  if (!enabled) {
+    notices.push({
+      kind: "warning",
+      id: "off",
+      text: "Auto-execution is switched off: nothing is executed, approved actions wait.",
+    });
+  }
+  if (dryRun) {
+    notices.push({
+      kind: "info",
+      id: "dry-run",
+      text: "Dry run: executions run and are rolled back; the log shows what would have happened.",
+    });
+  }
+  if (!notices.length) return null;
+  return (
+    <section className="banners" aria-label="Engine status">
+      {notices.map((notice) => (
+        <p key={notice.id} className={`banner banner-${notice.kind}`} data-banner={notice.id}>
+          <strong>
+            {notice.kind === "critical" ? "Paused. " : notice.kind === "warning" ? "Note. " : ""}
+          </strong>
+          {notice.text} <Link to="/admin/settings">Settings</Link>
+        </p>
+      ))}
+    </section>
+  );
+}

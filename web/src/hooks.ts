@@ -1,0 +1,22 @@
+import { useEffect } from "react";
+import type { CombinedError } from "urql";
+
+/** Calls `refresh` every `ms` while the page is visible. */
+export function usePoll(refresh: () => void, ms: number): void {
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") refresh();
+    }, ms);
+    return () => clearInterval(timer);
+  }, [refresh, ms]);
+}
+
+/** The message of a GraphQL or network error, without urql's "[GraphQL]" prefix. */
+export function errorText(error: CombinedError | undefined): string | undefined {
+  if (!error) return undefined;
+  const graphql = error.graphQLErrors[0]?.message;
+  if (graphql) return graphql;
+  const response = error.response as Response | undefined;
+  if (response && response.status === 403) return "The server refused: this token may only read.";
+  return error.networkError?.message ?? error.message.replace(/^\[\w+\]\s*/, "");
+}

@@ -1,0 +1,121 @@
+import { useCallback, useId, useState } from "react";
+import { useQuery } from "urql";
+import { ExecutionTable } from "../components/Executions.tsx";
+import { ExecutionMetrics } from "../components/Metrics.tsx";
+import { Pager } from "../components/Pager.tsx";
+import { errorText, usePoll } from "../hooks.ts";
+import {
+  ACTION_TYPES,
+  type ActionTypeRow,
+  type Connection,
+  EXECUTION_LOGS,
+  type ExecutionLogRow,
+} from "../queries.ts";
+
+const PAGE_SIZE = 25;
+
+/** Execution logs with filters, input/output, rollback; the PRD's metrics and charts above them. */
+export function HistoryPage() {
+  const [kind, setKind] = useState("");
+  const [mode, setMode] = useState("");
+  const [outcome, setOutcome] = useState("");
+  const [type, setType] = useState("");
+  const [offset, setOffset] = useState(0);
+  const [notice, setNotice] = useState<string>();
+  const ids = { kind: useId(), mode: useId(), outcome: useId(), type: useId() };
+  const condition = {
+    ...(kind ? { executedByKind: kind } : {}),
+    ...(mode ? { mode } : {}),
+    ...(outcome ? { success: outcome === "succeeded" } : {}),
+    ...(type ? { actionType: type } : {}),
+  };
+  const [{ data, error, fetching }, reexecute] = useQuery<{ allExecutionLogs: Connection<ExecutionLogRow> }>({
+    query: EXECUTION_LOGS,
+    variables: { condition, first: PAGE_SIZE, offset },
+    requestPolicy: "cache-and-network",
+  });
+  const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
+  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
+  usePoll(refresh, 3000);
+  const setFilter = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setOffset(0);
+  };
+  const logs = data?.allExecutionLogs.nodes ?? [];
+  return (
+    <section aria-labelledby="history-title">
+      <h1 id="history-title">Execution history</h1>
+      <ExecutionMetrics />
+      <h2>Executions</h2>
+      <form className="filters" aria-label="Filter executions" onSubmit={(event) => event.preventDefault()}>
+        <div className="field">
+          <label htmlFor={ids.kind}>Run by</label>
+          <select id={ids.kind} value={kind} onChange={(event) => setFilter(setKind)(event.target.value)}>
+            <option value="">Everyone</option>
+            <option value="AUTO">Auto (Tier 1)</option>
+            <option value="APPROVED">After approval (Tier 2)</option>
+            <option value="MANUAL">Manual (an admin)</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.mode}>Mode</label>
+          <select id={ids.mode} value={mode} onChange={(event) => setFilter(setMode)(event.target.value)}>
+            <option value="">Live and dry run</option>
+            <option value="live">Live</option>
+            <option value="dry_run">Dry run</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.outcome}>Outcome</label>
+          <select
+            id={ids.outcome}
+            value={outcome}
+            onChange={(event) => setFilter(setOutcome)(event.target.value)}
+          >
+            <option value="">Any outcome</option>
+            <option value="succeeded">Succeeded</option>
+            <option value="failed">Failed</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.type}>Type</label>
+          <select id={ids.type} value={type} onChange={(event) => setFilter(setType)(event.target.value)}>
+            <option value="">All types</option>
+            {types.data?.allActionTypes.nodes
+              .filter((row) => row.tier < 3)
+              .map((row) => (
+                <option key={row.type} value={row.type}>
+                  {row.type}
+                </option>
+              ))}
+          </select>
+        </div>
+      </form>
+      <p role="status" className="notice">
+        {notice}
+      </p>
+      {error ? (
+        <p className="error" role="alert">
+          Could not load the executions: {errorText(error)}
+        </p>
+      ) : null}
+      <ExecutionTable
+        logs={logs}
+        caption="Executions, newest first"
+        onChanged={(message) => {
+          setNotice(message);
+          refresh();
+        }}
+      />
+      {!logs.length && !fetching ? <p className="empty">No executions match these filters.</p> : null}
+      <Pager
+        label="Executions"
+        offset={offset}
+        pageSize={PAGE_SIZE}
+        shown={logs.length}
+        total={data?.allExecutionLogs.totalCount ?? 0}
+        onChange={setOffset}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,242 @@
+// The GraphQL documents the UI sends, with the shapes it reads. BigInt and BigFloat arrive as strings.
+import type { Interval } from "./format.ts";
+
+export interface ActionTypeRow {
+  type: string;
+  tier: number;
+  description: string;
+  mode: string;
+  dailyCap: number | null;
+}
+
+export interface ActionRow {
+  id: string;
+  type: string;
+  status: string;
+  executionTier: number;
+  confidence: string;
+  estimatedRevenueImpact: string;
+  statusReason: string | null;
+  deferredUntil: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+  executedAt: string | null;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  reviewNote: string | null;
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export interface Connection<T> {
+  totalCount: number;
+  nodes: T[];
+  pageInfo: PageInfo;
+}
+
+const ACTION_FIELDS = `id type status executionTier confidence estimatedRevenueImpact statusReason deferredUntil
+  expiresAt createdAt executedAt reviewedBy reviewedAt reviewNote`;
+
+export const ACTION_TYPES = `query ActionTypes { allActionTypes(first: 100, orderBy: PRIMARY_KEY_ASC) {
+  nodes { type tier description mode dailyCap } } }`;
+
+export const QUEUE = `query Queue($condition: ActionCondition, $first: Int!, $offset: Int!) {
+  allActions(condition: $condition, first: $first, offset: $offset, orderBy: ID_DESC) {
+    totalCount pageInfo { hasNextPage hasPreviousPage } nodes { ${ACTION_FIELDS} }
+  }
+}`;
+
+export interface ExecutionLogRow {
+  id: string;
+  actionId: string;
+  actionType: string;
+  executionTier: number;
+  executedAt: string;
+  executedBy: string;
+  mode: string;
+  attempt: number;
+  inputData: unknown;
+  outputData: unknown;
+  success: boolean;
+  errorMessage: string | null;
+  durationMs: number;
+  rollbackData: unknown;
+  rolledBackAt: string | null;
+  rolledBackBy: string | null;
+  rollbackReason: string | null;
+  rollbackDataPurgedAt: string | null;
+  rollbackForced: boolean | null;
+}
+
+const LOG_FIELDS = `id actionId actionType executionTier executedAt executedBy mode attempt inputData outputData
+  success errorMessage durationMs rollbackData rolledBackAt rolledBackBy rollbackReason rollbackDataPurgedAt
+  rollbackForced`;
+
+export const ACTION_DETAIL = `query ActionDetail($id: BigInt!) {
+  actionById(id: $id) {
+    ${ACTION_FIELDS} actionData executionResult executionAttempts lastAttemptAt rateLimitKey idempotencyKey
+    proposedBy updatedAt actionTypeByType { description }
+    executionLogsByActionId(first: 100, orderBy: ID_DESC) { totalCount nodes { ${LOG_FIELDS} } }
+  }
+  allActionHistories(condition: { actionId: $id }, first: 100, orderBy: AT_ASC) {
+    nodes { at event actor details }
+  }
+}`;
+
+export interface ActionDetail extends ActionRow {
+  actionData: unknown;
+  executionResult: unknown;
+  executionAttempts: number;
+  lastAttemptAt: string | null;
+  rateLimitKey: string | null;
+  idempotencyKey: string | null;
+  proposedBy: string;
+  updatedAt: string;
+  actionTypeByType: { description: string } | null;
+  executionLogsByActionId: { totalCount: number; nodes: ExecutionLogRow[] };
+}
+
+export interface HistoryEvent {
+  at: string;
+  event: string;
+  actor: string;
+  details: Record<string, unknown> | null;
+}
+
+export const EXECUTION_LOGS = `query ExecutionLogs($condition: ExecutionLogCondition, $first: Int!, $offset: Int!) {
+  allExecutionLogs(condition: $condition, first: $first, offset: $offset, orderBy: ID_DESC) {
+    totalCount pageInfo { hasNextPage hasPreviousPage } nodes { ${LOG_FIELDS} }
+  }
+}`;
+
+const ACTION_RESULT = `result { id status statusReason }`;
+
+export const APPROVE = `mutation Approve($id: BigInt!, $note: String) {
+  approveAction(input: { actionId: $id, note: $note }) { ${ACTION_RESULT} } }`;
+export const APPROVE_MANY = `mutation ApproveMany($ids: [BigInt]!, $note: String) {
+  approveActions(input: { actionIds: $ids, note: $note }) { ${ACTION_RESULT} } }`;
+export const REJECT = `mutation Reject($id: BigInt!, $reason: String!) {
+  rejectAction(input: { actionId: $id, reason: $reason }) { ${ACTION_RESULT} } }`;
+export const MARK_IMPLEMENTED = `mutation MarkImplemented($id: BigInt!, $note: String!) {
+  markActionImplemented(input: { actionId: $id, note: $note }) { ${ACTION_RESULT} } }`;
+
+export interface Settings {
+  enabled: boolean;
+  dryRun: boolean;
+  minConfidence: string;
+  minRevenueImpact: string;
+  hourlyLimit: number;
+  dailyLimit: number;
+  rateLimitKeyLimit: number;
+  rateLimitKeyWindow: Interval;
+  recentEditWindow: Interval;
+  failuresBeforeCooldown: number;
+  cooldown: Interval;
+  breakerWindow: number;
+  breakerMinExecutions: number;
+  breakerFailureRate: string;
+  maxAttempts: number;
+  approvalTtl: Interval;
+  rollbackRetention: Interval;
+  webhookUrl: string | null;
+  staleJobAfter: Interval;
+  updatedAt: string;
+}
+
+export interface EngineState {
+  breakerOpen: boolean;
+  breakerOpenedAt: string | null;
+  breakerReason: string | null;
+  breakerResetAt: string | null;
+  breakerResetBy: string | null;
+  breakerResetReason: string | null;
+  consecutiveFailures: number;
+  cooldownUntil: string | null;
+}
+
+const INTERVAL = "{ years months days hours minutes seconds }";
+const SETTINGS_FIELDS = `enabled dryRun minConfidence minRevenueImpact hourlyLimit dailyLimit rateLimitKeyLimit
+  rateLimitKeyWindow ${INTERVAL} recentEditWindow ${INTERVAL} failuresBeforeCooldown cooldown ${INTERVAL}
+  breakerWindow breakerMinExecutions breakerFailureRate maxAttempts approvalTtl ${INTERVAL}
+  rollbackRetention ${INTERVAL} webhookUrl staleJobAfter ${INTERVAL} updatedAt`;
+const ENGINE_FIELDS = `breakerOpen breakerOpenedAt breakerReason breakerResetAt breakerResetBy breakerResetReason
+  consecutiveFailures cooldownUntil`;
+
+export const ENGINE_STATUS = `query EngineStatus {
+  currentSettings { enabled dryRun }
+  circuitBreaker { ${ENGINE_FIELDS} }
+}`;
+
+export const SETTINGS_PAGE = `query SettingsPage {
+  currentSettings { ${SETTINGS_FIELDS} }
+  circuitBreaker { ${ENGINE_FIELDS} }
+  allActionTypes(first: 100, orderBy: PRIMARY_KEY_ASC) { nodes { type tier description mode dailyCap } }
+}`;
+
+export const UPDATE_SETTINGS = `mutation UpdateSettings($input: UpdateSettingsInput!) {
+  updateSettings(input: $input) { result { ${SETTINGS_FIELDS} } } }`;
+export const SET_TYPE_MODE = `mutation SetTypeMode($type: String!, $mode: String!, $dailyCap: Int) {
+  setActionTypeMode(input: { type: $type, mode: $mode, dailyCap: $dailyCap }) { result { type mode dailyCap } } }`;
+export const RESET_BREAKER = `mutation ResetBreaker($reason: String!) {
+  resetCircuitBreaker(input: { reason: $reason }) { result { ${ENGINE_FIELDS} } } }`;
+export const APPLY_PHASE = `mutation ApplyPhase($phase: Int!) {
+  applyRolloutPhase(input: { phase: $phase }) { result { type mode dailyCap } } }`;
+
+export interface AuditEvent {
+  id: string;
+  occurredAt: string;
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  oldValues: Record<string, unknown> | null;
+  newValues: Record<string, unknown> | null;
+  note: string | null;
+}
+
+export const AUDIT = `query Audit($first: Int!, $offset: Int!) {
+  allAuditEvents(first: $first, offset: $offset, orderBy: ID_DESC) {
+    totalCount pageInfo { hasNextPage hasPreviousPage }
+    nodes { id occurredAt actor action subjectType subjectId oldValues newValues note }
+  }
+}`;
+
+/** The shape of autoexec.execution_stats() (GraphQL executionStats and GET /api/monetization/execution/stats). */
+export interface ExecutionStats {
+  today: {
+    autoExecuted: number;
+    approvedExecuted: number;
+    manualExecuted: number;
+    dryRuns: number;
+    failed: number;
+    rolledBack: number;
+  };
+  byType: Record<string, { executed: number; success: number; failed: number; rolledBack: number }>;
+  metrics: {
+    executions: number;
+    succeeded: number;
+    failed: number;
+    rolledBack: number;
+    successRate: number | null;
+    rollbackRate: number | null;
+    tier1TimeToExecute: { executions: number; p50Seconds: number | null; p95Seconds: number | null };
+    tier2TimeToExecute: { executions: number; p50Seconds: number | null; p95Seconds: number | null };
+  };
+}
+
+/** One executionStats per UTC day (aliases d0…dN), plus the whole range: the charts' data. */
+export function dailyStatsQuery(days: Date[], rangeStart: Date, rangeEnd: Date): string {
+  const perDay = days
+    .map((day, index) => {
+      const end = new Date(day.getTime() + 86_400_000);
+      return `d${index}: executionStats(rangeStart: "${day.toISOString()}", rangeEnd: "${end.toISOString()}", recentLimit: 0)`;
+    })
+    .join("\n");
+  return `query Charts {
+    range: executionStats(rangeStart: "${rangeStart.toISOString()}", rangeEnd: "${rangeEnd.toISOString()}", recentLimit: 0)
+    ${perDay}
+  }`;
+}
