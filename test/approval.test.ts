@@ -14,6 +14,7 @@ import {
   insertMod,
   minutesAgo,
 } from "./support/fixtures.ts";
+import { type AppRole, asRole } from "./support/roles.ts";
 import { waitFor } from "./support/wait.ts";
 
 let db: TestDatabase;
@@ -35,23 +36,12 @@ beforeEach(async () => {
 const run = (actionId: number, options = {}) =>
   executeAction({ pool: db.pool, handlers, log: db.log }, actionId, options);
 
-/** Runs `work` as an admin signed in to the API as `sub` (the API sets the same settings). */
-async function asAdmin<T>(sub: string, work: (client: pg.PoolClient) => Promise<T>, role = "autoexec_admin") {
-  const client = await db.pool.connect();
-  try {
-    await client.query("begin");
-    await client.query(`set local role ${role}`);
-    await client.query("select set_config('jwt.claims.sub', $1, true)", [sub]);
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+/** Runs `work` as an admin (or `role`) signed in to the API as `sub`, as the API does. */
+const asAdmin = <T>(
+  sub: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+  role: AppRole = "autoexec_admin",
+) => asRole(db.pool, role, sub, work);
 
 const approve = (sub: string, id: number, note: string | null = null) =>
   asAdmin(sub, (client) => client.query("select * from autoexec.approve_action($1, $2)", [id, note]));
@@ -152,7 +142,7 @@ describe("approving Tier 2 actions", () => {
 
   it("viewers and the agent cannot approve, reject or reset anything", async () => {
     const id = await proposeExpansion();
-    for (const role of ["autoexec_viewer", "autoexec_agent", "autoexec_auditor"]) {
+    for (const role of ["autoexec_viewer", "autoexec_agent", "autoexec_auditor"] as const) {
       await expect(
         asAdmin("mallory", (client) => client.query("select autoexec.approve_action($1)", [id]), role),
       ).rejects.toThrow(/permission denied for function approve_action/);

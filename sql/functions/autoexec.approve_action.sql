@@ -10,15 +10,7 @@ declare
   a autoexec.actions;
   v_ttl interval;
 begin
-  select * into a from autoexec.actions where id = approve_action.action_id for update;
-  if not found then
-    raise exception 'action % not found', approve_action.action_id using errcode = 'P0002';
-  end if;
-  if a.status <> 'PENDING' then
-    raise exception 'action % is % (%), only a PENDING action can be approved', a.id, a.status,
-      coalesce(a.reviewed_by || ' at ' || autoexec_private.format_time(a.reviewed_at), a.status_reason, 'no detail')
-      using errcode = '55000';
-  end if;
+  a := autoexec_private.lock_action_for_decision(approve_action.action_id, array['PENDING'], 'approved');
   select approval_ttl into v_ttl from autoexec.settings;
   update autoexec.actions set
     status = 'APPROVED',

@@ -11,16 +11,10 @@ begin
   if coalesce(btrim(note), '') = '' then
     raise exception 'a note saying what was done is required' using errcode = '22023';
   end if;
-  select * into a from autoexec.actions where id = mark_action_implemented.action_id for update;
-  if not found then
-    raise exception 'action % not found', mark_action_implemented.action_id using errcode = 'P0002';
-  end if;
+  a := autoexec_private.lock_action_for_decision(mark_action_implemented.action_id, array['PENDING', 'APPROVED'],
+    'marked implemented');
   if a.execution_tier <> 3 then
     raise exception 'action % is Tier %: only Tier 3 actions are implemented by hand', a.id, a.execution_tier
-      using errcode = '55000';
-  end if;
-  if a.status not in ('PENDING', 'APPROVED') then
-    raise exception 'action % is %, only a PENDING or APPROVED action can be marked implemented', a.id, a.status
       using errcode = '55000';
   end if;
   v_old_status := a.status;

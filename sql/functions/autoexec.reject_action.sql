@@ -11,14 +11,7 @@ begin
   if coalesce(btrim(reason), '') = '' then
     raise exception 'a reason is required to reject an action' using errcode = '22023';
   end if;
-  select * into a from autoexec.actions where id = reject_action.action_id for update;
-  if not found then
-    raise exception 'action % not found', reject_action.action_id using errcode = 'P0002';
-  end if;
-  if a.status not in ('PENDING', 'APPROVED') then
-    raise exception 'action % is %, only a PENDING or APPROVED action can be rejected', a.id, a.status
-      using errcode = '55000';
-  end if;
+  a := autoexec_private.lock_action_for_decision(reject_action.action_id, array['PENDING', 'APPROVED'], 'rejected');
   v_old_status := a.status;
   update autoexec.actions set
     status = 'REJECTED',

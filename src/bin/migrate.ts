@@ -1,19 +1,11 @@
-import { describeEnv, loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool } from "../db/pool.ts";
-import { createLogger } from "../logger.ts";
+import { startup } from "./cli.ts";
 
-if (process.argv.includes("--help")) {
-  console.log(`npm run migrate: apply sql/migrations, re-apply sql/functions and install graphile-worker's schema.
-
-Environment:
-${describeEnv()}`);
-  process.exit(0);
-}
-
-const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL);
+const { config, log } = startup(
+  "npm run migrate: apply sql/migrations, re-apply sql/functions and install graphile-worker's schema.",
+);
 const database = await openDatabase(config, log);
 const pool = createPool(database.url, log, 2);
 try {

@@ -1,34 +1,18 @@
-import { describeEnv, loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { loginUrl, warnIfPrivileged } from "../db/logins.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool } from "../db/pool.ts";
 import { createApp } from "../http/app.ts";
 import { createServerPools } from "../http/db.ts";
-import { resolveJwtSecret } from "../http/jwt.ts";
 import { listen } from "../http/serve.ts";
-import { createLogger } from "../logger.ts";
+import { jwtSecretOrExit, onShutdown, startup } from "./cli.ts";
 
-if (process.argv.includes("--help")) {
-  console.log(`npm run server: run the admin API alone (GraphQL, GraphiQL, REST, health) on PORT.
+const { config, log } =
+  startup(`npm run server: run the admin API alone (GraphQL, GraphiQL, REST, UI, metrics, health) on PORT.
 With DATABASE_URL the database must be migrated (npm run migrate) and JWT_SECRET set; the server
 connects as SERVER_DATABASE_URL (the autoexec_server login). Without DATABASE_URL it starts the
-embedded PostgreSQL, migrates it and uses a development JWT secret (npm run token signs with it).
-
-Environment:
-${describeEnv()}`);
-  process.exit(0);
-}
-
-const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL);
-let jwtSecret: string;
-try {
-  jwtSecret = await resolveJwtSecret(config, log);
-} catch (error) {
-  log.fatal((error as Error).message);
-  process.exit(2);
-}
+embedded PostgreSQL, migrates it and uses a development JWT secret (npm run token signs with it).`);
+const jwtSecret = await jwtSecretOrExit(config, log);
 const database = await openDatabase(config, log);
 if (database.embedded) {
   const owner = createPool(database.url, log, 2);
@@ -41,16 +25,9 @@ await warnIfPrivileged(pools.pool, "API server", log);
 const server = await listen(await createApp({ ...pools, jwtSecret, log }), config.PORT, config.HOST);
 log.info(server.urls, `admin API listening on ${server.url}; Ctrl-C stops it`);
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping the admin API");
-    await server.close();
-    await pools.pool.end();
-    await pools.executorPool.end();
-    await database.stop();
-    process.exit(0);
-  });
-}
+onShutdown(log, "the admin API", async () => {
+  await server.close();
+  await pools.pool.end();
+  await pools.executorPool.end();
+  await database.stop();
+});

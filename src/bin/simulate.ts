@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
-import { describeEnv, loadConfig } from "../config.ts";
 import { createPool } from "../db/pool.ts";
 import { createSimulatedAgent } from "../demo/agent.ts";
-import { createLogger } from "../logger.ts";
+import { startup } from "./cli.ts";
 
 const HELP = `npm run simulate -- [--interval MS] [--count N]: run the simulated monetization agent against
 DATABASE_URL. It proposes a realistic mix of actions (all three tiers, some low-confidence, some
@@ -11,11 +10,9 @@ The login in DATABASE_URL must be allowed to SET ROLE autoexec_agent (the agent'
 superuser). It only proposes: it never seeds content, and it needs the site's mods to exist.
 
   --interval MS   time between proposals (default 2000)
-  --count N       stop after N proposals (default: run until Ctrl-C)
+  --count N       stop after N proposals (default: run until Ctrl-C)`;
 
-Environment:
-${describeEnv()}`;
-
+const { config, log } = startup(HELP);
 const { values } = parseArgs({
   options: {
     interval: { type: "string", default: "2000" },
@@ -23,10 +20,6 @@ const { values } = parseArgs({
     help: { type: "boolean" },
   },
 });
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
 const intervalMs = Number(values.interval);
 const count = values.count === undefined ? Number.POSITIVE_INFINITY : Number(values.count);
 if (!Number.isInteger(intervalMs) || intervalMs < 10 || !(count > 0)) {
@@ -35,8 +28,6 @@ if (!Number.isInteger(intervalMs) || intervalMs < 10 || !(count > 0)) {
   );
   process.exit(2);
 }
-const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL);
 if (!config.DATABASE_URL) {
   log.fatal("npm run simulate needs DATABASE_URL (npm start prints it for its embedded database)");
   process.exit(2);

@@ -1,4 +1,3 @@
-import { describeEnv, loadConfig } from "../config.ts";
 import { type Database, openDatabase } from "../db/database.ts";
 import { loginUrl, warnIfPrivileged } from "../db/logins.ts";
 import { migrate } from "../db/migrate.ts";
@@ -6,34 +5,20 @@ import { createPool } from "../db/pool.ts";
 import { startDemo } from "../demo/index.ts";
 import { createApp } from "../http/app.ts";
 import { createServerPools } from "../http/db.ts";
-import { resolveJwtSecret, secretKey, signToken } from "../http/jwt.ts";
+import { secretKey, signToken } from "../http/jwt.ts";
 import { listen } from "../http/serve.ts";
-import { createLogger } from "../logger.ts";
 import { recoverFromDatabaseOutages, startWorker } from "../worker.ts";
+import { jwtSecretOrExit, onShutdown, startup } from "./cli.ts";
 
-if (process.argv.includes("--help")) {
-  console.log(`npm start: migrate the database, then run the engine (worker and crontab) and the admin API
+const { config, log } =
+  startup(`npm start: migrate the database, then run the engine (worker and crontab) and the admin API
 (GraphQL, GraphiQL, REST, admin UI, metrics and health on PORT) in this process.
 Without DATABASE_URL an embedded PostgreSQL is started in EMBEDDED_PG_DIR and stopped on exit; the
 worker and the API then log in as autoexec_worker and autoexec_server, and the API uses a development
 JWT secret (npm run token signs with it); on first start it loads a demo site and, unless DEMO=off,
 runs a simulated agent. With DATABASE_URL, JWT_SECRET is required and nothing is ever seeded.
-It prints the URLs and an admin token.
-
-Environment:
-${describeEnv()}`);
-  process.exit(0);
-}
-
-const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL);
-let jwtSecret: string;
-try {
-  jwtSecret = await resolveJwtSecret(config, log);
-} catch (error) {
-  log.fatal((error as Error).message);
-  process.exit(2);
-}
+It prints the URLs and an admin token.`);
+const jwtSecret = await jwtSecretOrExit(config, log);
 const database = await openDatabase(config, log);
 let stop: () => Promise<void>;
 try {
@@ -45,17 +30,10 @@ try {
   process.exit(1);
 }
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping: finishing in-flight requests and executions");
-    await stop();
-    await database.stop();
-    process.exit(0);
-  });
-}
+onShutdown(log, "finishing in-flight requests and executions", async () => {
+  await stop();
+  await database.stop();
+});
 
 /** Migrates, starts the worker, the API and (embedded only) the demo; returns how to stop them. */
 async function run(database: Database): Promise<() => Promise<void>> {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { describeEnv, loadConfig } from "../config.ts";
+import { type Config, describeEnv, loadConfig } from "../config.ts";
 import { API_ROLES, resolveJwtSecret, secretKey, signToken } from "../http/jwt.ts";
 
 const usage = `npm run token -- --role admin|viewer --sub NAME [--expires-in 12h]
@@ -27,7 +27,13 @@ if (!values.role || !(API_ROLES as readonly string[]).includes(values.role) || !
   console.error(`--role (admin or viewer) and --sub are required\n\n${usage}`);
   process.exit(2);
 }
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
 // Logs go to stderr: stdout is the token alone.
 const log = pino({ level: config.LOG_LEVEL, base: { service: "autoexec" } }, pino.destination(2));
 try {
