@@ -23,13 +23,16 @@ describe("every entry point", () => {
     expect(output).toMatch(/Environment:\n {2}DATABASE_URL/);
   });
 
-  it.each(ENTRY_POINTS)("%s refuses a bad environment variable with one readable line per value", (script) => {
-    const args = script === "token" ? ["--role", "admin", "--sub", "alice"] : [];
-    const { status, output } = run(script, args, { PORT: "eighty", WORKER_CONCURRENCY: "0" });
-    expect(status).toBe(2);
-    expect(output).toContain("Invalid configuration:\n");
-    expect(output).toMatch(/ {2}PORT: .*number/);
-    expect(output).toMatch(/ {2}WORKER_CONCURRENCY: .*>=1/);
-    expect(output).not.toMatch(/\n\s+at /); // no stack trace
-  });
+  it.each(ENTRY_POINTS)(
+    "%s refuses a bad environment variable with one readable line per value",
+    (script) => {
+      const args = script === "token" ? ["--role", "admin", "--sub", "alice"] : [];
+      const { status, output } = run(script, args, { PORT: "eighty", WORKER_CONCURRENCY: "0" });
+      expect(status).toBe(2);
+      expect(output).toContain("Invalid configuration:\n");
+      expect(output).toMatch(/ {2}PORT: .*number/);
+      expect(output).toMatch(/ {2}WORKER_CONCURRENCY: .*>=1/);
+      expect(output).not.toMatch(/\n\s+at /); // no stack trace
+    },
+  );
 });
