@@ -1,0 +1,619 @@
+/**
+ * npm run bench [-- --quick]
+ *
+ * One run, one database, four measurements, all with the worker concurrency and pg Pool settings that
+ * autoexec itself uses (WORKER_CONCURRENCY, default 4; pool max = concurrency + 4):
+ *   1. raw graphile-worker: drain N bulk-enqueued no-op jobs (jobs/s), and add_job -> task start latency
+ *      on an idle queue (one job at a time);
+ *   2. autoexec: drain a backlog of eligible Tier 1 actions inserted while no worker ran (actions/s);
+ *   3. autoexec: agent INSERT -> EXECUTED latency on an idle queue (one action at a time);
+ *   4. the ratios, and PASS/MISS against the targets.
+ * With DATABASE_URL a fresh database autoexec_bench_<random> is created on that server and dropped at the
+ * end; without it an embedded PostgreSQL is started in a temporary directory with default durability.
+ * See docs/BENCHMARKS.md.
+ */
+import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { type Runner, run, Logger as WorkerLogger } from "graphile-worker";
+import pg from "pg";
+import { loadConfig } from "../src/config.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { createPool } from "../src/db/pool.ts";
+import { createLogger, type Logger } from "../src/logger.ts";
+import { startWorker } from "../src/worker.ts";
+import { type CpuUse, cpuSample, cpuSince, findPostmaster } from "./lib/cpu.ts";
+import { openBenchDatabase, workerLogin } from "./lib/database.ts";
+import { JobWatch, numberField } from "./lib/job-watch.ts";
+import { fmt, int, progress, type Stats, summarize, wallNow } from "./lib/output.ts";
+import {
+  type AutoexecResult,
+  type Diagnostics,
+  type ProfileRow,
+  printProfile,
+  printReport,
+  type RawResult,
+} from "./lib/report.ts";
+
+// ---------------------------------------------------------------------------------------------------
+// Options
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    jobs: { type: "string" },
+    actions: { type: "string" },
+    samples: { type: "string" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (flags.help) {
+  console.log(`npm run bench [-- options]: raw graphile-worker vs autoexec, throughput and latency.
+
+  --quick        smaller run (1,000 no-op jobs, 400 actions, 100 latency samples)
+  --profile      also list the statements the autoexec drain spent its database time in
+                 (pg_stat_statements; the embedded server loads it, a DATABASE_URL server must)
+  --jobs N       no-op jobs drained for the raw throughput (default 5,000)
+  --actions N    Tier 1 actions drained for the autoexec throughput (default 2,000)
+  --samples N    latency samples per system (default 300)
+
+Environment: DATABASE_URL (a superuser connection; a fresh database is created and dropped on that
+server; without it an embedded PostgreSQL runs in a temporary directory), WORKER_CONCURRENCY (default 4),
+LOG_LEVEL (default warn).`);
+  process.exit(0);
+}
+
+const sizes = {
+  jobs: positiveInt(flags.jobs, flags.quick ? 1_000 : 5_000),
+  actions: positiveInt(flags.actions, flags.quick ? 400 : 2_000),
+  samples: positiveInt(flags.samples, flags.quick ? 100 : 300),
+  /** Latency samples taken first and thrown away (connections, prepared statements, plan caches). */
+  warmup: flags.quick ? 10 : 20,
+  /** Pause between latency samples, after the previous job finished, so the queue is idle. */
+  gapMs: 5,
+};
+
+/** Effectively no limit: the benchmark measures the engine, not the guardrails' refusals. */
+const HUGE_LIMIT = 1_000_000_000;
+const PHASE_TIMEOUT_MS = 120_000;
+
+function positiveInt(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`expected a positive integer, got ${text}`);
+  return value;
+}
+
+/** graphile-worker's log lines through pino, as src/worker.ts does (its info lines are debug detail). */
+function workerLogger(log: Logger): WorkerLogger {
+  return new WorkerLogger(() => (level, message, meta) => {
+    const pinoLevel = level === "warning" ? "warn" : level === "error" ? "error" : "debug";
+    log[pinoLevel](meta ?? {}, message);
+  });
+}
+
+const config = loadConfig();
+const concurrency = config.WORKER_CONCURRENCY;
+const log = createLogger(process.env.LOG_LEVEL ?? "warn");
+const cleanups: Array<() => Promise<unknown>> = [];
+let cleaningUp: Promise<void> | undefined;
+function cleanupAll(): Promise<void> {
+  cleaningUp ??= (async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error) => log.warn({ err: error }, "cleanup failed"));
+    }
+  })();
+  return cleaningUp;
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: cleaning up`);
+    void cleanupAll().then(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(
+    `\nbenchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exitCode = 1;
+} finally {
+  await cleanupAll();
+}
+
+async function main(): Promise<void> {
+  progress(
+    `autoexec benchmark${flags.quick ? " (--quick)" : ""}: ${int(sizes.jobs)} no-op jobs, ${int(sizes.actions)} actions, ` +
+      `${sizes.samples} latency samples each, concurrency ${concurrency}`,
+  );
+  const database = await openBenchDatabase(
+    config.DATABASE_URL,
+    log,
+    // --profile loads pg_stat_statements into the embedded server (it changes no durability setting).
+    flags.profile
+      ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all" }
+      : {},
+  );
+  cleanups.push(database.cleanup);
+  progress(`database: ${database.where}`);
+
+  const migratePool = createPool(database.url, log, 2);
+  await migrate(migratePool, log);
+  await migratePool.end();
+  progress("migrated (graphile-worker schema, sql/migrations, sql/functions)");
+  const worker = await workerLogin(database, config.WORKER_DATABASE_URL);
+
+  // The "agent" and the benchmark's own queries use their own connection, never the worker's pool.
+  const agent = new pg.Client({ connectionString: database.url, application_name: "autoexec-bench" });
+  await agent.connect();
+  cleanups.push(() => agent.end());
+  const machine = await describeMachine(agent, worker.description);
+  const serverCpu = await findPostmaster(agent, database.embedded ? undefined : database.name);
+  machine.lines.push(`PostgreSQL CPU counted: ${serverCpu}`);
+  for (const line of machine.lines) progress(line);
+  const offsetMs = await clockOffset(agent);
+  progress(`clock offset database - node: ${fmt(offsetMs, 3)} ms (applied to worker-side timestamps)`);
+  const idle = cpuSample();
+  await sleep(1000);
+  const background = cpuSince(idle).machineBusy;
+  const loadLine =
+    `background CPU load before the run: ${fmt(background * 100, 0)}% of ${os.availableParallelism()} cores` +
+    (background > 0.1 ? " (WARNING: other processes are busy; the figures will be low and noisy)" : "");
+  machine.lines.push(loadLine);
+  progress(loadLine);
+
+  const rawDrain = await rawThroughput(worker.url, agent);
+  const autoexecDrain = await autoexecThroughput(worker.url, agent);
+  const raw: RawResult = {
+    jobs: sizes.jobs,
+    jobsPerSecond: rawDrain.perSecond,
+    drainSeconds: rawDrain.seconds,
+    drainCpu: rawDrain.cpu,
+    latency: await rawLatency(worker.url, agent, offsetMs),
+  };
+  const autoexec: AutoexecResult = {
+    actions: sizes.actions,
+    actionsPerSecond: autoexecDrain.perSecond,
+    drainSeconds: autoexecDrain.seconds,
+    drainCpu: autoexecDrain.cpu,
+    profile: autoexecDrain.profile,
+    ...(await autoexecLatency(worker.url, agent, offsetMs)),
+  };
+  const approval = await approvalLatency(worker.url, agent);
+  const diagnostics = await diagnose(agent);
+  printReport(machine.lines, raw, autoexec, diagnostics);
+  printApprovalLatency(approval);
+  if (autoexec.profile) printProfile(autoexec.profile, autoexec.actions);
+}
+
+interface Machine {
+  lines: string[];
+}
+
+async function describeMachine(client: pg.Client, login: string): Promise<Machine> {
+  const { rows: version } = await client.query<{ server_version: string }>("show server_version");
+  const { rows: settings } = await client.query<{ name: string; setting: string; unit: string | null }>(
+    `select name, setting, unit from pg_settings
+     where name in ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers',
+                    'max_connections', 'commit_delay')
+     order by name`,
+  );
+  const cpus = os.cpus();
+  const shown = settings.map((row) => {
+    const value =
+      row.name === "shared_buffers" && row.unit === "8kB"
+        ? `${(Number(row.setting) * 8) / 1024}MB`
+        : row.setting;
+    return `${row.name}=${value}`;
+  });
+  return {
+    lines: [
+      `machine: ${os.availableParallelism()} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ` +
+        `${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`,
+      `PostgreSQL ${version[0]?.server_version}: ${shown.join(", ")}`,
+      `worker: graphile-worker concurrency ${concurrency}, pg Pool max ${concurrency + 4}, pollInterval 2000 ms ` +
+        `(LISTEN/NOTIFY wakes workers), login ${login}`,
+    ],
+  };
+}
+
+/** Database clock minus this process's wall clock, from the round trip with the smallest delay. */
+async function clockOffset(client: pg.Client): Promise<number> {
+  let best = { rtt: Number.POSITIVE_INFINITY, offset: 0 };
+  for (let i = 0; i < 30; i++) {
+    const before = wallNow();
+    const { rows } = await client.query<{ t: number }>(
+      "select extract(epoch from clock_timestamp())::float8 * 1000 as t",
+    );
+    const after = wallNow();
+    if (after - before < best.rtt)
+      best = { rtt: after - before, offset: (rows[0]?.t ?? 0) - (before + after) / 2 };
+  }
+  return best.offset;
+}
+
+// Throughput: the two drains run back to back, so that both see the same machine --------------------
+
+interface Throughput {
+  perSecond: number;
+  seconds: number;
+  cpu: CpuUse;
+  profile?: ProfileRow[];
+}
+
+/** 1. Raw graphile-worker: N no-op jobs enqueued in bulk, then drained by a worker started on them. */
+async function rawThroughput(url: string, agent: pg.Client): Promise<Throughput> {
+  progress(`raw graphile-worker: enqueueing ${int(sizes.jobs)} no-op jobs with graphile_worker.add_jobs`);
+  const enqueueStart = performance.now();
+  await agent.query(
+    `select count(*) from graphile_worker.add_jobs((
+       select array_agg(row('noop', json_build_object('seq', -g), null, null, null, null, null, null)
+                        ::graphile_worker.job_spec)
+       from generate_series(1, $1::int) g))`,
+    [sizes.jobs],
+  );
+  progress(
+    `raw: enqueued in ${fmt((performance.now() - enqueueStart) / 1000, 2)} s; vacuum analyze jobs table`,
+  );
+  await agent.query("vacuum analyze graphile_worker._private_jobs");
+
+  const started = cpuSample();
+  const { runner, stop } = await startRawWorker(url);
+  const watch = new JobWatch(runner, "noop", (payload) => numberField(payload, "seq"));
+  const finished = await watch.allDone(sizes.jobs, "raw drain", started.wall, PHASE_TIMEOUT_MS);
+  const cpu = cpuSince(started);
+  await sleep(200); // let the last fire-and-forget completions land
+  await stop();
+  const seconds = (finished - started.wall) / 1000;
+  progress(
+    `raw: drained ${int(sizes.jobs)} no-op jobs in ${fmt(seconds, 2)} s = ${int(sizes.jobs / seconds)} jobs/s`,
+  );
+  return { perSecond: sizes.jobs / seconds, seconds, cpu };
+}
+
+/**
+ * 2. autoexec: N eligible Tier 1 actions, each on its own mod (last edited two days ago), inserted while
+ * no worker runs (the insert trigger enqueues their jobs), then drained by the engine's own worker.
+ */
+async function autoexecThroughput(url: string, agent: pg.Client): Promise<Throughput> {
+  await agent.query(
+    `update autoexec.settings set enabled = true, dry_run = false,
+       hourly_limit = $1, daily_limit = $1, rate_limit_key_limit = $1`,
+    [HUGE_LIMIT],
+  );
+  progress(`autoexec: settings live (enabled, dry_run off), hourly/daily/per-key limits ${int(HUGE_LIMIT)}`);
+
+  const backlogStart = performance.now();
+  await agent.query("begin");
+  await agent.query(
+    `insert into content.mods (slug, title, externally_modified_at)
+     select 'bench-backlog-' || g, 'Bench mod ' || g, now() - interval '2 days' from generate_series(1, $1::int) g`,
+    [sizes.actions],
+  );
+  // The agent's INSERT: the trigger classifies each action and enqueues its execute_action job.
+  await agent.query(
+    `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+     select case when g % 2 = 0 then 'UPDATE_META_DESCRIPTION' else 'ADD_AFFILIATE_LINK' end,
+            case when g % 2 = 0
+              then jsonb_build_object('modId', m.id, 'metaDescription', 'Benchmark description of mod ' || m.id)
+              else jsonb_build_object('modId', m.id, 'affiliateType', 'amazon',
+                     'affiliateUrl', 'https://www.amazon.com/dp/B0BENCH' || m.id || '?tag=musthavemods')
+            end,
+            0.9, 5
+     from generate_series(1, $1::int) g
+     join content.mods m on m.slug = 'bench-backlog-' || g
+     order by g`,
+    [sizes.actions],
+  );
+  await agent.query("commit");
+  const { rows: queued } = await agent.query<{ count: number }>(
+    "select count(*)::int as count from graphile_worker.jobs where task_identifier = 'execute_action'",
+  );
+  progress(
+    `autoexec: inserted ${int(sizes.actions)} Tier 1 actions (half UPDATE_META_DESCRIPTION, half ADD_AFFILIATE_LINK, ` +
+      `each on its own mod) with no worker running in ${fmt((performance.now() - backlogStart) / 1000, 2)} s; ` +
+      `${int(queued[0]?.count ?? 0)} execute_action jobs queued; vacuum analyze`,
+  );
+  await agent.query("vacuum analyze graphile_worker._private_jobs");
+  await agent.query("vacuum analyze autoexec.actions");
+  await agent.query("vacuum analyze content.mods");
+  const profiling = flags.profile && (await startProfile(agent));
+
+  const started = cpuSample();
+  const { runner, stop } = await startAutoexecWorker(url);
+  const watch = new JobWatch(runner, "execute_action", (payload) => numberField(payload, "actionId"));
+  const finished = await watch.allDone(sizes.actions, "autoexec drain", started.wall, PHASE_TIMEOUT_MS);
+  const cpu = cpuSince(started);
+  const profile = profiling ? await readProfile(agent) : undefined;
+  await stop();
+  await expectAllExecuted(agent, sizes.actions, watch.errors);
+  const seconds = (finished - started.wall) / 1000;
+  progress(
+    `autoexec: executed ${int(sizes.actions)} actions in ${fmt(seconds, 2)} s = ${int(sizes.actions / seconds)} actions/s`,
+  );
+  return { perSecond: sizes.actions / seconds, seconds, cpu, profile };
+}
+
+// Latency: one job or action at a time, each after the previous one finished and a pause -------------
+
+/** 3. Raw graphile-worker: add_job (its transaction start) -> the worker starts the job. */
+async function rawLatency(url: string, agent: pg.Client, offsetMs: number): Promise<Stats> {
+  progress(
+    `raw: add_job -> task start latency, ${sizes.warmup} warm-up + ${sizes.samples} jobs one at a time`,
+  );
+  const { runner, stop } = await startRawWorker(url);
+  const watch = new JobWatch(runner, "noop", (payload) => numberField(payload, "seq"));
+  const latencies: number[] = [];
+  for (let seq = 1; seq <= sizes.warmup + sizes.samples; seq++) {
+    const { rows } = await agent.query<{ added_ms: number }>(
+      `select extract(epoch from now())::float8 * 1000 as added_ms
+       from graphile_worker.add_job('noop', json_build_object('seq', $1::int))`,
+      [seq],
+    );
+    await watch.done(seq);
+    const startedAt = watch.times.get(seq)?.startedAt;
+    const addedAt = rows[0]?.added_ms;
+    if (seq > sizes.warmup && startedAt !== undefined && addedAt !== undefined) {
+      latencies.push(startedAt + offsetMs - addedAt);
+    }
+    if (seq % 100 === 0) progress(`raw latency: ${seq}/${sizes.warmup + sizes.samples}`);
+    await sleep(sizes.gapMs);
+  }
+  await stop();
+  const latency = summarize(latencies);
+  progress(
+    `raw: add_job -> start p50 ${fmt(latency.p50, 2)} ms, p95 ${fmt(latency.p95, 2)} ms, p99 ${fmt(latency.p99, 2)} ms`,
+  );
+  return latency;
+}
+
+/**
+ * 4. autoexec: the agent's INSERT (its transaction start, created_at) -> executed_at in the execution log;
+ * also when the worker picked the job up and when the execution had committed (the task returned).
+ */
+async function autoexecLatency(
+  url: string,
+  agent: pg.Client,
+  offsetMs: number,
+): Promise<Pick<AutoexecResult, "latency" | "pickup" | "committed">> {
+  progress(
+    `autoexec: INSERT -> EXECUTED latency, ${sizes.warmup} warm-up + ${sizes.samples} actions one at a time`,
+  );
+  const count = sizes.warmup + sizes.samples;
+  const { rows: mods } = await agent.query<{ id: number }>(
+    `insert into content.mods (slug, title, externally_modified_at)
+     select 'bench-latency-' || g, 'Latency mod ' || g, now() - interval '2 days' from generate_series(1, $1::int) g
+     returning id`,
+    [count],
+  );
+  const { runner, stop } = await startAutoexecWorker(url);
+  const watch = new JobWatch(runner, "execute_action", (payload) => numberField(payload, "actionId"));
+  const inserted: Array<{ id: number; createdMs: number }> = [];
+  // As the agent does it: its own role, one INSERT per action, nothing else.
+  await agent.query("set role autoexec_agent");
+  for (const [index, mod] of mods.entries()) {
+    const data = { modId: mod.id, metaDescription: `Latency probe for mod ${mod.id}` };
+    const { rows } = await agent.query<{ id: number; created_ms: number }>(
+      `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+       values ('UPDATE_META_DESCRIPTION', $1, 0.9, 5)
+       returning id, extract(epoch from created_at)::float8 * 1000 as created_ms`,
+      [JSON.stringify(data)],
+    );
+    const row = rows[0];
+    if (!row) throw new Error("INSERT returned no row");
+    await watch.done(row.id);
+    if (index >= sizes.warmup) inserted.push({ id: row.id, createdMs: row.created_ms });
+    if ((index + 1) % 100 === 0) progress(`autoexec latency: ${index + 1}/${count}`);
+    await sleep(sizes.gapMs);
+  }
+  await agent.query("reset role");
+  await stop();
+  await expectAllExecuted(agent, sizes.actions + count, watch.errors);
+
+  const { rows: logs } = await agent.query<{ action_id: number; executed_ms: number }>(
+    `select action_id, extract(epoch from executed_at)::float8 * 1000 as executed_ms
+     from autoexec.execution_logs where success and mode = 'live' and action_id = any($1::bigint[])`,
+    [inserted.map((action) => action.id)],
+  );
+  const executedMs = new Map(logs.map((row) => [row.action_id, row.executed_ms]));
+  const latencies: number[] = [];
+  const pickups: number[] = [];
+  const commits: number[] = [];
+  for (const action of inserted) {
+    const executed = executedMs.get(action.id);
+    const times = watch.times.get(action.id);
+    if (executed === undefined || times?.startedAt === undefined || times.finishedAt === undefined) {
+      throw new Error(`action ${action.id} has no execution log or no job events`);
+    }
+    latencies.push(executed - action.createdMs);
+    pickups.push(times.startedAt + offsetMs - action.createdMs);
+    commits.push(times.finishedAt + offsetMs - action.createdMs);
+  }
+  const latency = summarize(latencies);
+  progress(
+    `autoexec: INSERT -> EXECUTED p50 ${fmt(latency.p50, 2)} ms, p95 ${fmt(latency.p95, 2)} ms, p99 ${fmt(latency.p99, 2)} ms`,
+  );
+  return { latency, pickup: summarize(pickups), committed: summarize(commits) };
+}
+
+/**
+ * Tier 2: an admin approves a pending action (autoexec.approve_action, as the API does it) and the
+ * worker executes it. Measured from the approval (reviewed_at, the approving transaction's time) to
+ * executed_at of its log, one action at a time on an idle queue.
+ */
+async function approvalLatency(url: string, agent: pg.Client): Promise<Stats> {
+  const count = sizes.warmup + sizes.samples;
+  progress(
+    `autoexec: approve -> EXECUTED latency (Tier 2), ${sizes.warmup} warm-up + ${sizes.samples} approvals one at a time`,
+  );
+  const { rows: mods } = await agent.query<{ id: number }>(
+    `insert into content.mods (slug, title, externally_modified_at)
+     select 'bench-approval-' || g, 'Approval mod ' || g, now() - interval '2 days' from generate_series(1, $1::int) g
+     returning id`,
+    [count],
+  );
+  await agent.query("set role autoexec_agent");
+  const { rows: actions } = await agent.query<{ id: number }>(
+    `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+     select 'EXPAND_CONTENT', jsonb_build_object('modId', id, 'content', 'Approved text for mod ' || id), 0.9, 5
+     from unnest($1::bigint[]) as id
+     returning id`,
+    [mods.map((mod) => mod.id)],
+  );
+  await agent.query("reset role");
+  const { runner, stop } = await startAutoexecWorker(url);
+  const watch = new JobWatch(runner, "execute_action", (payload) => numberField(payload, "actionId"));
+  for (const [index, action] of actions.entries()) {
+    await agent.query("begin");
+    await agent.query("set local role autoexec_admin");
+    await agent.query("select set_config('jwt.claims.sub', 'bench-admin', true)");
+    await agent.query("select autoexec.approve_action($1, 'bench')", [action.id]);
+    await agent.query("commit");
+    await watch.done(action.id);
+    if ((index + 1) % 100 === 0) progress(`approval latency: ${index + 1}/${count}`);
+    await sleep(sizes.gapMs);
+  }
+  await stop();
+  const { rows } = await agent.query<{ ms: number }>(
+    `select extract(epoch from l.executed_at - a.reviewed_at)::float8 * 1000 as ms
+     from autoexec.actions a join autoexec.execution_logs l on l.action_id = a.id and l.success and l.mode = 'live'
+     where a.id = any($1::bigint[]) order by a.id`,
+    [actions.slice(sizes.warmup).map((action) => action.id)],
+  );
+  if (rows.length !== sizes.samples)
+    throw new Error(`expected ${sizes.samples} approved executions, found ${rows.length}`);
+  const latency = summarize(rows.map((row) => row.ms));
+  progress(`autoexec: approve -> EXECUTED p50 ${fmt(latency.p50, 2)} ms, p95 ${fmt(latency.p95, 2)} ms`);
+  return latency;
+}
+
+function printApprovalLatency(latency: Stats): void {
+  console.log(
+    `\nTier 2 approve -> EXECUTED (PRD: within 5 minutes): p50 ${fmt(latency.p50, 2)} ms, p95 ${fmt(latency.p95, 2)} ms, ` +
+      `p99 ${fmt(latency.p99, 2)} ms over ${latency.n} approvals`,
+  );
+}
+
+// Workers: both with autoexec's concurrency, pool size and login ----------------------------------------
+
+interface StartedWorker {
+  runner: Runner;
+  stop: () => Promise<void>;
+}
+
+/** graphile-worker as startWorker runs it, with a task list of one no-op task and no crontab. */
+async function startRawWorker(url: string): Promise<StartedWorker> {
+  const pool = createPool(url, log, concurrency + 4);
+  const runner = await run({
+    pgPool: pool,
+    concurrency,
+    pollInterval: 2000,
+    noHandleSignals: true,
+    taskList: { noop: async () => {} },
+    logger: workerLogger(log.child({ component: "graphile-worker" })),
+  });
+  return stoppable(runner, pool);
+}
+
+/** The engine's own worker (src/worker.ts): execute_action, the sweep crontab, the real handlers. */
+async function startAutoexecWorker(url: string): Promise<StartedWorker> {
+  const pool = createPool(url, log, concurrency + 4);
+  const runner = await startWorker({ pool, log, concurrency });
+  return stoppable(runner, pool);
+}
+
+function stoppable(runner: Runner, pool: pg.Pool): StartedWorker {
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await runner.stop();
+      await pool.end();
+    })();
+    return stopping;
+  };
+  cleanups.push(stop);
+  return { runner, stop };
+}
+
+/** Every action the benchmark inserted must have ended EXECUTED; anything else means a guard refused it. */
+async function expectAllExecuted(agent: pg.Client, expected: number, jobErrors: number): Promise<void> {
+  const { rows } = await agent.query<{ status: string; count: number; reason: string | null }>(
+    `select status, count(*)::int as count, min(status_reason) as reason
+     from autoexec.actions group by status order by status`,
+  );
+  const executed = rows.find((row) => row.status === "EXECUTED")?.count ?? 0;
+  if (executed !== expected || jobErrors > 0) {
+    const detail = rows.map((row) => `${row.status}: ${row.count}${row.reason ? ` (${row.reason})` : ""}`);
+    throw new Error(
+      `expected ${expected} EXECUTED actions, found ${executed}; ${jobErrors} job errors; ${detail.join("; ")}`,
+    );
+  }
+}
+
+// Diagnostics -----------------------------------------------------------------------------------------
+
+/**
+ * The serial section of a live execution: claim_execution_slot takes a global advisory lock that is held
+ * until the execution commits, and (with limits this high) counts every live execution in the window.
+ * Timed as one statement of 50 calls, in a transaction that is rolled back.
+ */
+async function diagnose(agent: pg.Client): Promise<Diagnostics> {
+  const { rows: window } = await agent.query<{ count: number }>(
+    `select count(*)::int as count from autoexec.execution_logs
+     where success and mode = 'live' and executed_by = 'auto' and executed_at > now() - interval '24 hours'`,
+  );
+  const calls = 50;
+  // The second argument (automatic: the hourly/daily/per-key limits apply) exists in newer schemas.
+  const { rows: signature } = await agent.query<{ args: number }>(
+    `select max(pronargs)::int as args from pg_proc
+     where proname = 'claim_execution_slot' and pronamespace = 'autoexec_private'::regnamespace`,
+  );
+  const args = signature[0]?.args;
+  const windowRows = window[0]?.count ?? 0;
+  if (args !== 1 && args !== 2) return { windowRows, claimSlotMs: Number.NaN };
+  await agent.query("begin");
+  try {
+    const started = performance.now();
+    // Correlated with g, so the function runs once per row instead of once for the whole query.
+    await agent.query(
+      `select count(*) from generate_series(1, $1::int) g,
+         lateral autoexec_private.claim_execution_slot(
+           (select max(id) from autoexec.actions) + g * 0${args === 2 ? ", true" : ""})`,
+      [calls],
+    );
+    return { windowRows, claimSlotMs: (performance.now() - started) / calls };
+  } catch (error) {
+    log.warn({ err: error }, "could not time claim_execution_slot");
+    return { windowRows, claimSlotMs: Number.NaN };
+  } finally {
+    await agent.query("rollback");
+  }
+}
+
+// --profile -----------------------------------------------------------------------------------------
+
+/** Resets pg_stat_statements; false (with a note) when the server has not loaded it. */
+async function startProfile(agent: pg.Client): Promise<boolean> {
+  try {
+    await agent.query("create extension if not exists pg_stat_statements");
+    await agent.query("select pg_stat_statements_reset()");
+    return true;
+  } catch (error) {
+    progress(`--profile: pg_stat_statements is not available (${(error as Error).message}); no profile`);
+    return false;
+  }
+}
+
+async function readProfile(agent: pg.Client): Promise<ProfileRow[]> {
+  const { rows } = await agent.query<ProfileRow>(
+    `select calls::int as calls, total_exec_time::float8 as total_ms, (total_exec_time / calls)::float8 as mean_ms,
+            toplevel, regexp_replace(query, '\\s+', ' ', 'g') as query
+     from pg_stat_statements
+     where dbid = (select oid from pg_database where datname = current_database()) and calls > 0
+     order by total_exec_time desc limit 15`,
+  );
+  return rows;
+}
