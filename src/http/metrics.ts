@@ -49,38 +49,25 @@ export function metricsRoutes(deps: { pool: pg.Pool }): Hono {
   client.collectDefaultMetrics({ register: registry, prefix: "autoexec_server_" });
   let snapshot: Snapshot | undefined;
 
+  // Each metric is refilled from the scrape's snapshot; counters can be set this way because the
+  // snapshot's counts come from an append-only log and only ever grow.
+  const refill = <M extends client.Gauge | client.Counter>(fill: (metric: M, s: Snapshot) => void) =>
+    function (this: M) {
+      this.reset();
+      if (snapshot) fill(this, snapshot);
+    };
   const gauge = (
     name: string,
     help: string,
     labelNames: string[],
     fill: (g: client.Gauge, s: Snapshot) => void,
-  ) =>
-    new client.Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        if (snapshot) fill(this, snapshot);
-      },
-    });
+  ) => new client.Gauge({ name, help, labelNames, registers: [registry], collect: refill(fill) });
   const counter = (
     name: string,
     help: string,
     labelNames: string[],
     fill: (c: client.Counter, s: Snapshot) => void,
-  ) =>
-    new client.Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        if (snapshot) fill(this, snapshot);
-      },
-    });
+  ) => new client.Counter({ name, help, labelNames, registers: [registry], collect: refill(fill) });
 
   counter(
     "autoexec_executions_total",
