@@ -24,6 +24,7 @@ import { createLogger, type Logger } from "../src/logger.ts";
 import { startWorker } from "../src/worker.ts";
 import { type CpuUse, cpuSample, cpuSince, findPostmaster } from "./lib/cpu.ts";
 import { openBenchDatabase, workerLogin } from "./lib/database.ts";
+import { loadExecutionHistory } from "./lib/history.ts";
 import { JobWatch, numberField } from "./lib/job-watch.ts";
 import { fmt, int, progress, type Stats, summarize, wallNow } from "./lib/output.ts";
 import {
@@ -70,6 +71,8 @@ const sizes = {
   samples: positiveInt(flags.samples, flags.quick ? 100 : 300),
   /** Latency samples taken first and thrown away (connections, prepared statements, plan caches). */
   warmup: flags.quick ? 10 : 20,
+  /** Past executions loaded to time the stats query (a million span about a year). */
+  statsRows: flags.quick ? 100_000 : 1_000_000,
   /** Pause between latency samples, after the previous job finished, so the queue is idle. */
   gapMs: 5,
 };
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
   const diagnostics = await diagnose(agent);
   printReport(machine.lines, raw, autoexec, diagnostics);
   printApprovalLatency(approval);
+  await statsTiming(database.url, agent);
   if (autoexec.profile) printProfile(autoexec.profile, autoexec.actions);
 }
 
@@ -488,6 +492,36 @@ async function approvalLatency(url: string, agent: pg.Client): Promise<Stats> {
   const latency = summarize(rows.map((row) => row.ms));
   progress(`autoexec: approve -> EXECUTED p50 ${fmt(latency.p50, 2)} ms, p95 ${fmt(latency.p95, 2)} ms`);
   return latency;
+}
+
+/** GET /api/monetization/execution/stats is one SQL function: its time over a large execution log. */
+async function statsTiming(url: string, agent: pg.Client): Promise<void> {
+  progress(`stats: loading ${int(sizes.statsRows)} past executions (bulk, indexes rebuilt after)`);
+  const pool = createPool(url, log, 2);
+  const started = performance.now();
+  await loadExecutionHistory(pool, sizes.statsRows);
+  await pool.end();
+  progress(
+    `stats: loaded in ${fmt((performance.now() - started) / 1000, 1)} s; timing autoexec.execution_stats as a viewer`,
+  );
+  const time = async (from: string | null) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await agent.query("begin");
+      await agent.query("set local role autoexec_viewer");
+      const t0 = performance.now();
+      await agent.query("select autoexec.execution_stats($1) as stats", [from]);
+      samples.push(performance.now() - t0);
+      await agent.query("commit");
+    }
+    return summarize(samples.slice(1)).p50; // the first call warms the cache
+  };
+  const month = await time(null);
+  const year = await time(new Date(Date.now() - 366 * 86_400_000).toISOString());
+  console.log(
+    `\nstats over ${int(sizes.statsRows)} execution logs (median of 3 warm calls): default 30 days ${fmt(month, 0)} ms, ` +
+      `a whole year ${fmt(year, 0)} ms`,
+  );
 }
 
 function printApprovalLatency(latency: Stats): void {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadExecutionHistory } from "../bench/lib/history.ts";
 import { StatsResponse } from "../src/http/schemas.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { createTestApi, type TestApi } from "./support/http.ts";
@@ -210,46 +211,7 @@ describe("with a million execution logs", () => {
   let bigApi: TestApi;
   beforeAll(async () => {
     big = await createTestDatabase();
-    const client = await big.pool.connect();
-    try {
-      // Bulk load without the triggers (they would enqueue a million jobs) and with the indexes built
-      // afterwards (faster than maintaining them row by row): one execution per action, one every 31
-      // seconds back to about a year ago; 5% failures, 2% dry runs, 1% rolled back.
-      await client.query("begin");
-      await client.query("set local session_replication_role = replica");
-      await client.query("set local maintenance_work_mem = '256MB'");
-      const { rows: indexes } = await client.query<{ name: string; definition: string }>(`
-        select format('%I.%I', i.schemaname, i.indexname) as name, i.indexdef as definition
-        from pg_indexes i
-        where i.schemaname = 'autoexec' and i.tablename in ('actions', 'execution_logs')
-          and not exists (select from pg_constraint c where c.conname = i.indexname)`);
-      for (const index of indexes) await client.query(`drop index ${index.name}`);
-      await client.query(`
-        insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, auto_executable,
-          execution_tier, status, created_at, reviewed_at)
-        select case when g % 4 = 0 then 'EXPAND_CONTENT' else 'ADD_AFFILIATE_LINK' end, '{}', 0.9, 1, g % 4 <> 0,
-          case when g % 4 = 0 then 2 else 1 end, 'EXECUTED', now() - g * interval '31 seconds' - interval '5 minutes',
-          case when g % 4 = 0 then now() - g * interval '31 seconds' - interval '2 minutes' end
-        from generate_series(1, 1000000) g`);
-      await client.query(`
-        insert into autoexec.execution_logs (action_id, action_type, execution_tier, executed_at, executed_by, mode,
-          attempt, input_data, success, error_message, duration_ms, rolled_back_at, rolled_back_by)
-        select a.id, a.type, a.execution_tier, a.created_at + interval '5 minutes',
-          case when a.execution_tier = 1 then 'auto' else 'approved' end,
-          case when a.id % 50 = 0 then 'dry_run' else 'live' end, 1, '{}', a.id % 20 <> 0,
-          case when a.id % 20 = 0 then 'failed' end, 5,
-          case when a.id % 97 = 0 and a.id % 20 <> 0 then a.created_at + interval '1 hour' end,
-          case when a.id % 97 = 0 and a.id % 20 <> 0 then 'carol' end
-        from autoexec.actions a`);
-      for (const index of indexes) await client.query(index.definition);
-      await client.query("commit");
-      await client.query("analyze autoexec.actions, autoexec.execution_logs");
-    } catch (error) {
-      await client.query("rollback");
-      throw error;
-    } finally {
-      client.release();
-    }
+    await loadExecutionHistory(big.pool, 1_000_000);
     bigApi = await createTestApi(big);
   }, 180_000);
   afterAll(async () => {
@@ -257,20 +219,18 @@ describe("with a million execution logs", () => {
     await big?.drop();
   });
 
-  it("answers the default 30 days in well under a second, and a whole year in a few", async () => {
+  // How fast is measured by npm run bench (docs/BENCHMARKS.md); this checks the figures stay right.
+  it("answers the default 30 days and a whole year with the right figures", async () => {
     const { rows } = await big.pool.query("select count(*)::int as n from autoexec.execution_logs");
     expect(rows[0].n).toBe(1_000_000);
-    const timed = async (query: string) => {
-      const started = performance.now();
+    const fetchStats = async (query: string) => {
       const answer = await bigApi.rest("GET", `/api/monetization/execution/stats${query}`);
       expect(answer.status).toBe(200);
-      return { ms: performance.now() - started, stats: StatsResponse.parse(answer.body) };
+      return { stats: StatsResponse.parse(answer.body) };
     };
-    await timed(""); // warm the cache
-    const month = await timed("");
+    const month = await fetchStats("");
     const yearAgo = new Date(Date.now() - 366 * 86_400_000).toISOString();
-    const year = await timed(`?from=${yearAgo}`);
-    console.log(`stats over 1M logs: 30 days ${Math.round(month.ms)} ms, a year ${Math.round(year.ms)} ms`);
+    const year = await fetchStats(`?from=${yearAgo}`);
     // One log every 31 s: about 83,600 in 30 days. Failures are 1 in 20 and dry runs 1 in 50, so of the
     // live ones (1 - 1/50) 1/20 - 1/100 fail: a success rate of 0.959.
     expect(month.stats.metrics.executions).toBeGreaterThan(80_000);
@@ -278,7 +238,5 @@ describe("with a million execution logs", () => {
     expect(month.stats.metrics.tier1TimeToExecute.p50Seconds).toBe(300);
     expect(month.stats.metrics.tier2TimeToExecute.p50Seconds).toBe(120);
     expect(year.stats.metrics.executions).toBe(980_000);
-    expect(month.ms).toBeLessThan(1_500);
-    expect(year.ms).toBeLessThan(15_000);
   }, 120_000);
 });
