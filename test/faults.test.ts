@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,8 +8,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../src/db/embedded.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { createPool } from "../src/db/pool.ts";
+import { secretKey, signToken } from "../src/http/jwt.ts";
 import { createTestDatabase, testLog } from "./support/db.ts";
 import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
+import { TEST_JWT_SECRET } from "./support/http.ts";
 import { waitFor } from "./support/wait.ts";
 import { spawnWorker, stopWorker, type WorkerProcess, waitForListeners } from "./support/worker-process.ts";
 
@@ -107,25 +111,25 @@ describe("a worker SIGKILLed in the middle of an execution", () => {
 });
 
 describe("the database going away for a while", () => {
-  it("workers recover on their own once it is back; nothing is lost or executed twice", {
+  it("workers and the server recover on their own once it is back; nothing is lost or executed twice", {
     timeout: 150_000,
   }, async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "autoexec-outage-"));
     await chmod(dataDir, 0o755);
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const settings = { fsync: "off", synchronous_commit: "off" };
-    let server: EmbeddedDatabase = await startEmbeddedPostgres({
+    let postgres: EmbeddedDatabase = await startEmbeddedPostgres({
       dataDir: `${dataDir}/pg`,
       log: testLog,
       serverSettings: settings,
     });
-    cleanups.push(() => server.stop());
-    const port = server.port;
-    const admin = new pg.Client({ connectionString: server.url });
+    cleanups.push(() => postgres.stop());
+    const port = postgres.port;
+    const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
     await admin.query("create database outage");
     await admin.end();
-    const url = server.url.replace(/\/postgres$/, "/outage");
+    const url = postgres.url.replace(/\/postgres$/, "/outage");
     const pool = createPool(url, testLog, 4);
     cleanups.push(() => pool.end());
     await migrate(pool, testLog);
@@ -133,6 +137,7 @@ describe("the database going away for a while", () => {
 
     const workers = [track(spawnWorker(url)), track(spawnWorker(url))];
     await waitForListeners(pool, 2, workers);
+    const api = await startApiServer(url);
 
     const propose = async (count: number) => {
       const ids: number[] = [];
@@ -145,9 +150,15 @@ describe("the database going away for a while", () => {
     await waitFor(async () => (await executionCounts(pool)).logs > 0, 10_000, {
       what: "the first executions",
     });
-    await server.stop();
-    await new Promise((resolve) => setTimeout(resolve, 3_000)); // workers see connection errors meanwhile
-    server = await startEmbeddedPostgres({
+    await postgres.stop();
+    // Meanwhile workers and server see connection errors; the server answers, but is not ready.
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${api.url}/readyz`)).json()).toEqual({
+      status: "unavailable",
+      checks: { database: "unreachable" },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    postgres = await startEmbeddedPostgres({
       dataDir: `${dataDir}/pg`,
       port,
       log: testLog,
@@ -163,8 +174,53 @@ describe("the database going away for a while", () => {
     const counts = await executionCounts(pool);
     expect(counts).toMatchObject({ actions: 220, live_successes: 220 });
     for (const worker of workers) expect(worker.child.exitCode).toBeNull();
+
+    // The server answers again without a restart: ready, and its GraphQL sees every execution.
+    await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 200, 30_000, { what: "readyz" });
+    const token = await signToken({ role: "viewer", sub: "oncall" }, secretKey(TEST_JWT_SECRET));
+    const answer = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ allActions(condition: { status: "EXECUTED" }) { totalCount } }' }),
+    });
+    expect(await answer.json()).toEqual({ data: { allActions: { totalCount: 220 } } });
+    expect(api.child.exitCode).toBeNull();
   });
 });
+
+/** `node src/bin/server.ts` on `databaseUrl`, as an operator runs it; resolves once it listens. */
+async function startApiServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["src/bin/server.ts"], {
+    cwd: path.resolve(import.meta.dirname, ".."),
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: TEST_JWT_SECRET,
+      PORT: "0",
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  child.stdout?.on("data", (chunk) => output.push(String(chunk)));
+  child.stderr?.on("data", (chunk) => output.push(String(chunk)));
+  cleanups.push(async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  });
+  let url: string | undefined;
+  await waitFor(
+    () => {
+      url = output.join("").match(/"health":"(http:\/\/[^"]+)\/healthz"/)?.[1];
+      return url !== undefined;
+    },
+    30_000,
+    { what: "the API server to listen", describe: () => output.join("").slice(-1000) },
+  );
+  return { url: url as string, child };
+}
 
 async function statusCounts(pool: pg.Pool): Promise<Record<string, number>> {
   const { rows } = await pool.query(
