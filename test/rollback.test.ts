@@ -6,7 +6,7 @@ import type { ActionHandler, Json } from "../src/handlers/types.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import {
   amazonLink,
-  goLive,
+  goLiveUnguarded,
   insertAction,
   insertCollection,
   insertCollectionMod,
@@ -17,14 +17,7 @@ import { waitFor } from "./support/wait.ts";
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
-  // Many executions share this database: lift the rate limits, and keep the deliberate failure from
-  // starting a cooldown or opening the circuit breaker for the tests after it.
-  await goLive(db.pool, {
-    hourly_limit: 10_000,
-    daily_limit: 10_000,
-    failures_before_cooldown: 1_000,
-    breaker_failure_rate: 1,
-  });
+  await goLiveUnguarded(db.pool);
 });
 afterAll(() => db.drop());
 
