@@ -12,17 +12,28 @@ export type ExecutionOutcome =
 /** Thrown after a failed attempt has been recorded and another attempt will follow. */
 export class RetryableExecutionError extends Error {}
 
-interface ActionRow {
-  id: number;
+/** autoexec_private.start_execution: the locked action and the guards' verdict. */
+interface StartedExecution {
   type: string;
   status: string;
   execution_tier: number;
   action_data: unknown;
-}
-
-interface GuardVerdict {
   decision: "run" | "defer" | "wait" | "end" | "skip";
   mode: "live" | "dry_run" | null;
+  reason: string | null;
+  retry_at: Date | null;
+}
+
+/** autoexec_private.finish_execution: the log written, or why the rate limits refused. */
+interface FinishedExecution {
+  execution_log_id: number | null;
+  allowed: boolean;
+  reason: string | null;
+  retry_at: Date | null;
+}
+
+interface Decision {
+  decision: string;
   reason: string | null;
   retry_at: Date | null;
   final_status: string | null;
@@ -60,27 +71,18 @@ export async function executeAction(
   let startedAt: number | undefined;
   try {
     await client.query("begin");
-    // Marks content changes as the engine's own (see content.tg_mods__track_changes).
-    await client.query("select set_config('autoexec.engine_executing', 'on', true)");
-    const { rows } = await client.query<ActionRow>(
-      "select id, type, status, execution_tier, action_data from autoexec.actions where id = $1 for update",
-      [actionId],
-    );
-    const action = rows[0];
-    if (!action) {
+    const action = (
+      await client.query<StartedExecution>("select * from autoexec_private.start_execution($1, $2)", [
+        actionId,
+        force,
+      ])
+    ).rows[0] as StartedExecution;
+    if (action.decision !== "run") {
       await client.query("commit");
-      return notNow({ decision: "skip", reason: "no such action", retry_at: null });
+      log.debug({ decision: action.decision, reason: action.reason }, "action not executed now");
+      return notNow(action);
     }
-    const verdict = (
-      await client.query<GuardVerdict>("select * from autoexec_private.guard($1, $2)", [actionId, force])
-    ).rows[0] as GuardVerdict;
-    if (verdict.decision !== "run") {
-      await recordDecision(client, actionId, verdict);
-      await client.query("commit");
-      log.debug({ decision: verdict.decision, reason: verdict.reason }, "action not executed now");
-      return notNow(verdict);
-    }
-    mode = verdict.mode ?? "live";
+    mode = action.mode ?? "live";
     executedBy = force ? (options.actor ?? "admin") : action.status === "APPROVED" ? "approved" : "auto";
 
     const handler = deps.handlers.get(action.type);
@@ -103,44 +105,36 @@ export async function executeAction(
     const durationMs = Math.round(performance.now() - startedAt);
     const rollbackData: Record<string, Json> = { ...prepared, ...result.rollbackData };
 
-    let executedAt: Date | null = null;
-    if (mode === "dry_run") {
+    if (mode === "dry_run") await client.query("rollback to savepoint handler");
+    const finished = (
+      await client.query<FinishedExecution>(
+        "select * from autoexec_private.finish_execution($1, $2, $3, $4, $5, $6, $7)",
+        [
+          actionId,
+          mode,
+          executedBy,
+          mode === "live" && !force,
+          JSON.stringify(result.output),
+          JSON.stringify(rollbackData),
+          durationMs,
+        ],
+      )
+    ).rows[0] as FinishedExecution;
+    if (!finished.allowed) {
+      // A rate limit is reached: undo the handler's changes and try again when the window frees.
       await client.query("rollback to savepoint handler");
-    } else if (!force) {
-      const slot = (
-        await client.query<{ allowed: boolean; executed_at: Date; reason: string; retry_at: Date | null }>(
-          "select * from autoexec_private.claim_execution_slot($1, $2)",
-          [actionId, executedBy === "auto"],
-        )
-      ).rows[0];
-      if (!slot?.allowed) {
-        await client.query("rollback to savepoint handler");
-        const deferral = {
-          decision: slot?.retry_at ? "defer" : "wait",
-          reason: slot?.reason ?? "no slot",
-          retry_at: slot?.retry_at ?? null,
-        } as const;
-        await recordDecision(client, actionId, { ...deferral, final_status: null });
-        await client.query("commit");
-        log.debug({ reason: deferral.reason }, "rate limit reached; action deferred");
-        return notNow(deferral);
-      }
-      executedAt = slot.executed_at;
+      const deferral = {
+        decision: finished.retry_at ? "defer" : "wait",
+        reason: finished.reason ?? "no slot",
+        retry_at: finished.retry_at,
+      } as const;
+      await recordDecision(client, actionId, { ...deferral, final_status: null });
+      await client.query("commit");
+      log.debug({ reason: deferral.reason }, "rate limit reached; action deferred");
+      return notNow(deferral);
     }
-    const { rows: logged } = await client.query<{ id: number }>(
-      "select autoexec_private.record_execution($1, $2, $3, coalesce($4, clock_timestamp()), $5, $6, $7) as id",
-      [
-        actionId,
-        mode,
-        executedBy,
-        executedAt,
-        JSON.stringify(result.output),
-        JSON.stringify(rollbackData),
-        durationMs,
-      ],
-    );
     await client.query("commit");
-    const executionLogId = logged[0]?.id as number;
+    const executionLogId = finished.execution_log_id as number;
     log.info({ mode, executionLogId, durationMs, type: action.type }, "action executed");
     return { outcome: "executed", mode, executionLogId };
   } catch (error) {
@@ -162,11 +156,7 @@ export async function executeAction(
   }
 }
 
-async function recordDecision(
-  client: pg.PoolClient,
-  actionId: number,
-  verdict: Pick<GuardVerdict, "decision" | "reason" | "retry_at" | "final_status">,
-): Promise<void> {
+async function recordDecision(client: pg.PoolClient, actionId: number, verdict: Decision): Promise<void> {
   await client.query("select autoexec_private.record_decision($1, $2, $3, $4, $5)", [
     actionId,
     verdict.decision,
@@ -188,7 +178,7 @@ async function endInvalid(
   return { outcome: "invalid", reason };
 }
 
-function notNow(verdict: Pick<GuardVerdict, "decision" | "reason" | "retry_at">): ExecutionOutcome {
+function notNow(verdict: Omit<Decision, "final_status">): ExecutionOutcome {
   return {
     outcome: "not_now",
     decision: verdict.decision,
