@@ -1,5 +1,5 @@
-import { useEffect } from "react";
-import type { CombinedError } from "urql";
+import { useCallback, useEffect } from "react";
+import { type AnyVariables, type CombinedError, type UseQueryArgs, type UseQueryState, useQuery } from "urql";
 
 /** Calls `refresh` every `ms` while the page is visible. */
 export function usePoll(refresh: () => void, ms: number): void {
@@ -9,6 +9,23 @@ export function usePoll(refresh: () => void, ms: number): void {
     }, ms);
     return () => clearInterval(timer);
   }, [refresh, ms]);
+}
+
+/**
+ * A query kept fresh: answered from the cache first, refetched every `ms` while the page is visible;
+ * `refresh` refetches now (after a change the user made).
+ */
+export function usePolledQuery<Data>(
+  args: Omit<UseQueryArgs<AnyVariables, Data>, "requestPolicy">,
+  ms: number,
+): [UseQueryState<Data>, () => void] {
+  const [result, reexecute] = useQuery<Data>({ ...args, requestPolicy: "cache-and-network" } as UseQueryArgs<
+    AnyVariables,
+    Data
+  >);
+  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
+  usePoll(refresh, ms);
+  return [result, refresh];
 }
 
 /** The message of a GraphQL or network error, without urql's "[GraphQL]" prefix. */

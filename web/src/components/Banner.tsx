@@ -1,7 +1,5 @@
-import { useCallback } from "react";
-import { useQuery } from "urql";
 import { formatTime } from "../format.ts";
-import { usePoll } from "../hooks.ts";
+import { usePolledQuery } from "../hooks.ts";
 import { ENGINE_STATUS, type EngineState } from "../queries.ts";
 import { Link } from "../router.tsx";
 
@@ -12,9 +10,7 @@ interface Data {
 
 /** On every page: why the engine is not executing (breaker, cooldown, switched off, dry run). */
 export function EngineBanner() {
-  const [{ data }, reexecute] = useQuery<Data>({ query: ENGINE_STATUS, requestPolicy: "cache-and-network" });
-  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
-  usePoll(refresh, 3000);
+  const [{ data }, _refresh] = usePolledQuery<Data>({ query: ENGINE_STATUS }, 3000);
   if (!data?.currentSettings || !data.circuitBreaker) return null;
   const { enabled, dryRun } = data.currentSettings;
   const breaker = data.circuitBreaker;

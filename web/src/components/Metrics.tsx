@@ -1,8 +1,7 @@
 import type { ChartConfiguration } from "chart.js";
-import { useCallback, useMemo } from "react";
-import { useQuery } from "urql";
+import { useMemo } from "react";
 import { formatPercent, formatSeconds } from "../format.ts";
-import { errorText, usePoll } from "../hooks.ts";
+import { errorText, usePolledQuery } from "../hooks.ts";
 import { dailyStatsQuery, type ExecutionStats } from "../queries.ts";
 import { ChartCanvas, COLORS } from "./Chart.tsx";
 
@@ -31,9 +30,7 @@ export function ExecutionMetrics() {
     const rangeStart = new Date(today - 29 * DAY_MS);
     return { query: dailyStatsQuery(days, rangeStart, new Date(today + DAY_MS)), days, rangeStart };
   }, [today]);
-  const [{ data, error }, reexecute] = useQuery<ChartsData>({ query, requestPolicy: "cache-and-network" });
-  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
-  usePoll(refresh, 10_000);
+  const [{ data, error }, _refresh] = usePolledQuery<ChartsData>({ query }, 10_000);
 
   const daily = useMemo(
     () =>

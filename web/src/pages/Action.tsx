@@ -1,10 +1,9 @@
-import { useCallback, useState } from "react";
-import { useQuery } from "urql";
+import { useState } from "react";
 import { StatusBadge, TierBadge } from "../components/Badges.tsx";
 import { ExecutionTable } from "../components/Executions.tsx";
 import { JsonBlock } from "../components/JsonBlock.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
-import { errorText, usePoll } from "../hooks.ts";
+import { errorText, usePolledQuery } from "../hooks.ts";
 import { ACTION_DETAIL, type ActionDetail, type HistoryEvent } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
@@ -14,12 +13,10 @@ import { RowButtons, useDecisions, WaitingReason } from "./Queue.tsx";
 export function ActionPage({ id }: { id: string }) {
   const { canChange } = useSession();
   const [notice, setNotice] = useState<string>();
-  const [{ data, error }, reexecute] = useQuery<{
+  const [{ data, error }, refresh] = usePolledQuery<{
     actionById: ActionDetail | null;
     allActionHistories: { nodes: HistoryEvent[] };
-  }>({ query: ACTION_DETAIL, variables: { id }, requestPolicy: "cache-and-network" });
-  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
-  usePoll(refresh, 2000);
+  }>({ query: ACTION_DETAIL, variables: { id } }, 2000);
   const decisions = useDecisions((message) => {
     setNotice(message);
     refresh();

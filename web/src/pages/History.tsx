@@ -1,9 +1,9 @@
-import { useCallback, useId, useState } from "react";
+import { useId, useState } from "react";
 import { useQuery } from "urql";
 import { ExecutionTable } from "../components/Executions.tsx";
 import { ExecutionMetrics } from "../components/Metrics.tsx";
 import { Pager } from "../components/Pager.tsx";
-import { errorText, usePoll } from "../hooks.ts";
+import { errorText, usePolledQuery } from "../hooks.ts";
 import {
   ACTION_TYPES,
   type ActionTypeRow,
@@ -29,14 +29,11 @@ export function HistoryPage() {
     ...(outcome ? { success: outcome === "succeeded" } : {}),
     ...(type ? { actionType: type } : {}),
   };
-  const [{ data, error, fetching }, reexecute] = useQuery<{ allExecutionLogs: Connection<ExecutionLogRow> }>({
-    query: EXECUTION_LOGS,
-    variables: { condition, first: PAGE_SIZE, offset },
-    requestPolicy: "cache-and-network",
-  });
+  const [{ data, error, fetching }, refresh] = usePolledQuery<{
+    allExecutionLogs: Connection<ExecutionLogRow>;
+  }>({ query: EXECUTION_LOGS, variables: { condition, first: PAGE_SIZE, offset } }, 3000);
   const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
-  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
-  usePoll(refresh, 3000);
+
   const setFilter = (set: (value: string) => void) => (value: string) => {
     set(value);
     setOffset(0);

@@ -1,10 +1,10 @@
-import { useCallback, useId, useState } from "react";
+import { useId, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { StatusBadge, TierBadge } from "../components/Badges.tsx";
 import { TextDialog } from "../components/Dialog.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
-import { errorText, usePoll } from "../hooks.ts";
+import { errorText, usePolledQuery } from "../hooks.ts";
 import {
   ACTION_TYPES,
   type ActionRow,
@@ -71,14 +71,11 @@ export function QueuePage() {
     ...(tier ? { executionTier: Number(tier) } : {}),
     ...(type ? { type } : {}),
   };
-  const [{ data, error, fetching }, reexecute] = useQuery<{ allActions: Connection<ActionRow> }>({
-    query: QUEUE,
-    variables: { condition, first: PAGE_SIZE, offset },
-    requestPolicy: "cache-and-network",
-  });
+  const [{ data, error, fetching }, refresh] = usePolledQuery<{ allActions: Connection<ActionRow> }>(
+    { query: QUEUE, variables: { condition, first: PAGE_SIZE, offset } },
+    2000,
+  );
   const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
-  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
-  usePoll(refresh, 2000);
 
   const setFilter = (set: (value: string) => void) => (value: string) => {
     set(value);

@@ -1,10 +1,10 @@
-import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { useMutation } from "urql";
 import { TierBadge } from "../components/Badges.tsx";
 import { Dialog, TextDialog } from "../components/Dialog.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { formatTime, intervalSeconds } from "../format.ts";
-import { errorText, usePoll } from "../hooks.ts";
+import { errorText, usePolledQuery } from "../hooks.ts";
 import {
   type ActionTypeRow,
   APPLY_PHASE,
@@ -178,12 +178,7 @@ interface PageData {
 }
 
 export function SettingsPage() {
-  const [{ data, error }, reexecute] = useQuery<PageData>({
-    query: SETTINGS_PAGE,
-    requestPolicy: "cache-and-network",
-  });
-  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
-  usePoll(refresh, 3000);
+  const [{ data, error }, refresh] = usePolledQuery<PageData>({ query: SETTINGS_PAGE }, 3000);
   const [auditVersion, setAuditVersion] = useState(0);
   const changed = () => {
     refresh();
@@ -646,13 +641,10 @@ function describeChange(event: AuditEvent): string {
 
 function AuditList({ version }: { version: number }) {
   const [offset, setOffset] = useState(0);
-  const [{ data, error }, reexecute] = useQuery<{ allAuditEvents: Connection<AuditEvent> }>({
-    query: AUDIT,
-    variables: { first: AUDIT_PAGE, offset },
-    requestPolicy: "cache-and-network",
-  });
-  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
-  usePoll(refresh, 3000);
+  const [{ data, error }, refresh] = usePolledQuery<{ allAuditEvents: Connection<AuditEvent> }>(
+    { query: AUDIT, variables: { first: AUDIT_PAGE, offset } },
+    3000,
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` bumps when this page changed something
   useEffect(() => refresh(), [version, refresh]);
   const events = data?.allAuditEvents.nodes ?? [];
