@@ -10,7 +10,7 @@ import { migrate } from "../src/db/migrate.ts";
 import { createPool } from "../src/db/pool.ts";
 import { secretKey, signToken } from "../src/http/jwt.ts";
 import { createTestDatabase, testLog } from "./support/db.ts";
-import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
+import { amazonLink, goLive, insertAction, insertEligibleActions, insertMod } from "./support/fixtures.ts";
 import { TEST_JWT_SECRET } from "./support/http.ts";
 import { waitFor } from "./support/wait.ts";
 import { spawnWorker, stopWorker, type WorkerProcess, waitForListeners } from "./support/worker-process.ts";
@@ -146,7 +146,7 @@ describe("the database going away for a while", () => {
       return ids;
     };
     // Stop the server while the workers are in the middle of a backlog.
-    const first = await proposeBatch(pool, 200);
+    const first = await insertEligibleActions(pool, 200);
     await waitFor(async () => (await executionCounts(pool)).logs > 0, 10_000, {
       what: "the first executions",
     });
@@ -227,21 +227,6 @@ async function statusCounts(pool: pg.Pool): Promise<Record<string, number>> {
     "select status, count(*)::int as n from autoexec.actions group by status",
   );
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
-}
-
-/** Inserts `count` eligible actions in one transaction, so they queue up at once. */
-async function proposeBatch(pool: pg.Pool, count: number): Promise<number[]> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    const ids: number[] = [];
-    for (let i = 0; i < count; i++)
-      ids.push(await insertAction(client, { data: amazonLink(await insertMod(client)) }));
-    await client.query("commit");
-    return ids;
-  } finally {
-    client.release();
-  }
 }
 
 /** Retries `work` while the restarted server still refuses connections. */

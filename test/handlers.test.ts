@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { withTransaction } from "../src/db/pool.ts";
 import { executeAction, RetryableExecutionError } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler, Json } from "../src/handlers/types.ts";
@@ -189,17 +190,9 @@ async function expectInvalid(type: string, data: Data, reason: string): Promise<
 
 /** Undoes an execution the way an admin's rollback does: the handler's rollback in its own transaction. */
 async function rollBack(type: string, actionId: number, log: ExecutionLog): Promise<void> {
-  const client = await db.pool.connect();
-  try {
-    await client.query("begin");
-    await handlerFor(type).rollback({ db: client, actionId }, log.rollback_data);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+  await withTransaction(db.pool, (client) =>
+    handlerFor(type).rollback({ db: client, actionId }, log.rollback_data),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------

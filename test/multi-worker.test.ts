@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
-import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
+import { goLive, insertEligibleActions } from "./support/fixtures.ts";
 import { waitFor } from "./support/wait.ts";
 import { spawnWorker, stopWorker, type WorkerProcess, waitForListeners } from "./support/worker-process.ts";
 
@@ -27,22 +27,6 @@ afterEach(async () => {
 async function startWorkers(count = PROCESSES): Promise<void> {
   workers = Array.from({ length: count }, () => spawnWorker(db.url));
   await waitForListeners(db.pool, count, workers);
-}
-
-/** Inserts `count` eligible Tier 1 actions, each on a mod of its own, in one transaction. */
-async function insertActions(count: number): Promise<number[]> {
-  const client = await db.pool.connect();
-  try {
-    await client.query("begin");
-    const ids: number[] = [];
-    for (let index = 0; index < count; index++) {
-      ids.push(await insertAction(client, { data: amazonLink(await insertMod(client)) }));
-    }
-    await client.query("commit");
-    return ids;
-  } finally {
-    client.release();
-  }
 }
 
 async function statusCounts(): Promise<Record<string, number>> {
@@ -94,7 +78,7 @@ describe(`${PROCESSES} worker processes on one database`, () => {
   it("execute 200 actions exactly once each", async () => {
     await goLive(db.pool, { hourly_limit: 100_000, daily_limit: 100_000, rate_limit_key_limit: 100_000 });
     await startWorkers();
-    const ids = await insertActions(200);
+    const ids = await insertEligibleActions(db.pool, 200);
 
     const takers = new Set<string>();
     await waitUntilSettled(40_000, takers);
@@ -121,7 +105,7 @@ describe(`${PROCESSES} worker processes on one database`, () => {
   it("never exceed the hourly limit together, and defer the rest to when the window frees", async () => {
     await goLive(db.pool, { hourly_limit: 10, daily_limit: 50 });
     await startWorkers();
-    const ids = await insertActions(40);
+    const ids = await insertEligibleActions(db.pool, 40);
 
     await waitUntilSettled(30_000);
 

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../../src/db/pool.ts";
 
 /**
  * Loads `rows` past executions for the stats queries: one action and one execution log each, one every
@@ -8,9 +9,7 @@ import type pg from "pg";
  * indexes rebuilt afterwards, which is much faster than maintaining them row by row.
  */
 export async function loadExecutionHistory(pool: pg.Pool, rows: number): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  await withTransaction(pool, async (client) => {
     await client.query("set local session_replication_role = replica");
     await client.query("set local maintenance_work_mem = '256MB'");
     const { rows: indexes } = await client.query<{ name: string; definition: string }>(`
@@ -46,12 +45,6 @@ export async function loadExecutionHistory(pool: pg.Pool, rows: number): Promise
       [before[0]?.id ?? 0],
     );
     for (const index of indexes) await client.query(index.definition);
-    await client.query("commit");
-    await client.query("analyze autoexec.actions, autoexec.execution_logs");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
+  await pool.query("analyze autoexec.actions, autoexec.execution_logs");
 }

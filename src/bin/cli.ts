@@ -11,14 +11,18 @@ export function startup(usage: string): { config: Config; log: Logger } {
     console.log(`${usage}\n\nEnvironment:\n${describeEnv()}`);
     process.exit(0);
   }
-  let config: Config;
+  const config = loadConfigOrExit();
+  return { config, log: createLogger(config.LOG_LEVEL) };
+}
+
+/** The configuration, or exit 2 with one readable line per bad value (no stack trace). */
+export function loadConfigOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     console.error((error as Error).message);
     process.exit(2);
   }
-  return { config, log: createLogger(config.LOG_LEVEL) };
 }
 
 /** The API's JWT secret, or exit 2 with the reason (e.g. DATABASE_URL set without JWT_SECRET). */

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { type Config, describeEnv, loadConfig } from "../config.ts";
+import { describeEnv } from "../config.ts";
 import { API_ROLES, resolveJwtSecret, secretKey, signToken } from "../http/jwt.ts";
+import { loadConfigOrExit } from "./cli.ts";
 
 const usage = `npm run token -- --role admin|viewer --sub NAME [--expires-in 12h]
 Prints a bearer token (HS256 JWT) for the admin API, signed with JWT_SECRET (without DATABASE_URL and
@@ -27,13 +28,7 @@ if (!values.role || !(API_ROLES as readonly string[]).includes(values.role) || !
   console.error(`--role (admin or viewer) and --sub are required\n\n${usage}`);
   process.exit(2);
 }
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  console.error((error as Error).message);
-  process.exit(2);
-}
+const config = loadConfigOrExit();
 // Logs go to stderr: stdout is the token alone.
 const log = pino({ level: config.LOG_LEVEL, base: { service: "autoexec" } }, pino.destination(2));
 try {

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../db/pool.ts";
 import type { Logger } from "../logger.ts";
 import { AFFILIATE_LINK_LIMIT } from "./site.ts";
 
@@ -183,9 +184,7 @@ export function createSimulatedAgent(options: SimulatedAgentOptions): SimulatedA
   const proposeOne = async (): Promise<{ id: number; type: string }> => {
     site ??= await loadSite();
     const proposal = next(site);
-    const client = await options.agentPool.connect();
-    try {
-      await client.query("begin");
+    return withTransaction(options.agentPool, async (client) => {
       await client.query("set local role autoexec_agent");
       const { rows } = await client.query<{ id: number }>(
         `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, rate_limit_key)
@@ -198,14 +197,8 @@ export function createSimulatedAgent(options: SimulatedAgentOptions): SimulatedA
           proposal.rateLimitKey ?? null,
         ],
       );
-      await client.query("commit");
       return { id: rows[0]?.id as number, type: proposal.type };
-    } catch (error) {
-      await client.query("rollback");
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   };
 
   return { proposeOne };

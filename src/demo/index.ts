@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../db/pool.ts";
 import type { Logger } from "../logger.ts";
 import { createSimulatedAgent, proposeEvery } from "./agent.ts";
 import { seedDemoSite } from "./site.ts";
@@ -14,28 +15,19 @@ export async function startDemo(
   intervalMs: number,
   log: Logger,
 ): Promise<{ stop(): Promise<void> }> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  await withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ empty: boolean }>(
       "select not exists (select from content.mods) and not exists (select from autoexec.actions) as empty",
     );
-    if (rows[0]?.empty) {
-      await client.query("select set_config('jwt.claims.sub', 'demo', true)");
-      const site = await seedDemoSite(client);
-      await client.query("update autoexec.settings set enabled = true");
-      log.info(
-        site,
-        "demo site loaded; the engine is on, in dry run (switch dry run off in Settings to go live)",
-      );
-    }
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+    if (!rows[0]?.empty) return;
+    await client.query("select set_config('jwt.claims.sub', 'demo', true)");
+    const site = await seedDemoSite(client);
+    await client.query("update autoexec.settings set enabled = true");
+    log.info(
+      site,
+      "demo site loaded; the engine is on, in dry run (switch dry run off in Settings to go live)",
+    );
+  });
   const agent = createSimulatedAgent({ agentPool: pool, sitePool: pool });
   log.info({ intervalMs }, "simulated agent proposing actions (DEMO=off stops it)");
   return proposeEvery(agent, intervalMs, log);

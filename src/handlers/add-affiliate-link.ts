@@ -80,10 +80,10 @@ export default defineHandler<AddAffiliateLinkData>({
   },
 
   async execute(ctx, data) {
-    const checked = await checkAffiliateUrl(ctx, data.affiliateUrl);
-    if ("reason" in checked) throw new Error(checked.reason); // validate() ran first; cannot happen
+    // validate() checked the URL against the allowlist in this transaction; store its canonical form.
+    const url = new URL(data.affiliateUrl).href;
     const link = {
-      url: checked.url,
+      url,
       type: data.affiliateType,
       position: data.position,
       addedAt: new Date().toISOString(),
@@ -97,7 +97,7 @@ export default defineHandler<AddAffiliateLinkData>({
     );
     return {
       output: { modId: data.modId, addedLink: link },
-      rollbackData: { url: checked.url, affiliateLinksAfter: rows[0]?.affiliate_links ?? [] },
+      rollbackData: { url, affiliateLinksAfter: rows[0]?.affiliate_links ?? [] },
     };
   },
 

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { createPool } from "../db/pool.ts";
+import { createPool, withTransaction } from "../db/pool.ts";
 import type { Logger } from "../logger.ts";
 import type { Principal } from "./jwt.ts";
 
@@ -39,24 +39,15 @@ export function pgSettingsFor(principal: Principal): Record<string, string> {
 }
 
 /** Runs `work` in one transaction as the principal's database role (what GraphQL does via pgSettings). */
-export async function asPrincipal<T>(
+export function asPrincipal<T>(
   pool: pg.Pool,
   principal: Principal,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  return withTransaction(pool, async (client) => {
     await client.query("select set_config(key, value, true) from json_each_text($1::json)", [
       JSON.stringify(pgSettingsFor(principal)),
     ]);
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return work(client);
+  });
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type pg from "pg";
 import client from "prom-client";
+import { withTransaction } from "../db/pool.ts";
 
 /** What autoexec.observability_snapshot() returns. */
 export interface Snapshot {
@@ -19,22 +20,15 @@ export interface Snapshot {
 }
 
 /** Reads the snapshot as the read-only viewer role (the server's login holds no privilege itself). */
-export async function readSnapshot(pool: pg.Pool): Promise<Snapshot> {
-  const db = await pool.connect();
-  try {
-    await db.query("begin read only");
+export function readSnapshot(pool: pg.Pool): Promise<Snapshot> {
+  return withTransaction(pool, async (db) => {
+    await db.query("set transaction read only");
     await db.query("set local role autoexec_viewer");
     const { rows } = await db.query<{ snapshot: Snapshot }>(
       "select autoexec.observability_snapshot() as snapshot",
     );
-    await db.query("commit");
     return rows[0]?.snapshot as Snapshot;
-  } catch (error) {
-    await db.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    db.release();
-  }
+  });
 }
 
 const DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../../src/db/pool.ts";
 
 type Queryable = Pick<pg.Pool, "query">;
 
@@ -78,6 +79,17 @@ export async function insertAction(db: Queryable, fields: ActionFields): Promise
     ],
   );
   return rows[0]?.id as number;
+}
+
+/** Inserts `count` eligible Tier 1 actions, each on a mod of its own, in one transaction (they queue at once). */
+export function insertEligibleActions(pool: pg.Pool, count: number): Promise<number[]> {
+  return withTransaction(pool, async (client) => {
+    const ids: number[] = [];
+    for (let index = 0; index < count; index++) {
+      ids.push(await insertAction(client, { data: amazonLink(await insertMod(client)) }));
+    }
+    return ids;
+  });
 }
 
 export function amazonLink(modId: number, product = "B000TEST") {

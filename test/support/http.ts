@@ -1,4 +1,5 @@
 import pg from "pg";
+import { withTransaction } from "../../src/db/pool.ts";
 import type { ActionHandler } from "../../src/handlers/types.ts";
 import { type App, createApp } from "../../src/http/app.ts";
 import { createServerPools, type ServerPools } from "../../src/http/db.ts";
@@ -17,18 +18,10 @@ export async function loginUrl(
   db: TestDatabase,
   role: "autoexec_server" | "autoexec_worker",
 ): Promise<string> {
-  const client = await db.pool.connect();
-  try {
-    await client.query("begin");
+  await withTransaction(db.pool, async (client) => {
     await client.query("select pg_advisory_xact_lock(7240005)");
     await client.query(`alter role ${role} password ${client.escapeLiteral(LOGIN_PASSWORD)}`);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   const url = new URL(db.url);
   url.username = role;
   url.password = LOGIN_PASSWORD;

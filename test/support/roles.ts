@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../../src/db/pool.ts";
 
 export type AppRole = "autoexec_agent" | "autoexec_admin" | "autoexec_viewer" | "autoexec_auditor";
 
@@ -16,24 +17,15 @@ export function asRole<T>(
 }
 
 /** Like asRole, but keeps the connection's own role (the test's superuser login). */
-export async function signedIn<T>(
+export function signedIn<T>(
   pool: pg.Pool,
   sub: string,
   work: (client: pg.PoolClient) => Promise<T>,
   role?: AppRole,
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  return withTransaction(pool, async (client) => {
     if (role) await client.query(`set local role ${role}`);
     await client.query("select set_config('jwt.claims.sub', $1, true)", [sub]);
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+    return work(client);
+  });
 }
