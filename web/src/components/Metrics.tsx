@@ -1,9 +1,10 @@
 import type { ChartConfiguration } from "chart.js";
 import { useMemo } from "react";
 import { formatPercent, formatSeconds } from "../format.ts";
-import { errorText, usePolledQuery } from "../hooks.ts";
+import { usePolledQuery } from "../hooks.ts";
 import { dailyStatsQuery, type ExecutionStats } from "../queries.ts";
 import { ChartCanvas, COLORS } from "./Chart.tsx";
+import { LoadError } from "./LoadError.tsx";
 
 const DAYS = 14;
 const DAY_MS = 86_400_000;
@@ -143,13 +144,7 @@ export function ExecutionMetrics() {
     [byType],
   );
 
-  if (error) {
-    return (
-      <p className="error" role="alert">
-        Could not load the statistics: {errorText(error)}
-      </p>
-    );
-  }
+  if (error) return <LoadError what="the statistics" error={error} />;
   const range = data?.range;
   const metrics = range?.metrics;
   return (

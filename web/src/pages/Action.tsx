@@ -2,8 +2,9 @@ import { useState } from "react";
 import { StatusBadge, TierBadge } from "../components/Badges.tsx";
 import { ExecutionTable } from "../components/Executions.tsx";
 import { JsonBlock } from "../components/JsonBlock.tsx";
+import { LoadError } from "../components/LoadError.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
-import { errorText, usePolledQuery } from "../hooks.ts";
+import { usePolledQuery } from "../hooks.ts";
 import { ACTION_DETAIL, type ActionDetail, type HistoryEvent } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
@@ -25,13 +26,7 @@ export function ActionPage({ id }: { id: string }) {
     setNotice(message);
     refresh();
   };
-  if (error) {
-    return (
-      <p className="error" role="alert">
-        Could not load action {id}: {errorText(error)}
-      </p>
-    );
-  }
+  if (error) return <LoadError what={`action ${id}`} error={error} />;
   if (!data) return <p>Loading action {id}…</p>;
   const action = data.actionById;
   if (!action) {

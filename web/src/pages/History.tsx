@@ -1,9 +1,10 @@
 import { useId, useState } from "react";
 import { useQuery } from "urql";
 import { ExecutionTable } from "../components/Executions.tsx";
+import { LoadError } from "../components/LoadError.tsx";
 import { ExecutionMetrics } from "../components/Metrics.tsx";
 import { Pager } from "../components/Pager.tsx";
-import { errorText, usePolledQuery } from "../hooks.ts";
+import { usePolledQuery } from "../hooks.ts";
 import {
   ACTION_TYPES,
   type ActionTypeRow,
@@ -91,11 +92,7 @@ export function HistoryPage() {
       <p role="status" className="notice">
         {notice}
       </p>
-      {error ? (
-        <p className="error" role="alert">
-          Could not load the executions: {errorText(error)}
-        </p>
-      ) : null}
+      <LoadError what="the executions" error={error} />
       <ExecutionTable
         logs={logs}
         caption="Executions, newest first"

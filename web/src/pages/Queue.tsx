@@ -2,6 +2,7 @@ import { useId, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { StatusBadge, TierBadge } from "../components/Badges.tsx";
 import { TextDialog } from "../components/Dialog.tsx";
+import { LoadError } from "../components/LoadError.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
@@ -155,11 +156,7 @@ export function QueuePage() {
       <p role="status" className="notice">
         {notice}
       </p>
-      {error ? (
-        <p className="error" role="alert">
-          Could not load the queue: {errorText(error)}
-        </p>
-      ) : null}
+      <LoadError what="the queue" error={error} />
       <div className="table-wrap">
         <table className="responsive queue">
           <caption className="visually-hidden">Actions, newest first</caption>

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useMutation } from "urql";
 import { TierBadge } from "../components/Badges.tsx";
 import { Dialog, TextDialog } from "../components/Dialog.tsx";
+import { LoadError } from "../components/LoadError.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { formatTime, intervalSeconds } from "../format.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
@@ -184,13 +185,7 @@ export function SettingsPage() {
     refresh();
     setAuditVersion((version) => version + 1);
   };
-  if (error) {
-    return (
-      <p className="error" role="alert">
-        Could not load the settings: {errorText(error)}
-      </p>
-    );
-  }
+  if (error) return <LoadError what="the settings" error={error} />;
   if (!data) return <p>Loading settings…</p>;
   return (
     <section aria-labelledby="settings-title" className="settings">
@@ -651,11 +646,7 @@ function AuditList({ version }: { version: number }) {
   return (
     <section className="card" aria-labelledby="audit-title">
       <h2 id="audit-title">Audit trail</h2>
-      {error ? (
-        <p className="error" role="alert">
-          Could not load the audit trail: {errorText(error)}
-        </p>
-      ) : null}
+      <LoadError what="the audit trail" error={error} />
       <div className="table-wrap">
         <table className="responsive audit">
           <caption className="visually-hidden">Audit events, newest first</caption>
