@@ -187,6 +187,32 @@ describe("rolling rate limits", () => {
     expect(await liveSuccesses()).toBe(10);
   });
 
+  it("a refused slot leaves no content change, and a late deferral never touches an action an admin decided", async () => {
+    await backdateExecutions(
+      db.pool,
+      Array.from({ length: 10 }, () => minutesAgo(30)),
+    );
+    const modId = await insertMod(db.pool);
+    const refused = await insertAction(db.pool, { data: amazonLink(modId) });
+    expect(await run(refused)).toMatchObject({ outcome: "not_now", decision: "defer" });
+    const { rows: mods } = await db.pool.query("select affiliate_links from content.mods where id = $1", [modId]);
+    expect(mods[0].affiliate_links).toEqual([]);
+
+    // The executor records a deferral after rolling back; an admin's decision in between wins.
+    await db.pool.query(
+      "update autoexec.actions set status = 'REJECTED', status_reason = 'not wanted' where id = $1",
+      [refused],
+    );
+    await db.pool.query("select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs))");
+    await db.pool.query(
+      "select autoexec_private.record_decision($1, 'defer', 'hourly limit reached', now() + interval '1 hour', null)",
+      [refused],
+    );
+    expect(await getAction(db.pool, refused)).toMatchObject({ status: "REJECTED", status_reason: "not wanted" });
+    const { rows: jobs } = await db.pool.query("select count(*)::int as n from graphile_worker.jobs");
+    expect(jobs[0].n).toBe(0);
+  });
+
   it("executions older than an hour do not count towards the hourly limit", async () => {
     await backdateExecutions(
       db.pool,

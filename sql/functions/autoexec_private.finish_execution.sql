@@ -14,16 +14,19 @@ as $$
 -- slot (unless p_claim_slot is false: dry runs and forced executions), then write the execution log
 -- and update the action. When the limits refuse, nothing is written and the caller defers.
 declare
-  v_slot record;
+  -- Typed variables, not a RECORD: see start_execution.
+  v_allowed boolean;
+  v_reason text;
+  v_retry_at timestamptz;
   v_executed_at timestamptz := clock_timestamp();
 begin
   if p_claim_slot then
-    select * into v_slot from autoexec_private.claim_execution_slot(p_action_id, p_executed_by = 'auto');
-    if not v_slot.allowed then
-      return query select null::bigint, false, v_slot.reason, v_slot.retry_at;
+    select c.allowed, c.executed_at, c.reason, c.retry_at into v_allowed, v_executed_at, v_reason, v_retry_at
+      from autoexec_private.claim_execution_slot(p_action_id, p_executed_by = 'auto') c;
+    if not v_allowed then
+      return query select null::bigint, false, v_reason, v_retry_at;
       return;
     end if;
-    v_executed_at := v_slot.executed_at;
   end if;
   return query select autoexec_private.record_execution(p_action_id, p_mode, p_executed_by, v_executed_at, p_output,
     p_rollback_data, p_duration_ms), true, null::text, null::timestamptz;

@@ -70,13 +70,7 @@ export async function executeAction(
   let executedBy = "auto";
   let startedAt: number | undefined;
   try {
-    await client.query("begin");
-    const action = (
-      await client.query<StartedExecution>("select * from autoexec_private.start_execution($1, $2)", [
-        actionId,
-        force,
-      ])
-    ).rows[0] as StartedExecution;
+    const action = await startExecution(client, actionId, force);
     if (action.decision !== "run") {
       await client.query("commit");
       log.debug({ decision: action.decision, reason: action.reason }, "action not executed now");
@@ -92,24 +86,24 @@ export async function executeAction(
       return await endInvalid(client, actionId, describeZodError(parsed.error), log);
     }
 
+    // validate and prepareRollback only read (and lock); execute is the one that writes.
     const ctx: HandlerContext = { db: client, actionId };
-    await client.query("savepoint handler");
     startedAt = performance.now();
     const validation = await handler.validate(ctx, parsed.data);
-    if (!validation.valid) {
-      await client.query("rollback to savepoint handler");
-      return await endInvalid(client, actionId, validation.reason, log);
-    }
+    if (!validation.valid) return await endInvalid(client, actionId, validation.reason, log);
     const prepared = await handler.prepareRollback(ctx, parsed.data);
+    // A dry run executes inside a savepoint and rolls back to it: the log shows what would have happened.
+    if (mode === "dry_run") await client.query("savepoint dry_run");
     const result = await handler.execute(ctx, parsed.data);
     const durationMs = Math.round(performance.now() - startedAt);
     const rollbackData: Record<string, Json> = { ...prepared, ...result.rollbackData };
+    if (mode === "dry_run") await client.query("rollback to savepoint dry_run");
 
-    if (mode === "dry_run") await client.query("rollback to savepoint handler");
     const finished = (
-      await client.query<FinishedExecution>(
-        "select * from autoexec_private.finish_execution($1, $2, $3, $4, $5, $6, $7)",
-        [
+      await client.query<FinishedExecution>({
+        name: "autoexec_finish_execution",
+        text: "select * from autoexec_private.finish_execution($1, $2, $3, $4, $5, $6, $7)",
+        values: [
           actionId,
           mode,
           executedBy,
@@ -118,18 +112,18 @@ export async function executeAction(
           JSON.stringify(rollbackData),
           durationMs,
         ],
-      )
+      })
     ).rows[0] as FinishedExecution;
     if (!finished.allowed) {
-      // A rate limit is reached: undo the handler's changes and try again when the window frees.
-      await client.query("rollback to savepoint handler");
+      // A rate limit is reached: undo the handler's changes and try again when the window frees. Only
+      // a live execution claims a slot, so rolling back the whole transaction is the undo.
+      await client.query("rollback");
       const deferral = {
         decision: finished.retry_at ? "defer" : "wait",
         reason: finished.reason ?? "no slot",
         retry_at: finished.retry_at,
       } as const;
       await recordDecision(client, actionId, { ...deferral, final_status: null });
-      await client.query("commit");
       log.debug({ reason: deferral.reason }, "rate limit reached; action deferred");
       return notNow(deferral);
     }
@@ -154,6 +148,24 @@ export async function executeAction(
   } finally {
     client.release();
   }
+}
+
+/**
+ * Opens the execution transaction and runs start_execution in one round trip: `begin` and the call go
+ * as one simple-protocol query, which takes no parameters, so the two values are written into the text.
+ * Both are checked to be exactly an integer and a boolean first. Round trips are most of an execution's
+ * cost (see docs/BENCHMARKS.md).
+ */
+async function startExecution(
+  client: pg.PoolClient,
+  actionId: number,
+  force: boolean,
+): Promise<StartedExecution> {
+  if (!Number.isSafeInteger(actionId)) throw new Error(`action id ${actionId} is not an integer`);
+  const results = (await client.query(
+    `begin; select * from autoexec_private.start_execution(${actionId}, ${force ? "true" : "false"})`,
+  )) as unknown as pg.QueryResult<StartedExecution>[];
+  return results[1]?.rows[0] as StartedExecution;
 }
 
 async function recordDecision(client: pg.PoolClient, actionId: number, verdict: Decision): Promise<void> {

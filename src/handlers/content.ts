@@ -9,12 +9,23 @@ export interface ModRow {
   affiliate_links: Json[];
 }
 
-/** Reads a mod and locks it until the execution commits, so no other writer interleaves. */
+/** The mods each execution (each HandlerContext) has read and locked so far. */
+const lockedMods = new WeakMap<HandlerContext, Map<number, ModRow | undefined>>();
+
+/**
+ * Reads a mod and locks it until the execution commits, so no other writer interleaves. The row is read
+ * once per execution (validate, prepareRollback and execute all ask for it): the lock keeps every other
+ * writer out, and a handler writes a mod only after its last read of it.
+ */
 export async function lockMod(ctx: HandlerContext, modId: number): Promise<ModRow | undefined> {
-  const { rows } = await ctx.db.query<ModRow>(
-    "select id, title, body, meta_description, affiliate_links from content.mods where id = $1 for update",
-    [modId],
-  );
+  const mods = lockedMods.get(ctx) ?? new Map<number, ModRow | undefined>();
+  if (mods.has(modId)) return mods.get(modId);
+  const { rows } = await ctx.db.query<ModRow>({
+    name: "autoexec_lock_mod",
+    text: "select id, title, body, meta_description, affiliate_links from content.mods where id = $1 for update",
+    values: [modId],
+  });
+  lockedMods.set(ctx, mods.set(modId, rows[0]));
   return rows[0];
 }
 

@@ -22,6 +22,7 @@ export interface ExecutionOutput {
 /**
  * One action type. The executor calls validate, prepareRollback and execute in that order, on one
  * transaction, with action_data already parsed by `schema`; rollback undoes it from the stored data.
+ * validate and prepareRollback only read (and lock) rows; execute is the only one that writes.
  */
 export interface ActionHandler<Data = unknown> {
   type: string;
