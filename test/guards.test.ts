@@ -195,7 +195,9 @@ describe("rolling rate limits", () => {
     const modId = await insertMod(db.pool);
     const refused = await insertAction(db.pool, { data: amazonLink(modId) });
     expect(await run(refused)).toMatchObject({ outcome: "not_now", decision: "defer" });
-    const { rows: mods } = await db.pool.query("select affiliate_links from content.mods where id = $1", [modId]);
+    const { rows: mods } = await db.pool.query("select affiliate_links from content.mods where id = $1", [
+      modId,
+    ]);
     expect(mods[0].affiliate_links).toEqual([]);
 
     // The executor records a deferral after rolling back; an admin's decision in between wins.
@@ -208,9 +210,57 @@ describe("rolling rate limits", () => {
       "select autoexec_private.record_decision($1, 'defer', 'hourly limit reached', now() + interval '1 hour', null)",
       [refused],
     );
-    expect(await getAction(db.pool, refused)).toMatchObject({ status: "REJECTED", status_reason: "not wanted" });
+    expect(await getAction(db.pool, refused)).toMatchObject({
+      status: "REJECTED",
+      status_reason: "not wanted",
+    });
     const { rows: jobs } = await db.pool.query("select count(*)::int as n from graphile_worker.jobs");
     expect(jobs[0].n).toBe(0);
+  });
+
+  it("counts under an exclusive lock while a limit can bind, and shares the lock when none can", async () => {
+    const actionId = await proposeLink();
+    /** The mode of the slot lock one claim takes (the claim runs in a transaction that is rolled back). */
+    const lockModeOfClaim = async (automatic: boolean) => {
+      const client = await db.pool.connect();
+      try {
+        await client.query("begin");
+        await client.query("select * from autoexec_private.claim_execution_slot($1, $2)", [
+          actionId,
+          automatic,
+        ]);
+        const { rows } = await client.query(
+          "select mode from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()",
+        );
+        return rows.map((row) => row.mode).join();
+      } finally {
+        await client.query("rollback");
+        client.release();
+      }
+    };
+    await backdateExecutions(db.pool, [minutesAgo(5), minutesAgo(4)]);
+    const { rows } = await db.pool.query(`
+      select coalesce(max(id), 0) + current_setting('max_connections')::int
+             + current_setting('max_prepared_transactions')::int as most_rows
+      from autoexec.execution_logs`);
+    const mostRows = Number(rows[0].most_rows);
+    const setLimits = (limit: number) =>
+      db.pool.query(
+        "update autoexec.settings set hourly_limit = $1, daily_limit = $1, rate_limit_key_limit = $1",
+        [limit],
+      );
+
+    expect(await lockModeOfClaim(true)).toBe("ExclusiveLock"); // 10 per hour can bind
+    await setLimits(mostRows + 1);
+    expect(await lockModeOfClaim(true)).toBe("ShareLock");
+    await setLimits(mostRows);
+    expect(await lockModeOfClaim(true)).toBe("ExclusiveLock");
+    // An approved execution is bound only by its type's daily cap.
+    expect(await lockModeOfClaim(false)).toBe("ShareLock");
+    await db.pool.query("update autoexec.action_types set daily_cap = $1 where type = 'ADD_AFFILIATE_LINK'", [
+      mostRows,
+    ]);
+    expect(await lockModeOfClaim(false)).toBe("ExclusiveLock");
   });
 
   it("executions older than an hour do not count towards the hourly limit", async () => {

@@ -6,21 +6,39 @@ set search_path = pg_catalog
 as $$
 -- Checks the rolling-window limits for a live execution and, when they allow it, returns the
 -- timestamp the execution must be logged with. The hourly, daily and per-key limits bind automatic
--- (unapproved Tier 1) executions only; the per-type daily cap binds every live execution. The transaction-scoped advisory lock is held until the
--- caller commits its execution log, so the count and the insert are atomic across every worker: no
--- window can ever hold more executions than its limit.
+-- (unapproved Tier 1) executions only; the per-type daily cap binds every live execution.
+--
+-- Counting takes a transaction-scoped advisory lock in exclusive mode, held until the caller commits
+-- its execution log, so the count and the insert are atomic across every worker: no window can ever
+-- hold more executions than its limit. When no limit that applies can bind, the lock is taken in
+-- shared mode and nothing is counted, so executions do not wait for each other's commits. "Cannot
+-- bind": every log row committed before this check has an id up to max(id), and every execution not
+-- yet committed holds a connection (or is a prepared transaction) and logs at most one row, so no
+-- window can hold more than max(id) + max_connections + max_prepared_transactions rows. An exclusive
+-- request waits for every shared holder, so the counting path always sees every admitted execution.
 declare
   a autoexec.actions;
   s autoexec.settings;
   t autoexec.action_types;
   v_now timestamptz;
   v_frees_at timestamptz;
+  v_most_rows bigint;
 begin
-  perform pg_advisory_xact_lock(hashtext('autoexec.execution_slots'));
-  v_now := clock_timestamp();
   select * into a from autoexec.actions where id = p_action_id;
   select * into s from autoexec.settings;
   select * into t from autoexec.action_types where type = a.type;
+  v_most_rows := coalesce((select max(id) from autoexec.execution_logs), 0)
+    + current_setting('max_connections')::int + current_setting('max_prepared_transactions')::int;
+  if (not p_automatic or (s.hourly_limit > v_most_rows and s.daily_limit > v_most_rows
+        and (a.rate_limit_key is null or s.rate_limit_key_limit > v_most_rows)))
+     and (t.daily_cap is null or t.daily_cap > v_most_rows) then
+    perform pg_advisory_xact_lock_shared(hashtext('autoexec.execution_slots'));
+    return query select true, clock_timestamp(), null::text, null::timestamptz;
+    return;
+  end if;
+
+  perform pg_advisory_xact_lock(hashtext('autoexec.execution_slots'));
+  v_now := clock_timestamp();
 
   if p_automatic then
     v_frees_at := autoexec_private.window_frees_at(s.hourly_limit, '1 hour', v_now, null);
@@ -72,4 +90,4 @@ begin
 end;
 $$;
 comment on function autoexec_private.claim_execution_slot(bigint, boolean) is
-  'Rate limits (hourly, daily, per key, per type) for one live execution, serialised across all workers.';
+  'Rate limits (hourly, daily, per key, per type) for one live execution, serialised across all workers while a limit can bind.';
