@@ -5,7 +5,8 @@
  * autoexec itself uses (WORKER_CONCURRENCY, default 4; pool max = concurrency + 4):
  *   1. raw graphile-worker: drain N bulk-enqueued no-op jobs (jobs/s), and add_job -> task start latency
  *      on an idle queue (one job at a time);
- *   2. autoexec: drain a backlog of eligible Tier 1 actions inserted while no worker ran (actions/s);
+ *   2. autoexec: drain a backlog of eligible Tier 1 actions inserted while no worker ran (actions/s), and
+ *      for reference the same backlog executed by one database call per action (the one-call ceiling);
  *   3. autoexec: agent INSERT -> EXECUTED latency on an idle queue (one action at a time);
  *   4. the ratios, and PASS/MISS against the targets.
  * With DATABASE_URL a fresh database autoexec_bench_<random> is created on that server and dropped at the
@@ -29,6 +30,7 @@ import { JobWatch, numberField } from "./lib/job-watch.ts";
 import { fmt, int, progress, type Stats, summarize, wallNow } from "./lib/output.ts";
 import {
   type AutoexecResult,
+  type CeilingResult,
   type Diagnostics,
   type ProfileRow,
   printProfile,
@@ -170,6 +172,7 @@ async function main(): Promise<void> {
 
   const rawDrain = await rawThroughput(worker.url, agent);
   const autoexecDrain = await autoexecThroughput(worker.url, agent);
+  const ceilingDrain = await ceilingThroughput(worker.url, agent);
   const raw: RawResult = {
     jobs: sizes.jobs,
     jobsPerSecond: rawDrain.perSecond,
@@ -187,7 +190,12 @@ async function main(): Promise<void> {
   };
   const approval = await approvalLatency(worker.url, agent);
   const diagnostics = await diagnose(agent);
-  printReport(machine.lines, raw, autoexec, diagnostics);
+  const ceiling: CeilingResult = {
+    actionsPerSecond: ceilingDrain.perSecond,
+    drainSeconds: ceilingDrain.seconds,
+    drainCpu: ceilingDrain.cpu,
+  };
+  printReport(machine.lines, raw, autoexec, ceiling, diagnostics);
   printApprovalLatency(approval);
   await statsTiming(database.url, agent);
   if (autoexec.profile) printProfile(autoexec.profile, autoexec.actions);
@@ -290,40 +298,7 @@ async function autoexecThroughput(url: string, agent: pg.Client): Promise<Throug
   );
   progress(`autoexec: settings live (enabled, dry_run off), hourly/daily/per-key limits ${int(HUGE_LIMIT)}`);
 
-  const backlogStart = performance.now();
-  await agent.query("begin");
-  await agent.query(
-    `insert into content.mods (slug, title, externally_modified_at)
-     select 'bench-backlog-' || g, 'Bench mod ' || g, now() - interval '2 days' from generate_series(1, $1::int) g`,
-    [sizes.actions],
-  );
-  // The agent's INSERT: the trigger classifies each action and enqueues its execute_action job.
-  await agent.query(
-    `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
-     select case when g % 2 = 0 then 'UPDATE_META_DESCRIPTION' else 'ADD_AFFILIATE_LINK' end,
-            case when g % 2 = 0
-              then jsonb_build_object('modId', m.id, 'metaDescription', 'Benchmark description of mod ' || m.id)
-              else jsonb_build_object('modId', m.id, 'affiliateType', 'amazon',
-                     'affiliateUrl', 'https://www.amazon.com/dp/B0BENCH' || m.id || '?tag=musthavemods')
-            end,
-            0.9, 5
-     from generate_series(1, $1::int) g
-     join content.mods m on m.slug = 'bench-backlog-' || g
-     order by g`,
-    [sizes.actions],
-  );
-  await agent.query("commit");
-  const { rows: queued } = await agent.query<{ count: number }>(
-    "select count(*)::int as count from graphile_worker.jobs where task_identifier = 'execute_action'",
-  );
-  progress(
-    `autoexec: inserted ${int(sizes.actions)} Tier 1 actions (half UPDATE_META_DESCRIPTION, half ADD_AFFILIATE_LINK, ` +
-      `each on its own mod) with no worker running in ${fmt((performance.now() - backlogStart) / 1000, 2)} s; ` +
-      `${int(queued[0]?.count ?? 0)} execute_action jobs queued; vacuum analyze`,
-  );
-  await agent.query("vacuum analyze graphile_worker._private_jobs");
-  await agent.query("vacuum analyze autoexec.actions");
-  await agent.query("vacuum analyze content.mods");
+  await insertBacklog(agent, "bench-backlog");
   const profiling = flags.profile && (await startProfile(agent));
 
   const started = cpuSample();
@@ -339,6 +314,111 @@ async function autoexecThroughput(url: string, agent: pg.Client): Promise<Throug
     `autoexec: executed ${int(sizes.actions)} actions in ${fmt(seconds, 2)} s = ${int(sizes.actions / seconds)} actions/s`,
   );
   return { perSecond: sizes.actions / seconds, seconds, cpu, profile };
+}
+
+/**
+ * N eligible Tier 1 actions, each on its own new mod (last edited two days ago), inserted in one
+ * transaction while no worker runs: the insert trigger classifies them and enqueues their jobs.
+ */
+async function insertBacklog(agent: pg.Client, slugPrefix: string): Promise<void> {
+  const started = performance.now();
+  await agent.query("begin");
+  await agent.query(
+    `insert into content.mods (slug, title, externally_modified_at)
+     select $2 || '-' || g, 'Bench mod ' || g, now() - interval '2 days' from generate_series(1, $1::int) g`,
+    [sizes.actions, slugPrefix],
+  );
+  // The agent's INSERT: the trigger classifies each action and enqueues its execute_action job.
+  await agent.query(
+    `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+     select case when g % 2 = 0 then 'UPDATE_META_DESCRIPTION' else 'ADD_AFFILIATE_LINK' end,
+            case when g % 2 = 0
+              then jsonb_build_object('modId', m.id, 'metaDescription', 'Benchmark description of mod ' || m.id)
+              else jsonb_build_object('modId', m.id, 'affiliateType', 'amazon',
+                     'affiliateUrl', 'https://www.amazon.com/dp/B0BENCH' || m.id || '?tag=musthavemods')
+            end,
+            0.9, 5
+     from generate_series(1, $1::int) g
+     join content.mods m on m.slug = $2 || '-' || g
+     order by g`,
+    [sizes.actions, slugPrefix],
+  );
+  await agent.query("commit");
+  const { rows: queued } = await agent.query<{ count: number }>(
+    "select count(*)::int as count from graphile_worker.jobs where task_identifier = 'execute_action'",
+  );
+  progress(
+    `inserted ${int(sizes.actions)} Tier 1 actions (half UPDATE_META_DESCRIPTION, half ADD_AFFILIATE_LINK, ` +
+      `each on its own mod) with no worker running in ${fmt((performance.now() - started) / 1000, 2)} s; ` +
+      `${int(queued[0]?.count ?? 0)} execute_action jobs queued; vacuum analyze`,
+  );
+  await agent.query("vacuum analyze graphile_worker._private_jobs");
+  await agent.query("vacuum analyze autoexec.actions");
+  await agent.query("vacuum analyze content.mods");
+}
+
+/**
+ * 2b. The ceiling of one transaction per action on this machine: the same backlog executed by a
+ * graphile-worker task that makes ONE database call per action, a PL/pgSQL function that locks the
+ * action, changes the mod, writes the execution log and marks the action EXECUTED. No guards, no rate
+ * limits, no TypeScript handler, no rollback data: not a way to run autoexec, a yardstick for the
+ * target. The function lives in a schema of the benchmark's own database, which is dropped at the end.
+ */
+async function ceilingThroughput(url: string, agent: pg.Client): Promise<Throughput> {
+  await agent.query(`
+    create schema if not exists autoexec_bench;
+    grant usage on schema autoexec_bench to public;
+    create or replace function autoexec_bench.execute_in_one_call(p_action_id bigint) returns void
+    language plpgsql volatile set search_path = pg_catalog as $$
+    declare
+      a autoexec.actions;
+      v_now timestamptz := clock_timestamp();
+    begin
+      perform set_config('autoexec.engine_executing', 'on', true);
+      select * into a from autoexec.actions where id = p_action_id for update;
+      if a.status <> 'PENDING' then
+        return;
+      end if;
+      if a.type = 'UPDATE_META_DESCRIPTION' then
+        update content.mods set meta_description = a.action_data ->> 'metaDescription'
+        where id = (a.action_data ->> 'modId')::bigint;
+      else
+        update content.mods set affiliate_links = affiliate_links || jsonb_build_array(
+          jsonb_build_object('url', a.action_data ->> 'affiliateUrl', 'type', a.action_data ->> 'affiliateType'))
+        where id = (a.action_data ->> 'modId')::bigint;
+      end if;
+      insert into autoexec.execution_logs (action_id, action_type, execution_tier, executed_at, executed_by, mode,
+        attempt, input_data, output_data, success, duration_ms, rollback_data)
+      values (a.id, a.type, a.execution_tier, v_now, 'auto', 'live', 1, a.action_data, '{}', true, 0, '{}');
+      update autoexec.actions set status = 'EXECUTED', executed_at = v_now, execution_attempts = 1,
+        last_attempt_at = v_now
+      where id = a.id;
+    end;
+    $$;
+    grant execute on function autoexec_bench.execute_in_one_call(bigint) to public;`);
+  await insertBacklog(agent, "bench-ceiling");
+  const started = cpuSample();
+  const pool = createPool(url, log, concurrency + 4);
+  const runner = await run({
+    ...rawWorkerOptions(pool),
+    taskList: {
+      execute_action: async (payload) => {
+        await pool.query("select autoexec_bench.execute_in_one_call($1)", [numberField(payload, "actionId")]);
+      },
+    },
+  });
+  const { stop } = stoppable(runner, pool);
+  const watch = new JobWatch(runner, "execute_action", (payload) => numberField(payload, "actionId"));
+  const finished = await watch.allDone(sizes.actions, "ceiling drain", started.wall, PHASE_TIMEOUT_MS);
+  const cpu = cpuSince(started);
+  await stop();
+  await expectAllExecuted(agent, 2 * sizes.actions, watch.errors);
+  const seconds = (finished - started.wall) / 1000;
+  progress(
+    `ceiling: executed ${int(sizes.actions)} actions with one call each in ${fmt(seconds, 2)} s = ` +
+      `${int(sizes.actions / seconds)} actions/s`,
+  );
+  return { perSecond: sizes.actions / seconds, seconds, cpu };
 }
 
 // Latency: one job or action at a time, each after the previous one finished and a pause -------------
@@ -415,7 +495,7 @@ async function autoexecLatency(
   }
   await agent.query("reset role");
   await stop();
-  await expectAllExecuted(agent, sizes.actions + count, watch.errors);
+  await expectAllExecuted(agent, 2 * sizes.actions + count, watch.errors);
 
   const { rows: logs } = await agent.query<{ action_id: number; executed_ms: number }>(
     `select action_id, extract(epoch from executed_at)::float8 * 1000 as executed_ms
@@ -541,15 +621,19 @@ interface StartedWorker {
 /** graphile-worker as startWorker runs it, with a task list of one no-op task and no crontab. */
 async function startRawWorker(url: string): Promise<StartedWorker> {
   const pool = createPool(url, log, concurrency + 4);
-  const runner = await run({
+  const runner = await run({ ...rawWorkerOptions(pool), taskList: { noop: async () => {} } });
+  return stoppable(runner, pool);
+}
+
+/** The options startWorker gives graphile-worker, for a worker with a task list of the caller's. */
+function rawWorkerOptions(pool: pg.Pool) {
+  return {
     pgPool: pool,
     concurrency,
     pollInterval: 2000,
     noHandleSignals: true,
-    taskList: { noop: async () => {} },
     logger: workerLogger(log.child({ component: "graphile-worker" })),
-  });
-  return stoppable(runner, pool);
+  };
 }
 
 /** The engine's own worker (src/worker.ts): execute_action, the sweep crontab, the real handlers. */
@@ -572,7 +656,10 @@ function stoppable(runner: Runner, pool: pg.Pool): StartedWorker {
   return { runner, stop };
 }
 
-/** Every action the benchmark inserted must have ended EXECUTED; anything else means a guard refused it. */
+/**
+ * Every action the benchmark inserted so far (the two backlogs, then the latency probes) must have ended
+ * EXECUTED; anything else means a guard refused it.
+ */
 async function expectAllExecuted(agent: pg.Client, expected: number, jobErrors: number): Promise<void> {
   const { rows } = await agent.query<{ status: string; count: number; reason: string | null }>(
     `select status, count(*)::int as count, min(status_reason) as reason
@@ -591,7 +678,7 @@ async function expectAllExecuted(agent: pg.Client, expected: number, jobErrors: 
 
 /**
  * The serial section of a live execution: claim_execution_slot takes a global advisory lock that is held
- * until the execution commits, and (with limits this high) counts every live execution in the window.
+ * until the execution commits, and counts the live executions in the windows whose limit can bind.
  * Timed as one statement of 50 calls, in a transaction that is rolled back.
  */
 async function diagnose(agent: pg.Client): Promise<Diagnostics> {
