@@ -153,7 +153,7 @@ export function printReport(
   );
   console.log(
     `\nserial section: claim_execution_slot ${fmt(diagnostics.claimSlotMs, 3)} ms per call with ` +
-      `${int(diagnostics.windowRows)} live executions in the 24 h window (global advisory lock held until commit)`,
+      `${int(diagnostics.windowRows)} live executions in the 24 h window (exclusive lock, held until commit, only while a limit can bind)`,
   );
 
   console.log(`\nlatency percentiles (ms), target p95 <= ${TARGETS.latencyP95Ms} ms marked with ┊`);
