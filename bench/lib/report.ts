@@ -31,9 +31,9 @@ export interface AutoexecResult {
 
 /** The same backlog executed with one database call per action: the yardstick for the throughput target. */
 export interface CeilingResult {
-  actionsPerSecond: number;
-  drainSeconds: number;
-  drainCpu: CpuUse;
+  perSecond: number;
+  seconds: number;
+  cpu: CpuUse;
 }
 
 export interface Diagnostics {
@@ -129,7 +129,7 @@ export function printReport(
   };
   const rawCpu = cpu(raw.drainCpu, raw.drainSeconds, raw.jobs);
   const autoCpu = cpu(autoexec.drainCpu, autoexec.drainSeconds, autoexec.actions);
-  const ceilingCpu = cpu(ceiling.drainCpu, ceiling.drainSeconds, autoexec.actions);
+  const ceilingCpu = cpu(ceiling.cpu, ceiling.seconds, autoexec.actions);
   const perJobLabel =
     autoexec.drainCpu.serverCores === undefined
       ? "CPU ms per job (whole machine)"
@@ -172,8 +172,7 @@ export function printReport(
   console.log(
     `\nthroughput (per second), target autoexec >= ${TARGETS.throughputRatio * 100}% of raw marked with ┊`,
   );
-  const throughputScale =
-    Math.max(raw.jobsPerSecond, autoexec.actionsPerSecond, ceiling.actionsPerSecond) * 1.05;
+  const throughputScale = Math.max(raw.jobsPerSecond, autoexec.actionsPerSecond, ceiling.perSecond) * 1.05;
   const targetRate = raw.jobsPerSecond * TARGETS.throughputRatio;
   console.log(
     `raw no-op jobs              ${bar(raw.jobsPerSecond, throughputScale, 50, targetRate)} ${int(raw.jobsPerSecond)}`,
@@ -182,7 +181,7 @@ export function printReport(
     `autoexec actions            ${bar(autoexec.actionsPerSecond, throughputScale, 50, targetRate)} ${int(autoexec.actionsPerSecond)}`,
   );
   console.log(
-    `one-call ceiling            ${bar(ceiling.actionsPerSecond, throughputScale, 50, targetRate)} ${int(ceiling.actionsPerSecond)}`,
+    `one-call ceiling            ${bar(ceiling.perSecond, throughputScale, 50, targetRate)} ${int(ceiling.perSecond)}`,
   );
 
   console.log("\ntargets:");
@@ -195,9 +194,9 @@ export function printReport(
       `(${fmt(autoCpuMs, 2)} vs ${fmt(rawCpuMs, 2)} CPU ms per action / job)`,
   );
   console.log(
-    `    for reference, the one-call ceiling: ${fmt((ceiling.actionsPerSecond / raw.jobsPerSecond) * 100, 1)}% ` +
-      `(${int(ceiling.actionsPerSecond)} actions/s; autoexec reaches ` +
-      `${fmt((autoexec.actionsPerSecond / ceiling.actionsPerSecond) * 100, 0)}% of it)`,
+    `    for reference, the one-call ceiling: ${fmt((ceiling.perSecond / raw.jobsPerSecond) * 100, 1)}% ` +
+      `(${int(ceiling.perSecond)} actions/s; autoexec reaches ` +
+      `${fmt((autoexec.actionsPerSecond / ceiling.perSecond) * 100, 0)}% of it)`,
   );
   console.log(
     `  INSERT -> EXECUTED p95 <= ${TARGETS.latencyP95Ms} ms: ${ms(autoexec.latency.p95)} ms ` +

@@ -32,11 +32,11 @@ interface FinishedExecution {
   retry_at: Date | null;
 }
 
-interface Decision {
+/** Why an action does not execute now, and when to try again. */
+interface Verdict {
   decision: string;
   reason: string | null;
   retry_at: Date | null;
-  final_status: string | null;
 }
 
 export interface ExecuteOptions {
@@ -123,7 +123,12 @@ export async function executeAction(
         reason: finished.reason ?? "no slot",
         retry_at: finished.retry_at,
       } as const;
-      await recordDecision(client, actionId, { ...deferral, final_status: null });
+      await client.query("select autoexec_private.record_decision($1, $2, $3, $4, null)", [
+        actionId,
+        deferral.decision,
+        deferral.reason,
+        deferral.retry_at,
+      ]);
       log.debug({ reason: deferral.reason }, "rate limit reached; action deferred");
       return notNow(deferral);
     }
@@ -168,16 +173,6 @@ async function startExecution(
   return results[1]?.rows[0] as StartedExecution;
 }
 
-async function recordDecision(client: pg.PoolClient, actionId: number, verdict: Decision): Promise<void> {
-  await client.query("select autoexec_private.record_decision($1, $2, $3, $4, $5)", [
-    actionId,
-    verdict.decision,
-    verdict.reason,
-    verdict.retry_at,
-    verdict.final_status,
-  ]);
-}
-
 async function endInvalid(
   client: pg.PoolClient,
   actionId: number,
@@ -190,7 +185,7 @@ async function endInvalid(
   return { outcome: "invalid", reason };
 }
 
-function notNow(verdict: Omit<Decision, "final_status">): ExecutionOutcome {
+function notNow(verdict: Verdict): ExecutionOutcome {
   return {
     outcome: "not_now",
     decision: verdict.decision,
