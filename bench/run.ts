@@ -26,7 +26,7 @@ import { startWorker } from "../src/worker.ts";
 import { type CpuUse, cpuSample, cpuSince, findPostmaster } from "./lib/cpu.ts";
 import { openBenchDatabase, workerLogin } from "./lib/database.ts";
 import { loadExecutionHistory } from "./lib/history.ts";
-import { JobWatch, numberField } from "./lib/job-watch.ts";
+import { JobWatch, numberFields } from "./lib/job-watch.ts";
 import { fmt, int, progress, type Stats, summarize, wallNow } from "./lib/output.ts";
 import {
   type AutoexecResult,
@@ -268,7 +268,7 @@ async function rawThroughput(url: string, agent: pg.Client): Promise<Throughput>
 
   const started = cpuSample();
   const { runner, stop } = await startRawWorker(url);
-  const watch = new JobWatch(runner, "noop", (payload) => numberField(payload, "seq"));
+  const watch = new JobWatch(runner, "noop", (payload) => numberFields(payload, "seq"));
   const finished = await watch.allDone(sizes.jobs, "raw drain", started.wall, PHASE_TIMEOUT_MS);
   const cpu = cpuSince(started);
   await sleep(200); // let the last fire-and-forget completions land
@@ -311,7 +311,7 @@ async function drainBacklog(
 ): Promise<Throughput> {
   const started = cpuSample();
   const { runner, stop } = await startDrainWorker();
-  const watch = new JobWatch(runner, "execute_action", (payload) => numberField(payload, "actionId"));
+  const watch = new JobWatch(runner, "execute_action", (payload) => numberFields(payload, "actionId"));
   const finished = await watch.allDone(sizes.actions, `${label} drain`, started.wall, PHASE_TIMEOUT_MS);
   const cpu = cpuSince(started);
   await stop();
@@ -413,8 +413,11 @@ async function startCeilingWorker(url: string): Promise<StartedWorker> {
   const runner = await run({
     ...rawWorkerOptions(pool),
     taskList: {
+      // A batch job's actions one after another, as the engine's task runs them.
       execute_action: async (payload) => {
-        await pool.query("select autoexec_bench.execute_in_one_call($1)", [numberField(payload, "actionId")]);
+        for (const actionId of numberFields(payload, "actionId")) {
+          await pool.query("select autoexec_bench.execute_in_one_call($1)", [actionId]);
+        }
       },
     },
   });
@@ -429,7 +432,7 @@ async function rawLatency(url: string, agent: pg.Client, offsetMs: number): Prom
     `raw: add_job -> task start latency, ${sizes.warmup} warm-up + ${sizes.samples} jobs one at a time`,
   );
   const { runner, stop } = await startRawWorker(url);
-  const watch = new JobWatch(runner, "noop", (payload) => numberField(payload, "seq"));
+  const watch = new JobWatch(runner, "noop", (payload) => numberFields(payload, "seq"));
   const latencies: number[] = [];
   for (let seq = 1; seq <= sizes.warmup + sizes.samples; seq++) {
     const { rows } = await agent.query<{ added_ms: number }>(
@@ -474,7 +477,7 @@ async function autoexecLatency(
     [count],
   );
   const { runner, stop } = await startAutoexecWorker(url);
-  const watch = new JobWatch(runner, "execute_action", (payload) => numberField(payload, "actionId"));
+  const watch = new JobWatch(runner, "execute_action", (payload) => numberFields(payload, "actionId"));
   const inserted: Array<{ id: number; createdMs: number }> = [];
   // As the agent does it: its own role, one INSERT per action, nothing else.
   await agent.query("set role autoexec_agent");
@@ -549,7 +552,7 @@ async function approvalLatency(url: string, agent: pg.Client): Promise<Stats> {
   );
   await agent.query("reset role");
   const { runner, stop } = await startAutoexecWorker(url);
-  const watch = new JobWatch(runner, "execute_action", (payload) => numberField(payload, "actionId"));
+  const watch = new JobWatch(runner, "execute_action", (payload) => numberFields(payload, "actionId"));
   for (const [index, action] of actions.entries()) {
     await agent.query("begin");
     await agent.query("set local role autoexec_admin");

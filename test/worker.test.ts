@@ -15,6 +15,7 @@ import {
   insertMod,
   minutesAgo,
 } from "./support/fixtures.ts";
+import { asRole } from "./support/roles.ts";
 import { waitFor } from "./support/wait.ts";
 
 // Every test gets a fresh database (settings, rolling windows and jobs start empty) and its own worker.
@@ -58,6 +59,32 @@ async function jobsOf(actionId: number, on: Pick<pg.Pool, "query"> = db.pool): P
     [actionId],
   );
   return rows;
+}
+
+/** execute_action batch jobs (payload lists), oldest first, with the action ids they carry. */
+async function batchJobs(): Promise<
+  Array<{
+    key: string | null;
+    attempts: number;
+    locked: boolean;
+    lastError: string | null;
+    actionIds: number[];
+  }>
+> {
+  const { rows } = await db.pool.query(
+    `select j.key, j.attempts, j.locked_at is not null as locked, j.last_error as "lastError",
+       array(select (item ->> 'actionId')::int from json_array_elements(j.payload) item) as "actionIds"
+     from graphile_worker._private_jobs j
+     join graphile_worker._private_tasks t on t.id = j.task_id
+     where t.identifier = 'execute_action' and json_typeof(j.payload) = 'array'
+     order by j.id`,
+  );
+  return rows;
+}
+
+async function sweepResult(): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query("select autoexec_private.sweep() as result");
+  return rows[0].result;
 }
 
 interface LogRow {
@@ -252,6 +279,75 @@ describe("the in-process worker", () => {
         payload: { actionId: id, type: "ADD_AFFILIATE_LINK", error: "simulated outage" },
       },
     ]);
+  });
+
+  it("runs actions one statement inserted in batch jobs of up to ten, and retries only the one that failed", async () => {
+    const real = handlers.get("ADD_AFFILIATE_LINK") as ActionHandler;
+    const modIds: number[] = [];
+    for (let index = 0; index < 12; index++) modIds.push(await insertMod(db.pool));
+    const failingMod = modIds[4] as number;
+    const failing = new Map(handlers).set("ADD_AFFILIATE_LINK", {
+      ...real,
+      async execute(ctx, data: { modId: number }) {
+        const result = await real.execute(ctx, data);
+        if (data.modId === failingMod) throw new Error("simulated outage");
+        return result;
+      },
+    });
+    await goLive(db.pool, { hourly_limit: 100, daily_limit: 100 });
+    const { rows } = await asRole(db.pool, "autoexec_agent", "agent", (client) =>
+      client.query<{ id: number }>(
+        `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+         select 'ADD_AFFILIATE_LINK', jsonb_build_object('modId', m.id, 'affiliateType', 'amazon',
+                  'affiliateUrl', 'https://www.amazon.com/dp/B000TEST?tag=musthavemods'), 0.9, 5
+         from unnest($1::bigint[]) with ordinality m (id, n) order by n
+         returning id`,
+        [modIds],
+      ),
+    );
+    const ids = rows.map((row) => row.id).sort((a, b) => a - b);
+    const failingId = ids[4] as number;
+
+    // Two batch jobs, in insert order, with no per-action key; the sweep sees they are queued.
+    expect(await batchJobs()).toEqual([
+      { key: null, attempts: 0, locked: false, lastError: null, actionIds: ids.slice(0, 10) },
+      { key: null, attempts: 0, locked: false, lastError: null, actionIds: ids.slice(10) },
+    ]);
+    expect(await sweepResult()).toMatchObject({ enqueued: 0 });
+
+    await start({ handlers: failing });
+    const others = ids.filter((id) => id !== failingId);
+    await waitFor(
+      async () => {
+        const { rows } = await db.pool.query<{ count: number }>(
+          "select count(*)::int as count from autoexec.actions where id = any($1) and status = 'EXECUTED'",
+          [others],
+        );
+        const jobs = await batchJobs();
+        return rows[0]?.count === others.length && jobs.length === 1 && !jobs[0]?.locked;
+      },
+      5_000,
+      {
+        what: "every other action to execute and the failed one to be back in the queue",
+        describe: async () =>
+          JSON.stringify({
+            jobs: await batchJobs(),
+            actions: (
+              await db.pool.query(
+                "select id, status, status_reason from autoexec.actions where id = any($1) order by id",
+                [ids],
+              )
+            ).rows,
+          }),
+      },
+    );
+    // Only the failed action is left in the job, waiting out graphile-worker's backoff.
+    const [retry] = await batchJobs();
+    expect(retry).toMatchObject({ key: null, attempts: 1, actionIds: [failingId] });
+    expect(retry?.lastError).toContain(`attempt 1 failed: simulated outage`);
+    expect(await getAction(db.pool, failingId)).toMatchObject({ status: "PENDING", execution_attempts: 1 });
+    expect(await affiliateLinks(failingMod)).toEqual([]);
+    expect(await sweepResult()).toMatchObject({ enqueued: 0 });
   });
 
   it("leaves an action waiting while the switch is off, and runs it once the switch is turned on", async () => {

@@ -21,29 +21,29 @@ export class JobWatch {
   private waiters = new Map<number, () => void>();
   private countWaiter: { count: number; resolve: () => void; reject: (error: Error) => void } | undefined;
 
-  constructor(runner: Runner, task: string, key: (payload: unknown) => number | undefined) {
-    const entry = (job: Job) => {
-      if (job.task_identifier !== task) return undefined;
-      const id = key(job.payload);
-      if (id === undefined) return undefined;
-      const times = this.times.get(id) ?? {};
-      this.times.set(id, times);
-      return { id, times };
+  constructor(runner: Runner, task: string, keys: (payload: unknown) => number[]) {
+    // A batch job carries several keys: each one starts and finishes with the job.
+    const entries = (job: Job) => {
+      if (job.task_identifier !== task) return [];
+      return keys(job.payload).map((id) => {
+        const times = this.times.get(id) ?? {};
+        this.times.set(id, times);
+        return { id, times };
+      });
     };
     runner.events.on("job:start", ({ job }) => {
-      const found = entry(job);
-      if (found) found.times.startedAt = wallNow();
+      for (const found of entries(job)) found.times.startedAt = wallNow();
     });
     runner.events.on("job:success", ({ job }) => {
-      const found = entry(job);
-      if (!found) return;
-      found.times.finishedAt = wallNow();
-      this.finish(found.id);
+      for (const found of entries(job)) {
+        found.times.finishedAt = wallNow();
+        this.finish(found.id);
+      }
     });
     runner.events.on("job:error", ({ job, error }) => {
-      const found = entry(job);
-      if (!found) return;
-      found.times.failed = true;
+      const found = entries(job);
+      if (found.length === 0) return;
+      for (const { times } of found) times.failed = true;
       this.errors++;
       // A failed execution means the benchmark measures retries, not the engine: stop early.
       this.countWaiter?.reject(
@@ -104,8 +104,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string):
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function numberField(payload: unknown, field: string): number | undefined {
-  const value =
-    payload && typeof payload === "object" ? (payload as Record<string, unknown>)[field] : undefined;
-  return typeof value === "number" ? value : undefined;
+/** The numbers in `field` of a payload object, or of each object of a batch job's payload list. */
+export function numberFields(payload: unknown, field: string): number[] {
+  return (Array.isArray(payload) ? payload : [payload]).flatMap((item: unknown) => {
+    const value = item && typeof item === "object" ? (item as Record<string, unknown>)[field] : undefined;
+    return typeof value === "number" ? [value] : [];
+  });
 }

@@ -8,6 +8,15 @@ as $$
 declare
   v_count integer := 0;
   v_action_id bigint;
+  -- Actions waiting in batch jobs (see enqueue_executions): those jobs carry no per-action key, so
+  -- their payloads are read. The public jobs view leaves payloads out, hence graphile-worker's table.
+  v_in_batches bigint[] := array(
+    select (item ->> 'actionId')::bigint
+    from graphile_worker._private_jobs j
+    join graphile_worker._private_tasks t on t.id = j.task_id
+    cross join lateral json_array_elements(case json_typeof(j.payload) when 'array' then j.payload else '[]' end) item
+    where t.identifier = 'execute_action'
+  );
 begin
   for v_action_id in
     select a.id
@@ -27,6 +36,7 @@ begin
         select from autoexec.execution_logs l where l.action_id = a.id and l.mode = 'dry_run' and l.success
       ))
       and not exists (select from graphile_worker.jobs j where j.key = 'execute_action:' || a.id)
+      and a.id <> all(v_in_batches)
     order by a.created_at
     limit p_limit
   loop

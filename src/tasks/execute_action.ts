@@ -2,9 +2,11 @@ import type { Task } from "graphile-worker";
 import { z } from "zod";
 import { type ExecutorDeps, executeAction } from "../engine/executor.ts";
 
-const Payload = z.object({ actionId: z.number().int().positive() });
+const ActionRef = z.object({ actionId: z.number().int().positive() });
+/** One action (its own keyed job), or a batch of actions inserted together (see enqueue_executions). */
+const Payload = z.union([ActionRef, z.array(ActionRef).min(1)]);
 
-/** graphile-worker task `execute_action`: payload `{actionId}`, enqueued by SQL (see enqueue_execution). */
+/** graphile-worker task `execute_action`: payload `{actionId}` or `[{actionId}, ...]`, enqueued by SQL. */
 export function executeActionTask(deps: ExecutorDeps): Task {
   return async (payload, helpers) => {
     const parsed = Payload.safeParse(payload);
@@ -15,6 +17,23 @@ export function executeActionTask(deps: ExecutorDeps): Task {
       );
       return;
     }
-    await executeAction({ ...deps, log: deps.log.child({ jobId: helpers.job.id }) }, parsed.data.actionId);
+    const jobDeps = { ...deps, log: deps.log.child({ jobId: helpers.job.id }) };
+    if (!Array.isArray(parsed.data)) {
+      await executeAction(jobDeps, parsed.data.actionId);
+      return;
+    }
+    // A batch job: one action after another, each in its own transaction. The returned list tells
+    // graphile-worker which ones failed, and it retries only those.
+    const errors: unknown[] = [];
+    for (const { actionId } of parsed.data) {
+      errors.push(
+        await executeAction(jobDeps, actionId).then(
+          () => undefined,
+          (error: unknown) => error ?? new Error("execution failed"),
+        ),
+      );
+    }
+    // The rejected promises are made only now, when graphile-worker is about to await them all.
+    return errors.map((error) => (error === undefined ? Promise.resolve() : Promise.reject(error)));
   };
 }

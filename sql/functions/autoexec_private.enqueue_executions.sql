@@ -1,0 +1,26 @@
+create or replace function autoexec_private.enqueue_executions(p_action_ids bigint[]) returns void
+language plpgsql volatile
+set search_path = pg_catalog
+as $$
+-- Schedules the actions one statement inserted. A single action gets its own keyed job, as
+-- enqueue_execution gives every other enqueue. Several go in graphile-worker batch jobs of up to ten:
+-- a job costs the queue two round trips and two commits whatever it carries, which would otherwise be
+-- most of an execution's cost (docs/BENCHMARKS.md). Each action still executes in its own transaction,
+-- and only the ones that fail are retried (with the batch job's backoff). Ten keeps a batch's last
+-- action within a few tens of milliseconds of its first, and still spreads a larger backlog over
+-- every worker.
+begin
+  if cardinality(p_action_ids) = 1 then
+    perform autoexec_private.enqueue_execution(p_action_ids[1]);
+  elsif cardinality(p_action_ids) > 1 then
+    perform graphile_worker.add_job('execute_action', batch.payload, max_attempts => 25)
+    from (
+      select json_agg(json_build_object('actionId', ids.id) order by ids.n) as payload
+      from unnest(p_action_ids) with ordinality as ids (id, n)
+      group by (ids.n - 1) / 10
+    ) batch;
+  end if;
+end;
+$$;
+comment on function autoexec_private.enqueue_executions(bigint[]) is
+  'Schedules the execution of actions inserted together: one keyed job for one action, batch jobs of up to ten for more.';

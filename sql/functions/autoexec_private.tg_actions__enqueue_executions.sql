@@ -1,0 +1,24 @@
+-- Replaced by the statement-level trigger below (one job per statement's batch, not per row).
+drop trigger if exists _500_enqueue_execution on autoexec.actions;
+drop function if exists autoexec_private.tg_actions__enqueue_execution();
+
+create or replace function autoexec_private.tg_actions__enqueue_executions() returns trigger
+language plpgsql volatile
+security definer
+set search_path = pg_catalog
+as $$
+begin
+  -- security definer: the agent may not touch graphile_worker itself.
+  perform autoexec_private.enqueue_executions(array(
+    select id from inserted where execution_tier = 1 order by id
+  ));
+  return null;
+end;
+$$;
+comment on function autoexec_private.tg_actions__enqueue_executions() is
+  'Enqueues the execution of the new Tier 1 actions in the transaction that inserts them.';
+
+create or replace trigger _500_enqueue_executions after insert on autoexec.actions
+  referencing new table as inserted
+  for each statement
+  execute function autoexec_private.tg_actions__enqueue_executions();
