@@ -187,7 +187,7 @@ describe("rolling rate limits", () => {
     expect(await liveSuccesses()).toBe(10);
   });
 
-  it("a refused slot leaves no content change, and a late deferral never touches an action an admin decided", async () => {
+  it("a refused slot is decided before the handler runs: no content change, no log", async () => {
     await backdateExecutions(
       db.pool,
       Array.from({ length: 10 }, () => minutesAgo(30)),
@@ -199,23 +199,12 @@ describe("rolling rate limits", () => {
       modId,
     ]);
     expect(mods[0].affiliate_links).toEqual([]);
-
-    // The executor records a deferral after rolling back; an admin's decision in between wins.
-    await db.pool.query(
-      "update autoexec.actions set status = 'REJECTED', status_reason = 'not wanted' where id = $1",
+    expect(await liveSuccesses()).toBe(10);
+    const { rows: logs } = await db.pool.query(
+      "select count(*)::int as n from autoexec.execution_logs where action_id = $1",
       [refused],
     );
-    await db.pool.query("select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs))");
-    await db.pool.query(
-      "select autoexec_private.record_decision($1, 'defer', 'hourly limit reached', now() + interval '1 hour', null)",
-      [refused],
-    );
-    expect(await getAction(db.pool, refused)).toMatchObject({
-      status: "REJECTED",
-      status_reason: "not wanted",
-    });
-    const { rows: jobs } = await db.pool.query("select count(*)::int as n from graphile_worker.jobs");
-    expect(jobs[0].n).toBe(0);
+    expect(logs[0].n).toBe(0);
   });
 
   it("counts under an exclusive lock while a limit can bind, and shares the lock when none can", async () => {

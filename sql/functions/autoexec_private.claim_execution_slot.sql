@@ -1,12 +1,13 @@
 drop function if exists autoexec_private.claim_execution_slot(bigint);
-create or replace function autoexec_private.claim_execution_slot(p_action_id bigint, p_automatic boolean)
-returns table (allowed boolean, executed_at timestamptz, reason text, retry_at timestamptz)
+drop function if exists autoexec_private.claim_execution_slot(bigint, boolean);
+create function autoexec_private.claim_execution_slot(p_action_id bigint, p_automatic boolean)
+returns table (allowed boolean, reason text, retry_at timestamptz)
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
--- Checks the rolling-window limits for a live execution and, when they allow it, returns the
--- timestamp the execution must be logged with. The hourly, daily and per-key limits bind automatic
--- (unapproved Tier 1) executions only; the per-type daily cap binds every live execution.
+-- Checks the rolling-window limits for a live execution, before its handler runs. The hourly, daily
+-- and per-key limits bind automatic (unapproved Tier 1) executions only; the per-type daily cap binds
+-- every live execution.
 --
 -- Counting takes a transaction-scoped advisory lock in exclusive mode, held until the caller commits
 -- its execution log, so the count and the insert are atomic across every worker: no window can ever
@@ -33,7 +34,7 @@ begin
         and (a.rate_limit_key is null or s.rate_limit_key_limit > v_most_rows)))
      and (t.daily_cap is null or t.daily_cap > v_most_rows) then
     perform pg_advisory_xact_lock_shared(hashtext('autoexec.execution_slots'));
-    return query select true, clock_timestamp(), null::text, null::timestamptz;
+    return query select true, null::text, null::timestamptz;
     return;
   end if;
 
@@ -43,14 +44,14 @@ begin
   if p_automatic then
     v_frees_at := autoexec_private.window_frees_at(s.hourly_limit, '1 hour', v_now, null);
     if v_frees_at is not null then
-      return query select false, null::timestamptz,
+      return query select false,
         'hourly limit reached (' || s.hourly_limit || ' per rolling hour); next try at '
           || autoexec_private.format_time(v_frees_at), nullif(v_frees_at, 'infinity');
       return;
     end if;
     v_frees_at := autoexec_private.window_frees_at(s.daily_limit, '24 hours', v_now, null);
     if v_frees_at is not null then
-      return query select false, null::timestamptz,
+      return query select false,
         'daily limit reached (' || s.daily_limit || ' per rolling 24 hours); next try at '
           || autoexec_private.format_time(v_frees_at), nullif(v_frees_at, 'infinity');
       return;
@@ -59,7 +60,7 @@ begin
       v_frees_at := autoexec_private.window_frees_at(s.rate_limit_key_limit, s.rate_limit_key_window, v_now,
         a.rate_limit_key);
       if v_frees_at is not null then
-        return query select false, null::timestamptz,
+        return query select false,
           'limit for ' || a.rate_limit_key || ' reached (' || s.rate_limit_key_limit || ' per '
             || s.rate_limit_key_window || '); next try at ' || autoexec_private.format_time(v_frees_at),
           nullif(v_frees_at, 'infinity');
@@ -78,7 +79,7 @@ begin
         offset greatest(t.daily_cap - 1, 0) limit 1
       ) l;
     if v_frees_at is not null or t.daily_cap = 0 then
-      return query select false, null::timestamptz,
+      return query select false,
         'daily cap for ' || t.type || ' reached (' || t.daily_cap || ' per rolling 24 hours)'
           || coalesce('; next try at ' || autoexec_private.format_time(nullif(v_frees_at, 'infinity')), ''),
         nullif(v_frees_at, 'infinity');
@@ -86,7 +87,7 @@ begin
     end if;
   end if;
 
-  return query select true, v_now, null::text, null::timestamptz;
+  return query select true, null::text, null::timestamptz;
 end;
 $$;
 comment on function autoexec_private.claim_execution_slot(bigint, boolean) is

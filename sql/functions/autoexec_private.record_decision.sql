@@ -4,9 +4,8 @@ create or replace function autoexec_private.record_decision(
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
--- Records why an action did not execute now: the reason, and for a deferral the rescheduled job.
--- Only an action still waiting to execute takes it: the executor records a rate-limit deferral after
--- rolling its transaction back, when an admin may have decided in the meantime.
+-- Records why an action did not execute now: the reason, and for a deferral the rescheduled job. The
+-- caller holds the action's row lock (start_execution).
 begin
   if p_decision = 'skip' then
     return;
@@ -15,8 +14,8 @@ begin
     status = coalesce(p_final_status, status),
     status_reason = p_reason,
     deferred_until = case when p_decision = 'defer' then p_retry_at end
-  where id = p_action_id and status in ('PENDING', 'APPROVED');
-  if found and p_decision = 'defer' then
+  where id = p_action_id;
+  if p_decision = 'defer' then
     perform autoexec_private.enqueue_execution(p_action_id, p_retry_at);
   end if;
 end;

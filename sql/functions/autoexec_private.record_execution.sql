@@ -1,8 +1,10 @@
-create or replace function autoexec_private.record_execution(
+-- finish_execution claimed the slot and called this; the slot is now claimed by start_execution.
+drop function if exists autoexec_private.finish_execution(bigint, text, text, boolean, jsonb, jsonb, integer);
+drop function if exists autoexec_private.record_execution(bigint, text, text, timestamptz, jsonb, jsonb, integer);
+create function autoexec_private.record_execution(
   p_action_id bigint,
   p_mode text,
   p_executed_by text,
-  p_executed_at timestamptz,
   p_output jsonb,
   p_rollback_data jsonb,
   p_duration_ms integer
@@ -10,27 +12,30 @@ create or replace function autoexec_private.record_execution(
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
--- Logs a successful execution and updates the action, in the executing transaction.
+-- Logs a successful execution and updates the action, in the executing transaction. A live
+-- automatic execution's slot lock (start_execution) is still held, so stamping it now is as good as
+-- stamping it at the claim: every execution counted later is stamped later still.
 declare
   a autoexec.actions;
   v_log_id bigint;
+  v_executed_at timestamptz := clock_timestamp();
 begin
   select * into a from autoexec.actions where id = p_action_id;
   insert into autoexec.execution_logs (
     action_id, action_type, execution_tier, rate_limit_key, executed_at, executed_by, mode, attempt,
     input_data, output_data, success, duration_ms, rollback_data
   ) values (
-    a.id, a.type, a.execution_tier, a.rate_limit_key, p_executed_at, p_executed_by, p_mode,
+    a.id, a.type, a.execution_tier, a.rate_limit_key, v_executed_at, p_executed_by, p_mode,
     a.execution_attempts + 1, a.action_data, p_output, true, p_duration_ms, p_rollback_data
   ) returning id into v_log_id;
 
   if p_mode = 'live' then
     update autoexec.actions set
       status = 'EXECUTED',
-      executed_at = p_executed_at,
+      executed_at = v_executed_at,
       execution_result = jsonb_build_object('success', true, 'output', p_output),
       execution_attempts = execution_attempts + 1,
-      last_attempt_at = p_executed_at,
+      last_attempt_at = v_executed_at,
       status_reason = null,
       deferred_until = null
     where id = a.id;
@@ -38,7 +43,7 @@ begin
     -- A dry run changes nothing, so it uses up no attempt and the action stays where it was.
     update autoexec.actions set
       execution_result = jsonb_build_object('success', true, 'dryRun', true, 'output', p_output),
-      status_reason = 'dry run succeeded at ' || autoexec_private.format_time(p_executed_at)
+      status_reason = 'dry run succeeded at ' || autoexec_private.format_time(v_executed_at)
         || '; runs for real once dry run is off',
       deferred_until = null
     where id = a.id;
@@ -60,5 +65,5 @@ begin
   return v_log_id;
 end;
 $$;
-comment on function autoexec_private.record_execution(bigint, text, text, timestamptz, jsonb, jsonb, integer) is
+comment on function autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer) is
   'Writes the execution log of a successful (or dry-run) execution and updates the action.';

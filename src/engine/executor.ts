@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { z } from "zod";
+import { type ModRow, rememberLockedMod } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
 
@@ -12,7 +13,7 @@ export type ExecutionOutcome =
 /** Thrown after a failed attempt has been recorded and another attempt will follow. */
 export class RetryableExecutionError extends Error {}
 
-/** autoexec_private.start_execution: the locked action and the guards' verdict. */
+/** autoexec_private.start_execution: the locked action, the verdict of the guards and rate limits, its mod. */
 interface StartedExecution {
   type: string;
   status: string;
@@ -22,14 +23,9 @@ interface StartedExecution {
   mode: "live" | "dry_run" | null;
   reason: string | null;
   retry_at: Date | null;
-}
-
-/** autoexec_private.finish_execution: the log written, or why the rate limits refused. */
-interface FinishedExecution {
-  execution_log_id: number | null;
-  allowed: boolean;
-  reason: string | null;
-  retry_at: Date | null;
+  /** For a run of an action with a modId: that mod, read and locked (null when it does not exist). */
+  mod_id: number | null;
+  mod: ModRow | null;
 }
 
 /** Why an action does not execute now, and when to try again. */
@@ -53,8 +49,8 @@ export interface ExecutorDeps {
 }
 
 /**
- * Executes one action in one transaction: lock it, ask the guards, parse its data, run the handler's
- * validate / prepareRollback / execute, claim a rate-limit slot, log, update the action. A handler that
+ * Executes one action in one transaction: lock it, ask the guards, claim a rate-limit slot, parse its
+ * data, run the handler's validate / prepareRollback / execute, log, update the action. A handler that
  * throws leaves no change behind; the failure is recorded in a second transaction and, unless it was
  * the last attempt, RetryableExecutionError is thrown so graphile-worker retries with backoff.
  */
@@ -88,6 +84,7 @@ export async function executeAction(
 
     // validate and prepareRollback only read (and lock); execute is the one that writes.
     const ctx: HandlerContext = { db: client, actionId };
+    if (action.mod_id !== null) rememberLockedMod(ctx, action.mod_id, action.mod ?? undefined);
     startedAt = performance.now();
     const validation = await handler.validate(ctx, parsed.data);
     if (!validation.valid) return await endInvalid(client, actionId, validation.reason, log);
@@ -99,41 +96,14 @@ export async function executeAction(
     const rollbackData: Record<string, Json> = { ...prepared, ...result.rollbackData };
     if (mode === "dry_run") await client.query("rollback to savepoint dry_run");
 
-    const finished = (
-      await client.query<FinishedExecution>({
-        name: "autoexec_finish_execution",
-        text: "select * from autoexec_private.finish_execution($1, $2, $3, $4, $5, $6, $7)",
-        values: [
-          actionId,
-          mode,
-          executedBy,
-          mode === "live" && !force,
-          JSON.stringify(result.output),
-          JSON.stringify(rollbackData),
-          durationMs,
-        ],
-      })
-    ).rows[0] as FinishedExecution;
-    if (!finished.allowed) {
-      // A rate limit is reached: undo the handler's changes and try again when the window frees. Only
-      // a live execution claims a slot, so rolling back the whole transaction is the undo.
-      await client.query("rollback");
-      const deferral = {
-        decision: finished.retry_at ? "defer" : "wait",
-        reason: finished.reason ?? "no slot",
-        retry_at: finished.retry_at,
-      } as const;
-      await client.query("select autoexec_private.record_decision($1, $2, $3, $4, null)", [
-        actionId,
-        deferral.decision,
-        deferral.reason,
-        deferral.retry_at,
-      ]);
-      log.debug({ reason: deferral.reason }, "rate limit reached; action deferred");
-      return notNow(deferral);
-    }
-    await client.query("commit");
-    const executionLogId = finished.execution_log_id as number;
+    const executionLogId = await finishExecution(client, {
+      actionId,
+      mode,
+      executedBy,
+      output: result.output,
+      rollbackData,
+      durationMs,
+    });
     log.info({ mode, executionLogId, durationMs, type: action.type }, "action executed");
     return { outcome: "executed", mode, executionLogId };
   } catch (error) {
@@ -171,6 +141,31 @@ async function startExecution(
     `begin; select * from autoexec_private.start_execution(${actionId}, ${force ? "true" : "false"})`,
   )) as unknown as pg.QueryResult<StartedExecution>[];
   return results[1]?.rows[0] as StartedExecution;
+}
+
+/**
+ * Writes the execution log and commits, in one round trip: the call and `commit` go as one
+ * simple-protocol query, so the values are written into the text, strings escaped by pg's
+ * escapeLiteral. When the call fails, PostgreSQL skips the commit and the caller rolls back.
+ */
+async function finishExecution(
+  client: pg.PoolClient,
+  execution: {
+    actionId: number;
+    mode: "live" | "dry_run";
+    executedBy: string;
+    output: Json;
+    rollbackData: Record<string, Json>;
+    durationMs: number;
+  },
+): Promise<number> {
+  const text = (value: string) => client.escapeLiteral(value);
+  const results = (await client.query(
+    `select autoexec_private.record_execution(${execution.actionId}, ${text(execution.mode)}, ` +
+      `${text(execution.executedBy)}, ${text(JSON.stringify(execution.output))}, ` +
+      `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}) as id; commit`,
+  )) as unknown as pg.QueryResult<{ id: number }>[];
+  return results[0]?.rows[0]?.id as number;
 }
 
 async function endInvalid(

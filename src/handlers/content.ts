@@ -18,15 +18,23 @@ const lockedMods = new WeakMap<HandlerContext, Map<number, ModRow | undefined>>(
  * writer out, and a handler writes a mod only after its last read of it.
  */
 export async function lockMod(ctx: HandlerContext, modId: number): Promise<ModRow | undefined> {
-  const mods = lockedMods.get(ctx) ?? new Map<number, ModRow | undefined>();
-  if (mods.has(modId)) return mods.get(modId);
+  const mods = lockedMods.get(ctx);
+  if (mods?.has(modId)) return mods.get(modId);
   const { rows } = await ctx.db.query<ModRow>({
     name: "autoexec_lock_mod",
     text: "select id, title, body, meta_description, affiliate_links from content.mods where id = $1 for update",
     values: [modId],
   });
-  lockedMods.set(ctx, mods.set(modId, rows[0]));
+  rememberLockedMod(ctx, modId, rows[0]);
   return rows[0];
+}
+
+/**
+ * Records a mod the execution has already read and locked (start_execution does it for the action's
+ * own modId), so that lockMod answers from memory.
+ */
+export function rememberLockedMod(ctx: HandlerContext, modId: number, mod: ModRow | undefined): void {
+  lockedMods.set(ctx, (lockedMods.get(ctx) ?? new Map<number, ModRow | undefined>()).set(modId, mod));
 }
 
 /**
