@@ -690,22 +690,18 @@ async function diagnose(agent: pg.Client): Promise<Diagnostics> {
      where success and mode = 'live' and executed_by = 'auto' and executed_at > now() - interval '24 hours'`,
   );
   const calls = 50;
-  // The second argument (automatic: the hourly/daily/per-key limits apply) exists in newer schemas.
-  const { rows: signature } = await agent.query<{ args: number }>(
-    `select max(pronargs)::int as args from pg_proc
-     where proname = 'claim_execution_slot' and pronamespace = 'autoexec_private'::regnamespace`,
-  );
-  const args = signature[0]?.args;
   const windowRows = window[0]?.count ?? 0;
-  if (args !== 1 && args !== 2) return { windowRows, claimSlotMs: Number.NaN };
   await agent.query("begin");
   try {
     const started = performance.now();
-    // Correlated with g, so the function runs once per row instead of once for the whole query.
+    // Correlated with g (g > 0 is always true), so the function runs once per row, not once in all.
     await agent.query(
-      `select count(*) from generate_series(1, $1::int) g,
-         lateral autoexec_private.claim_execution_slot(
-           (select max(id) from autoexec.actions) + g * 0${args === 2 ? ", true" : ""})`,
+      `select count(*) from generate_series(1, $1::int) g
+         cross join autoexec.actions a
+         join autoexec.action_types t on t.type = a.type
+         cross join autoexec.settings s
+         cross join lateral autoexec_private.claim_execution_slot(a, s, t, g > 0)
+       where a.id = (select max(id) from autoexec.actions)`,
       [calls],
     );
     return { windowRows, claimSlotMs: (performance.now() - started) / calls };

@@ -214,10 +214,14 @@ describe("rolling rate limits", () => {
       const client = await db.pool.connect();
       try {
         await client.query("begin");
-        await client.query("select * from autoexec_private.claim_execution_slot($1, $2)", [
-          actionId,
-          automatic,
-        ]);
+        await client.query(
+          `select c.* from autoexec.actions a
+             join autoexec.action_types t on t.type = a.type
+             cross join autoexec.settings s
+             cross join lateral autoexec_private.claim_execution_slot(a, s, t, $2) c
+           where a.id = $1`,
+          [actionId, automatic],
+        );
         const { rows } = await client.query(
           "select mode from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()",
         );

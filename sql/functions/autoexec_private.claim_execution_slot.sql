@@ -1,11 +1,17 @@
 drop function if exists autoexec_private.claim_execution_slot(bigint);
 drop function if exists autoexec_private.claim_execution_slot(bigint, boolean);
-create function autoexec_private.claim_execution_slot(p_action_id bigint, p_automatic boolean)
+create or replace function autoexec_private.claim_execution_slot(
+  a autoexec.actions,
+  s autoexec.settings,
+  t autoexec.action_types,
+  p_automatic boolean
+)
 returns table (allowed boolean, reason text, retry_at timestamptz)
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
--- Checks the rolling-window limits for a live execution, before its handler runs. The hourly, daily
+-- Checks the rolling-window limits for a live execution, before its handler runs (a, s and t are the
+-- action, the settings and the action's type, as start_execution read them). The hourly, daily
 -- and per-key limits bind automatic (unapproved Tier 1) executions only; the per-type daily cap binds
 -- every live execution.
 --
@@ -18,16 +24,10 @@ as $$
 -- window can hold more than max(id) + max_connections + max_prepared_transactions rows. An exclusive
 -- request waits for every shared holder, so the counting path always sees every admitted execution.
 declare
-  a autoexec.actions;
-  s autoexec.settings;
-  t autoexec.action_types;
   v_now timestamptz;
   v_frees_at timestamptz;
   v_most_rows bigint;
 begin
-  select * into a from autoexec.actions where id = p_action_id;
-  select * into s from autoexec.settings;
-  select * into t from autoexec.action_types where type = a.type;
   v_most_rows := coalesce((select max(id) from autoexec.execution_logs), 0)
     + current_setting('max_connections')::int + current_setting('max_prepared_transactions')::int;
   if (not p_automatic or (s.hourly_limit > v_most_rows and s.daily_limit > v_most_rows
@@ -90,5 +90,5 @@ begin
   return query select true, null::text, null::timestamptz;
 end;
 $$;
-comment on function autoexec_private.claim_execution_slot(bigint, boolean) is
+comment on function autoexec_private.claim_execution_slot(autoexec.actions, autoexec.settings, autoexec.action_types, boolean) is
   'Rate limits (hourly, daily, per key, per type) for one live execution, serialised across all workers while a limit can bind.';

@@ -1,37 +1,32 @@
 drop function if exists autoexec_private.guard(bigint);
-create or replace function autoexec_private.guard(p_action_id bigint, p_force boolean default false)
+drop function if exists autoexec_private.guard(bigint, boolean);
+create or replace function autoexec_private.guard(
+  a autoexec.actions,
+  s autoexec.settings,
+  e autoexec.engine_state,
+  t autoexec.action_types,
+  p_mod_edited_at timestamptz,
+  p_force boolean
+)
 returns table (decision text, mode text, reason text, retry_at timestamptz, final_status text)
 language plpgsql stable
 set search_path = pg_catalog
 as $$
--- Decides whether an action may execute now. The caller holds the action's row lock.
+-- Decides whether an action may execute now, from the rows start_execution read (under the action's
+-- row lock): the action, the settings, the engine state, the action's type, and when the action names
+-- a mod, when someone other than the engine last edited it.
 --   run:   execute now, in `mode`
 --   defer: not now; try again at retry_at (the job is rescheduled)
 --   wait:  not until something changes (an admin, a setting); the sweep re-enqueues it then
 --   end:   never; the action ends in final_status
 --   skip:  nothing to do (already finished, or not the engine's to run)
--- The rate limits are checked later, by claim_execution_slot, under a lock.
+-- The rate limits are checked after a "run", by claim_execution_slot, under a lock.
 -- Pending Tier 1 actions take the automatic path (every guard). Approved actions (Tier 2, or Tier 1
 -- that an admin approved) skip the thresholds and the recent-edit wait: a person decided. p_force
 -- (an admin's forced execution) skips every guard; nothing ever runs a Tier 3 action.
 declare
-  a autoexec.actions;
-  s autoexec.settings;
-  e autoexec.engine_state;
-  t autoexec.action_types;
-  v_mod_id bigint;
-  v_edited_at timestamptz;
   v_dry_run_at timestamptz;
 begin
-  select * into a from autoexec.actions where id = p_action_id;
-  if not found then
-    return query select 'skip', null::text, 'no such action', null::timestamptz, null::text;
-    return;
-  end if;
-  select * into s from autoexec.settings;
-  select * into e from autoexec.engine_state;
-  select * into t from autoexec.action_types where type = a.type;
-
   if a.execution_tier = 3 then
     return query select 'skip', null::text, 'manual only: the engine never executes Tier 3 actions', null::timestamptz,
       null::text;
@@ -94,16 +89,13 @@ begin
         null::timestamptz, null::text;
       return;
     end if;
-    if jsonb_typeof(a.action_data -> 'modId') = 'number' and (a.action_data ->> 'modId') ~ '^\d{1,18}$' then
-      v_mod_id := (a.action_data ->> 'modId')::bigint;
-      select externally_modified_at into v_edited_at from content.mods where id = v_mod_id;
-      if v_edited_at > now() - s.recent_edit_window then
-        return query select 'defer', null::text,
-          'mod ' || v_mod_id || ' was edited at ' || autoexec_private.format_time(v_edited_at) || '; waiting until '
-            || autoexec_private.format_time((v_edited_at + s.recent_edit_window)) || ' to avoid conflicts',
-          v_edited_at + s.recent_edit_window, null::text;
-        return;
-      end if;
+    if p_mod_edited_at > now() - s.recent_edit_window then
+      return query select 'defer', null::text,
+        'mod ' || (a.action_data ->> 'modId') || ' was edited at ' || autoexec_private.format_time(p_mod_edited_at)
+          || '; waiting until ' || autoexec_private.format_time((p_mod_edited_at + s.recent_edit_window))
+          || ' to avoid conflicts',
+        p_mod_edited_at + s.recent_edit_window, null::text;
+      return;
     end if;
   end if;
 
@@ -122,5 +114,5 @@ begin
   return query select 'run', 'live', null::text, null::timestamptz, null::text;
 end;
 $$;
-comment on function autoexec_private.guard(bigint, boolean) is
+comment on function autoexec_private.guard(autoexec.actions, autoexec.settings, autoexec.engine_state, autoexec.action_types, timestamptz, boolean) is
   'The guardrails that decide whether an action may execute now, and why not.';

@@ -1,7 +1,7 @@
 -- finish_execution claimed the slot and called this; the slot is now claimed by start_execution.
 drop function if exists autoexec_private.finish_execution(bigint, text, text, boolean, jsonb, jsonb, integer);
 drop function if exists autoexec_private.record_execution(bigint, text, text, timestamptz, jsonb, jsonb, integer);
-create function autoexec_private.record_execution(
+create or replace function autoexec_private.record_execution(
   p_action_id bigint,
   p_mode text,
   p_executed_by text,

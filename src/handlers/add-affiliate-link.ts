@@ -34,10 +34,12 @@ export async function checkAffiliateUrl(
     return { reason: `affiliateUrl must use https, not ${url.protocol.slice(0, -1)}` };
   if (url.username || url.password) return { reason: "affiliateUrl must not carry a user name or password" };
   if (url.port) return { reason: "affiliateUrl must not name a port" };
-  const { rows } = await ctx.db.query<AllowedHost>(
-    "select $2 ~ path_pattern as path_matches, required_params from autoexec.affiliate_hosts where host = $1",
-    [url.hostname, url.pathname],
-  );
+  const { rows } = await ctx.db.query<AllowedHost>({
+    // Named: prepared once per connection, as every statement on the execution's hot path.
+    name: "autoexec_affiliate_host",
+    text: "select $2 ~ path_pattern as path_matches, required_params from autoexec.affiliate_hosts where host = $1",
+    values: [url.hostname, url.pathname],
+  });
   const allowed = rows[0];
   if (!allowed)
     return { reason: `host ${url.hostname} is not on the affiliate allowlist (autoexec.affiliate_hosts)` };
@@ -90,11 +92,12 @@ export default defineHandler<AddAffiliateLinkData>({
       addedBy: "autoexec",
       actionId: ctx.actionId,
     };
-    const { rows } = await ctx.db.query<{ affiliate_links: Json[] }>(
-      `update content.mods set affiliate_links = affiliate_links || jsonb_build_array($2::jsonb)
-       where id = $1 returning affiliate_links`,
-      [data.modId, JSON.stringify(link)],
-    );
+    const { rows } = await ctx.db.query<{ affiliate_links: Json[] }>({
+      name: "autoexec_add_affiliate_link",
+      text: `update content.mods set affiliate_links = affiliate_links || jsonb_build_array($2::jsonb)
+             where id = $1 returning affiliate_links`,
+      values: [data.modId, JSON.stringify(link)],
+    });
     return {
       output: { modId: data.modId, addedLink: link },
       rollbackData: { url, affiliateLinksAfter: rows[0]?.affiliate_links ?? [] },

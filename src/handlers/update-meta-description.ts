@@ -38,10 +38,11 @@ export default defineHandler<UpdateMetaDescriptionData>({
   },
 
   async execute(ctx, data) {
-    await ctx.db.query("update content.mods set meta_description = $2 where id = $1", [
-      data.modId,
-      data.metaDescription,
-    ]);
+    await ctx.db.query({
+      name: "autoexec_update_meta_description",
+      text: "update content.mods set meta_description = $2 where id = $1",
+      values: [data.modId, data.metaDescription],
+    });
     return {
       output: { modId: data.modId, metaDescription: data.metaDescription },
       rollbackData: { metaDescriptionAfter: data.metaDescription },
