@@ -205,6 +205,19 @@ describe("rolling rate limits", () => {
       [refused],
     );
     expect(logs[0].n).toBe(0);
+
+    // Data that can never execute ends INVALID now, without waiting for a slot.
+    const malformed = await insertAction(db.pool, { data: { modId: "x" } });
+    expect(await run(malformed)).toMatchObject({
+      outcome: "invalid",
+      reason: expect.stringContaining("modId"),
+    });
+    const linked = await insertMod(db.pool, { affiliateLinks: [{ url: amazonLink(0).affiliateUrl }] });
+    const duplicate = await insertAction(db.pool, { data: amazonLink(linked) });
+    expect(await run(duplicate)).toMatchObject({
+      outcome: "invalid",
+      reason: expect.stringContaining("already exists"),
+    });
   });
 
   it("counts under an exclusive lock while a limit can bind, and shares the lock when none can", async () => {

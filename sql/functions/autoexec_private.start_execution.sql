@@ -9,8 +9,8 @@ set search_path = pg_catalog
 as $$
 -- The opening of an execution, in one round trip: mark the transaction as the engine's (see
 -- content.tg_mods__track_changes), lock the action and the mod it is about, ask the guards and, for a
--- live run, claim a rate-limit slot. A "not now" or "never" is recorded already (the caller then only
--- commits). Every execution takes its locks in this order (action, mod, slot lock, then whatever its
+-- live run, claim a rate-limit slot ("no_slot" when the limits refuse). A "not now" or "never" from the
+-- guards is recorded already (the caller then only commits). Every execution takes its locks in this order (action, mod, slot lock, then whatever its
 -- handler locks), so executions cannot deadlock each other.
 declare
   a autoexec.actions;
@@ -53,11 +53,13 @@ begin
   if v_decision = 'run' and v_mode = 'live' and not p_force then
     select c.allowed, c.reason, c.retry_at into v_allowed, v_reason, v_retry_at
       from autoexec_private.claim_execution_slot(a, s, t, a.status <> 'APPROVED') c;
+    -- Not recorded here: the executor first checks the action's data, so that a malformed action ends
+    -- INVALID now instead of waiting for a slot it could never use.
     if not v_allowed then
-      v_decision := case when v_retry_at is null then 'wait' else 'defer' end;
+      v_decision := 'no_slot';
     end if;
   end if;
-  if v_decision <> 'run' then
+  if v_decision not in ('run', 'no_slot') then
     perform autoexec_private.record_decision(p_action_id, v_decision, v_reason, v_retry_at, v_final_status);
     return query select a.type, a.status, a.execution_tier, a.action_data, v_decision, null::text, v_reason,
       v_retry_at, null::bigint, null::jsonb;

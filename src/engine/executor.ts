@@ -19,7 +19,8 @@ interface StartedExecution {
   status: string;
   execution_tier: number;
   action_data: unknown;
-  decision: "run" | "defer" | "wait" | "end" | "skip";
+  /** no_slot: the guards allow it but the rate limits refuse; the executor records the deferral. */
+  decision: "run" | "no_slot" | "defer" | "wait" | "end" | "skip";
   mode: "live" | "dry_run" | null;
   reason: string | null;
   retry_at: Date | null;
@@ -67,7 +68,7 @@ export async function executeAction(
   let startedAt: number | undefined;
   try {
     const action = await startExecution(client, actionId, force);
-    if (action.decision !== "run") {
+    if (action.decision !== "run" && action.decision !== "no_slot") {
       await client.query("commit");
       log.debug({ decision: action.decision, reason: action.reason }, "action not executed now");
       return notNow(action);
@@ -88,6 +89,7 @@ export async function executeAction(
     startedAt = performance.now();
     const validation = await handler.validate(ctx, parsed.data);
     if (!validation.valid) return await endInvalid(client, actionId, validation.reason, log);
+    if (action.decision === "no_slot") return await deferForSlot(client, actionId, action, log);
     const prepared = await handler.prepareRollback(ctx, parsed.data);
     // A dry run executes inside a savepoint and rolls back to it: the log shows what would have happened.
     if (mode === "dry_run") await client.query("savepoint dry_run");
@@ -166,6 +168,29 @@ async function finishExecution(
       `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}) as id; commit`,
   )) as unknown as pg.QueryResult<{ id: number }>[];
   return results[0]?.rows[0]?.id as number;
+}
+
+/** Valid, but the rate limits refused a slot: try again when the window frees (or, without a time, later). */
+async function deferForSlot(
+  client: pg.PoolClient,
+  actionId: number,
+  refusal: Pick<StartedExecution, "reason" | "retry_at">,
+  log: Logger,
+): Promise<ExecutionOutcome> {
+  const deferral = {
+    decision: refusal.retry_at ? "defer" : "wait",
+    reason: refusal.reason ?? "no slot",
+    retry_at: refusal.retry_at,
+  };
+  await client.query("select autoexec_private.record_decision($1, $2, $3, $4, null)", [
+    actionId,
+    deferral.decision,
+    deferral.reason,
+    deferral.retry_at,
+  ]);
+  await client.query("commit");
+  log.debug({ reason: deferral.reason }, "rate limit reached; action deferred");
+  return notNow(deferral);
 }
 
 async function endInvalid(
