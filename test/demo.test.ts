@@ -98,7 +98,22 @@ describe("the demo site and simulated agent", () => {
         return (await count(`autoexec.actions where id = ${failingId} and status = 'FAILED'`)) === 1;
       },
       30_000,
-      { what: "the action on the full page to fail for good" },
+      {
+        what: "the action on the full page to fail for good",
+        describe: async () =>
+          JSON.stringify(
+            (
+              await db.pool.query(
+                `select a.status, a.status_reason, a.execution_attempts, e.cooldown_until, e.breaker_open,
+                   (select json_agg(j) from graphile_worker.jobs j where j.key = 'execute_action:' || a.id) as jobs
+                   , (select json_agg(json_build_object('a', l.action_id, 'e', l.error_message, 'm', l.mode) order by l.id)
+                      from autoexec.execution_logs l where not l.success) as failures
+                 from autoexec.actions a cross join autoexec.engine_state e where a.id = $1`,
+                [failingId],
+              )
+            ).rows,
+          ),
+      },
     );
     const { rows } = await db.pool.query("select status_reason from autoexec.actions where id = $1", [
       failingId,

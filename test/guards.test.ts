@@ -269,6 +269,38 @@ describe("rolling rate limits", () => {
     expect(await lockModeOfClaim(false)).toBe("ExclusiveLock");
   });
 
+  it("an execution keeps other writers off its mod, but not rows that reference it (no deadlock between two)", async () => {
+    const modId = await insertMod(db.pool);
+    const otherMod = await insertMod(db.pool);
+    const actionId = await insertAction(db.pool, { data: amazonLink(modId) });
+    const executing = await db.pool.connect();
+    const other = await db.pool.connect();
+    try {
+      await executing.query("begin");
+      const { rows } = await executing.query(
+        "select decision, mod_id from autoexec_private.start_execution($1, false)",
+        [actionId],
+      );
+      expect(rows[0]).toEqual({ decision: "run", mod_id: modId });
+      await other.query("begin");
+      await other.query("set local lock_timeout = '500ms'");
+      // Another execution's handler suggesting a link to this mod takes a key-share lock: it goes through.
+      await other.query(
+        "insert into content.internal_link_suggestions (source_mod_id, target_mod_id, score) values ($1, $2, 1)",
+        [otherMod, modId],
+      );
+      // A writer of the mod itself waits for the execution to commit.
+      await expect(
+        other.query("update content.mods set title = 'edited' where id = $1", [modId]),
+      ).rejects.toMatchObject({ code: "55P03" });
+    } finally {
+      await other.query("rollback");
+      await executing.query("rollback");
+      other.release();
+      executing.release();
+    }
+  });
+
   it("executions older than an hour do not count towards the hourly limit", async () => {
     await backdateExecutions(
       db.pool,

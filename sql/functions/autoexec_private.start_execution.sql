@@ -40,10 +40,12 @@ begin
   select * into e from autoexec.engine_state;
   select * into t from autoexec.action_types at where at.type = a.type;
   -- The mod the action is about: the recent-edit guard needs it, and the handler reads it first thing
-  -- (it gets it from here, saving a round trip).
+  -- (it gets it from here, saving a round trip). "No key update" keeps every other writer out but lets
+  -- other executions insert rows that reference it (internal link suggestions, collection entries):
+  -- with "for update" two of them doing so to each other's mods would deadlock.
   if jsonb_typeof(a.action_data -> 'modId') = 'number' and (a.action_data ->> 'modId') ~ '^\d{1,18}$' then
     v_mod_id := (a.action_data ->> 'modId')::bigint;
-    select * into m from content.mods cm where cm.id = v_mod_id for update;
+    select * into m from content.mods cm where cm.id = v_mod_id for no key update;
   end if;
 
   select g.decision, g.mode, g.reason, g.retry_at, g.final_status

@@ -22,7 +22,7 @@ export async function lockMod(ctx: HandlerContext, modId: number): Promise<ModRo
   if (mods?.has(modId)) return mods.get(modId);
   const { rows } = await ctx.db.query<ModRow>({
     name: "autoexec_lock_mod",
-    text: "select id, title, body, meta_description, affiliate_links from content.mods where id = $1 for update",
+    text: "select id, title, body, meta_description, affiliate_links from content.mods where id = $1 for no key update",
     values: [modId],
   });
   rememberLockedMod(ctx, modId, rows[0]);
