@@ -55,8 +55,11 @@ export function printReport(
   autoexec: AutoexecResult,
   ceiling: CeilingResult,
   diagnostics: Diagnostics,
+  /** autoexec / raw of each round of alternating drains; the median is the verdict. */
+  roundRatios: number[],
 ): void {
-  const ratio = autoexec.actionsPerSecond / raw.jobsPerSecond;
+  const sortedRatios = [...roundRatios].sort((a, b) => a - b);
+  const ratio = sortedRatios[Math.floor((sortedRatios.length - 1) / 2)] ?? Number.NaN;
   const throughputPass = ratio >= TARGETS.throughputRatio;
   const latencyPass = autoexec.latency.p95 <= TARGETS.latencyP95Ms;
   const verdict = (pass: boolean) => (pass ? "PASS" : "MISS");
@@ -70,7 +73,7 @@ export function printReport(
       "throughput",
       `${int(raw.jobsPerSecond)} jobs/s`,
       `${int(autoexec.actionsPerSecond)} actions/s`,
-      `${fmt(ratio * 100, 1)}%`,
+      `${fmt(ratio * 100, 1)}%${roundRatios.length > 1 ? " (median round)" : ""}`,
     ],
     [
       "  drained",
@@ -98,7 +101,7 @@ export function printReport(
   console.log("\nautoexec latency breakdown (ms from the INSERT's transaction start, p50 / p95 / p99):");
   const breakdown: Array<[string, Stats]> = [
     ["  worker picked the job up", autoexec.pickup],
-    ["  executed_at (slot claimed, in the execution transaction)", autoexec.latency],
+    ["  executed_at (logged, in the execution transaction)", autoexec.latency],
     ["  execution committed (task returned)", autoexec.committed],
   ];
   for (const [label, stats] of breakdown) {
@@ -148,8 +151,8 @@ export function printReport(
     console.log(`${label.padEnd(38)} ${a.padStart(8)}   ${b.padStart(8)}   ${c.padStart(8)}`);
   }
   console.log(
-    "  (ceiling: the same actions executed by one database call each, without guards, rate limits, handler " +
-      "or rollback data: the most one transaction per action gets out of this machine)",
+    "  (ceiling: the same actions in the same jobs, each executed by one database call, without guards, rate " +
+      "limits, handler or rollback data: the most one transaction per action gets out of this machine)",
   );
   console.log(
     `\nserial section: claim_execution_slot ${fmt(diagnostics.claimSlotMs, 3)} ms per call with ` +
@@ -186,9 +189,14 @@ export function printReport(
 
   console.log("\ntargets:");
   console.log(
-    `  throughput >= ${TARGETS.throughputRatio * 100}% of raw no-op: ${fmt(ratio * 100, 1)}% ` +
-      `(${int(autoexec.actionsPerSecond)} / ${int(raw.jobsPerSecond)})  ${verdict(throughputPass)}`,
+    `  throughput >= ${TARGETS.throughputRatio * 100}% of raw no-op: ${fmt(ratio * 100, 1)}%  ${verdict(throughputPass)}`,
   );
+  if (roundRatios.length > 1) {
+    console.log(
+      `    median of ${roundRatios.length} rounds of alternating drains; each round: ` +
+        `${roundRatios.map((value) => `${fmt(value * 100, 1)}%`).join(", ")} (the table shows the median drains)`,
+    );
+  }
   console.log(
     `    per CPU-ms instead of per second (insensitive to other load): ${fmt((rawCpuMs / autoCpuMs) * 100, 1)}% ` +
       `(${fmt(autoCpuMs, 2)} vs ${fmt(rawCpuMs, 2)} CPU ms per action / job)`,
