@@ -60,7 +60,8 @@ if (flags.help) {
   --jobs N       no-op jobs drained for the raw throughput (default 5,000)
   --actions N    Tier 1 actions drained for the autoexec throughput (default 2,000)
   --samples N    latency samples per system (default 300)
-  --rounds N     raw and autoexec drains, alternated, N times each; the medians count (default 3)
+  --rounds N     raw and autoexec drains, alternated, N times each after one warm-up round; the
+                 medians count (default 3)
 
 Environment: DATABASE_URL (a superuser connection; a fresh database is created and dropped on that
 server; without it an embedded PostgreSQL runs in a temporary directory), WORKER_CONCURRENCY (default 4),
@@ -176,15 +177,19 @@ async function main(): Promise<void> {
   machine.lines.push(loadLine);
   progress(loadLine);
 
+  // Round 0 warms up both sides (page cache, V8's compiled code) and does not count.
   const rounds: Array<{ raw: Throughput; autoexec: Throughput }> = [];
-  for (let round = 1; round <= sizes.rounds; round++) {
-    if (sizes.rounds > 1) progress(`throughput round ${round} of ${sizes.rounds}`);
+  for (let round = 0; round <= sizes.rounds; round++) {
+    progress(
+      round === 0 ? "throughput warm-up round (not counted)" : `throughput round ${round} of ${sizes.rounds}`,
+    );
     const raw = await rawThroughput(worker.url, agent);
-    rounds.push({ raw, autoexec: await autoexecThroughput(worker.url, agent, round) });
+    const autoexec = await autoexecThroughput(worker.url, agent, round);
+    if (round > 0) rounds.push({ raw, autoexec });
   }
   const rawDrain = medianDrain(rounds.map((round) => round.raw));
   const autoexecDrain = medianDrain(rounds.map((round) => round.autoexec));
-  const ceilingDrain = await ceilingThroughput(worker.url, agent, sizes.rounds * sizes.actions);
+  const ceilingDrain = await ceilingThroughput(worker.url, agent, (sizes.rounds + 1) * sizes.actions);
   const raw: RawResult = {
     jobs: sizes.jobs,
     jobsPerSecond: rawDrain.perSecond,
@@ -308,7 +313,7 @@ async function autoexecThroughput(url: string, agent: pg.Client, round: number):
 
   await insertBacklog(agent, `bench-backlog-${round}`);
   const profiling = flags.profile && (await startProfile(agent));
-  const executedBefore = (round - 1) * sizes.actions;
+  const executedBefore = round * sizes.actions;
   const drain = await drainBacklog(agent, "autoexec", () => startAutoexecWorker(url), executedBefore);
   // Read after the drain: stopping the worker adds a handful of statements, too few to show.
   return { ...drain, profile: profiling ? await readProfile(agent) : undefined };
@@ -519,7 +524,8 @@ async function autoexecLatency(
   }
   await agent.query("reset role");
   await stop();
-  await expectAllExecuted(agent, 2 * sizes.actions + count, watch.errors);
+  // Every round's backlog (the warm-up's too) and the ceiling's, then these.
+  await expectAllExecuted(agent, (sizes.rounds + 2) * sizes.actions + count, watch.errors);
 
   const { rows: logs } = await agent.query<{ action_id: number; executed_ms: number }>(
     `select action_id, extract(epoch from executed_at)::float8 * 1000 as executed_ms

@@ -281,10 +281,10 @@ describe("the in-process worker", () => {
     ]);
   });
 
-  it("runs actions one statement inserted in batch jobs of up to ten, and retries only the one that failed", async () => {
+  it("runs actions one statement inserted in batch jobs of up to 25, and retries only the one that failed", async () => {
     const real = handlers.get("ADD_AFFILIATE_LINK") as ActionHandler;
     const modIds: number[] = [];
-    for (let index = 0; index < 12; index++) modIds.push(await insertMod(db.pool));
+    for (let index = 0; index < 27; index++) modIds.push(await insertMod(db.pool));
     const failingMod = modIds[4] as number;
     const failing = new Map(handlers).set("ADD_AFFILIATE_LINK", {
       ...real,
@@ -310,8 +310,8 @@ describe("the in-process worker", () => {
 
     // Two batch jobs, in insert order, with no per-action key; the sweep sees they are queued.
     expect(await batchJobs()).toEqual([
-      { key: null, attempts: 0, locked: false, lastError: null, actionIds: ids.slice(0, 10) },
-      { key: null, attempts: 0, locked: false, lastError: null, actionIds: ids.slice(10) },
+      { key: null, attempts: 0, locked: false, lastError: null, actionIds: ids.slice(0, 25) },
+      { key: null, attempts: 0, locked: false, lastError: null, actionIds: ids.slice(25) },
     ]);
     expect(await sweepResult()).toMatchObject({ enqueued: 0 });
 

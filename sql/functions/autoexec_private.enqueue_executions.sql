@@ -3,12 +3,11 @@ language plpgsql volatile
 set search_path = pg_catalog
 as $$
 -- Schedules the actions one statement inserted. A single action gets its own keyed job, as
--- enqueue_execution gives every other enqueue. Several go in graphile-worker batch jobs of up to ten:
--- a job costs the queue two round trips and two commits whatever it carries, which would otherwise be
--- most of an execution's cost (docs/BENCHMARKS.md). Each action still executes in its own transaction,
--- and only the ones that fail are retried (with the batch job's backoff). Ten keeps a batch's last
--- action within a few tens of milliseconds of its first, and still spreads a larger backlog over
--- every worker.
+-- enqueue_execution gives every other enqueue. Several go in graphile-worker batch jobs of up to 25:
+-- a job costs the queue two round trips and two commits whatever it carries, which with one job per
+-- action was most of an execution's cost (docs/BENCHMARKS.md). Each action still executes in its own
+-- transaction, and only the ones that fail are retried (with the batch job's backoff). 25 keeps a
+-- batch's last action within about 50 ms of its first.
 begin
   if cardinality(p_action_ids) = 1 then
     perform autoexec_private.enqueue_execution(p_action_ids[1]);
@@ -17,10 +16,10 @@ begin
     from (
       select json_agg(json_build_object('actionId', ids.id) order by ids.n) as payload
       from unnest(p_action_ids) with ordinality as ids (id, n)
-      group by (ids.n - 1) / 10
+      group by (ids.n - 1) / 25
     ) batch;
   end if;
 end;
 $$;
 comment on function autoexec_private.enqueue_executions(bigint[]) is
-  'Schedules the execution of actions inserted together: one keyed job for one action, batch jobs of up to ten for more.';
+  'Schedules the execution of actions inserted together: one keyed job for one action, batch jobs of up to 25 for more.';
