@@ -5,8 +5,9 @@
  * autoexec itself uses (WORKER_CONCURRENCY, default 4; pool max = concurrency + 4):
  *   1. raw graphile-worker: drain N bulk-enqueued no-op jobs (jobs/s), and add_job -> task start latency
  *      on an idle queue (one job at a time);
- *   2. autoexec: drain a backlog of eligible Tier 1 actions inserted while no worker ran (actions/s), and
- *      for reference the same backlog executed by one database call per action (the one-call ceiling);
+ *   2. autoexec: drain a backlog of eligible Tier 1 actions inserted by one INSERT while no worker ran
+ *      (actions/s), alternating with (1) over a few rounds; for reference the same backlog executed by one
+ *      database call per action (the one-call ceiling), and a backlog inserted one row per statement;
  *   3. autoexec: agent INSERT -> EXECUTED latency on an idle queue (one action at a time);
  *   4. the ratios, and PASS/MISS against the targets.
  * With DATABASE_URL a fresh database autoexec_bench_<random> is created on that server and dropped at the
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
   const rawDrain = medianDrain(rounds.map((round) => round.raw));
   const autoexecDrain = medianDrain(rounds.map((round) => round.autoexec));
   const ceilingDrain = await ceilingThroughput(worker.url, agent, (sizes.rounds + 1) * sizes.actions);
+  const oneJobEachDrain = await oneJobEachThroughput(worker.url, agent, (sizes.rounds + 2) * sizes.actions);
   const raw: RawResult = {
     jobs: sizes.jobs,
     jobsPerSecond: rawDrain.perSecond,
@@ -208,7 +210,14 @@ async function main(): Promise<void> {
   const approval = await approvalLatency(worker.url, agent);
   const diagnostics = await diagnose(agent);
   const ratios = rounds.map((round) => round.autoexec.perSecond / round.raw.perSecond);
-  printReport(machine.lines, raw, autoexec, ceilingDrain, diagnostics, ratios);
+  printReport(
+    machine.lines,
+    raw,
+    autoexec,
+    { ceiling: ceilingDrain, oneJobEach: oneJobEachDrain },
+    diagnostics,
+    ratios,
+  );
   printApprovalLatency(approval);
   await statsTiming(database.url, agent);
   if (autoexec.profile) printProfile(autoexec.profile, autoexec.actions);
@@ -353,7 +362,11 @@ async function drainBacklog(
  * N eligible Tier 1 actions, each on its own new mod (last edited two days ago), inserted in one
  * transaction while no worker runs: the insert trigger classifies them and enqueues their jobs.
  */
-async function insertBacklog(agent: pg.Client, slugPrefix: string): Promise<void> {
+async function insertBacklog(
+  agent: pg.Client,
+  slugPrefix: string,
+  { oneStatementEach = false } = {},
+): Promise<void> {
   const started = performance.now();
   await agent.query("begin");
   await agent.query(
@@ -361,9 +374,11 @@ async function insertBacklog(agent: pg.Client, slugPrefix: string): Promise<void
      select $2 || '-' || g, 'Bench mod ' || g, now() - interval '2 days' from generate_series(1, $1::int) g`,
     [sizes.actions, slugPrefix],
   );
-  // The agent's INSERT: the trigger classifies each action and enqueues its execute_action job.
-  await agent.query(
-    `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+  // The agent's INSERT: the trigger classifies each action and enqueues its execution, in batch jobs
+  // when one statement inserts many; oneStatementEach inserts them one by one (a job each).
+  const insertActions = (from: number, to: number) =>
+    agent.query(
+      `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
      select case when g % 2 = 0 then 'UPDATE_META_DESCRIPTION' else 'ADD_AFFILIATE_LINK' end,
             case when g % 2 = 0
               then jsonb_build_object('modId', m.id, 'metaDescription', 'Benchmark description of mod ' || m.id)
@@ -371,23 +386,42 @@ async function insertBacklog(agent: pg.Client, slugPrefix: string): Promise<void
                      'affiliateUrl', 'https://www.amazon.com/dp/B0BENCH' || m.id || '?tag=musthavemods')
             end,
             0.9, 5
-     from generate_series(1, $1::int) g
+     from generate_series($1::int, $3::int) g
      join content.mods m on m.slug = $2 || '-' || g
      order by g`,
-    [sizes.actions, slugPrefix],
-  );
+      [from, slugPrefix, to],
+    );
+  if (oneStatementEach) {
+    for (let g = 1; g <= sizes.actions; g++) await insertActions(g, g);
+  } else {
+    await insertActions(1, sizes.actions);
+  }
   await agent.query("commit");
   const { rows: queued } = await agent.query<{ count: number }>(
     "select count(*)::int as count from graphile_worker.jobs where task_identifier = 'execute_action'",
   );
   progress(
-    `inserted ${int(sizes.actions)} Tier 1 actions (half UPDATE_META_DESCRIPTION, half ADD_AFFILIATE_LINK, ` +
+    `inserted ${int(sizes.actions)} Tier 1 actions ${oneStatementEach ? "one INSERT each" : "in one INSERT"} ` +
+      `(half UPDATE_META_DESCRIPTION, half ADD_AFFILIATE_LINK, ` +
       `each on its own mod) with no worker running in ${fmt((performance.now() - started) / 1000, 2)} s; ` +
       `${int(queued[0]?.count ?? 0)} execute_action jobs queued; vacuum analyze`,
   );
   await agent.query("vacuum analyze graphile_worker._private_jobs");
   await agent.query("vacuum analyze autoexec.actions");
   await agent.query("vacuum analyze content.mods");
+}
+
+/**
+ * 2c. The same engine on a backlog the agent inserted one row per statement: no batch jobs, each action
+ * its own keyed job, as an agent that proposes one action at a time produces. For reference.
+ */
+async function oneJobEachThroughput(
+  url: string,
+  agent: pg.Client,
+  executedBefore: number,
+): Promise<Throughput> {
+  await insertBacklog(agent, "bench-one-each", { oneStatementEach: true });
+  return drainBacklog(agent, "autoexec, one job per action", () => startAutoexecWorker(url), executedBefore);
 }
 
 /**
@@ -524,8 +558,8 @@ async function autoexecLatency(
   }
   await agent.query("reset role");
   await stop();
-  // Every round's backlog (the warm-up's too) and the ceiling's, then these.
-  await expectAllExecuted(agent, (sizes.rounds + 2) * sizes.actions + count, watch.errors);
+  // Every round's backlog (the warm-up's too), the ceiling's and the one-job-each one, then these.
+  await expectAllExecuted(agent, (sizes.rounds + 3) * sizes.actions + count, watch.errors);
 
   const { rows: logs } = await agent.query<{ action_id: number; executed_ms: number }>(
     `select action_id, extract(epoch from executed_at)::float8 * 1000 as executed_ms

@@ -24,7 +24,7 @@ interface StartedExecution {
   mode: "live" | "dry_run" | null;
   reason: string | null;
   retry_at: Date | null;
-  /** For a run of an action with a modId: that mod, read and locked (null when it does not exist). */
+  /** For a run (or no_slot) of an action with a modId: that mod, read and locked (null if it is gone). */
   mod_id: number | null;
   mod: ModRow | null;
 }
