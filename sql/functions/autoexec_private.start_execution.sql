@@ -9,9 +9,10 @@ set search_path = pg_catalog
 as $$
 -- The opening of an execution, in one round trip: mark the transaction as the engine's (see
 -- content.tg_mods__track_changes), lock the action and the mod it is about, ask the guards and, for a
--- live run, claim a rate-limit slot ("no_slot" when the limits refuse). A "not now" or "never" from the
--- guards is recorded already (the caller then only commits). Every execution takes its locks in this order (action, mod, slot lock, then whatever its
--- handler locks), so executions cannot deadlock each other.
+-- live run, claim a rate-limit slot ("no_slot" when the limits refuse). A "not now" or "never" from
+-- the guards is recorded already (the caller then only commits). Every execution takes its locks in
+-- this order (action, mod, slot lock, then whatever its handler locks), so executions cannot deadlock
+-- each other.
 declare
   a autoexec.actions;
   s autoexec.settings;
