@@ -1,7 +1,7 @@
 /** The final table, the breakdowns and the bar charts. */
 import os from "node:os";
 import type { CpuUse } from "./cpu.ts";
-import { bar, fmt, int, type Stats } from "./output.ts";
+import { bar, fmt, int, middle, type Stats } from "./output.ts";
 
 /** autoexec INSERT -> EXECUTED p95 at most this; autoexec throughput at least this share of raw no-op. */
 export const TARGETS = { latencyP95Ms: 25, throughputRatio: 0.4 };
@@ -29,8 +29,8 @@ export interface AutoexecResult {
   committed: Stats;
 }
 
-/** The same backlog executed with one database call per action: the yardstick for the throughput target. */
-export interface CeilingResult {
+/** One drain of a backlog: its rate, duration and CPU use. */
+export interface Drain {
   perSecond: number;
   seconds: number;
   cpu: CpuUse;
@@ -53,14 +53,14 @@ export function printReport(
   machine: string[],
   raw: RawResult,
   autoexec: AutoexecResult,
-  references: { ceiling: CeilingResult; oneJobEach: CeilingResult },
+  /** The one-call ceiling (the yardstick), and the engine on a backlog of one job per action. */
+  references: { ceiling: Drain; oneJobEach: Drain },
   diagnostics: Diagnostics,
   /** autoexec / raw of each round of alternating drains; the median is the verdict. */
   roundRatios: number[],
 ): void {
   const { ceiling, oneJobEach } = references;
-  const sortedRatios = [...roundRatios].sort((a, b) => a - b);
-  const ratio = sortedRatios[Math.floor((sortedRatios.length - 1) / 2)] ?? Number.NaN;
+  const ratio = middle(roundRatios, (value) => value) ?? Number.NaN;
   const throughputPass = ratio >= TARGETS.throughputRatio;
   const latencyPass = autoexec.latency.p95 <= TARGETS.latencyP95Ms;
   const verdict = (pass: boolean) => (pass ? "PASS" : "MISS");
