@@ -451,6 +451,18 @@ describe("the in-process worker", () => {
     expect(rows[0].result).toMatchObject({ expired: 0, enqueued: 0 });
   });
 
+  it("sweep() is not thrown off by a malformed execute_action batch job", async () => {
+    await goLive(db.pool);
+    const id = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+    await db.pool.query("select graphile_worker.remove_job($1)", [`execute_action:${id}`]);
+    // Added by hand, not by the engine: items without a usable actionId name no action.
+    await db.pool.query(
+      `select graphile_worker.add_job('execute_action', '[{}, {"actionId": "x"}, {"actionId": null}]'::json)`,
+    );
+    expect(await sweepResult()).toMatchObject({ enqueued: 1 });
+    expect((await jobsOf(id)).map((job) => job.key)).toEqual([`execute_action:${id}`]);
+  });
+
   it("dry-runs while dry_run is on, then runs live once it is turned off", async () => {
     await db.pool.query("update autoexec.settings set enabled = true, dry_run = true");
     await start();

@@ -10,12 +10,14 @@ declare
   v_action_id bigint;
   -- Actions waiting in batch jobs (see enqueue_executions): those jobs carry no per-action key, so
   -- their payloads are read. The public jobs view leaves payloads out, hence graphile-worker's table.
+  -- Items without a whole-number actionId (a job added by hand) name no action and are skipped: a null
+  -- here would make "<> all" exclude every action.
   v_in_batches bigint[] := array(
     select (item ->> 'actionId')::bigint
     from graphile_worker._private_jobs j
     join graphile_worker._private_tasks t on t.id = j.task_id
     cross join lateral json_array_elements(case json_typeof(j.payload) when 'array' then j.payload else '[]' end) item
-    where t.identifier = 'execute_action'
+    where t.identifier = 'execute_action' and (item ->> 'actionId') ~ '^\d{1,18}$'
   );
 begin
   for v_action_id in
