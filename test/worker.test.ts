@@ -1,6 +1,7 @@
 import type { Runner } from "graphile-worker";
 import type pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createPool } from "../src/db/pool.ts";
 import { executeAction } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler } from "../src/handlers/types.ts";
@@ -32,7 +33,9 @@ afterEach(async () => {
   await db.drop();
 });
 
-async function start(options: { handlers?: ReadonlyMap<string, ActionHandler> } = {}): Promise<void> {
+async function start(
+  options: { handlers?: ReadonlyMap<string, ActionHandler>; pool?: pg.Pool } = {},
+): Promise<void> {
   runner = await startWorker({ pool: db.pool, log: db.log, concurrency: 4, pollInterval: 100, ...options });
 }
 
@@ -165,6 +168,50 @@ describe("the in-process worker", () => {
       addedBy: "autoexec",
     });
     expect(await getAction(db.pool, id)).toMatchObject({ execution_attempts: 1, status_reason: null });
+  });
+
+  it("commits the worker's executions without waiting for the disk, and a direct caller's with it", async () => {
+    // The handler reads synchronous_commit inside the execution transaction.
+    const real = handlers.get("ADD_AFFILIATE_LINK") as ActionHandler;
+    const seen: string[] = [];
+    const observing = new Map(handlers).set("ADD_AFFILIATE_LINK", {
+      ...real,
+      async execute(ctx, data) {
+        const { rows } = await ctx.db.query<{ value: string }>(
+          "select current_setting('synchronous_commit') as value",
+        );
+        seen.push(rows[0]?.value ?? "");
+        return real.execute(ctx, data);
+      },
+    });
+    // The test server runs with synchronous_commit off; these connections have the production default.
+    const pool = createPool(db.url, db.log, 6, { settings: { synchronous_commit: "on" } });
+    try {
+      await goLive(db.pool);
+      await start({ handlers: observing, pool });
+      const byWorker = await proposeAsAgent(amazonLink(await insertMod(db.pool)));
+      await waitFor(async () => (await statusOf(byWorker)) === "EXECUTED", 5_000, {
+        what: `action ${byWorker} to execute`,
+      });
+      await runner?.stop();
+      runner = undefined;
+
+      // The HTTP API calls the executor directly, and its answer must mean the execution is on disk.
+      const direct = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+      expect(await executeAction({ pool, handlers: observing, log: db.log }, direct)).toMatchObject({
+        outcome: "executed",
+      });
+      expect(seen).toEqual(["off", "on"]);
+      // The setting was the transaction's own: the connections are back to their default.
+      const { rows } = await pool.query<{ value: string }>(
+        "select current_setting('synchronous_commit') as value",
+      );
+      expect(rows[0]?.value).toBe("on");
+    } finally {
+      await runner?.stop();
+      runner = undefined;
+      await pool.end();
+    }
   });
 
   it("executes a job delivered twice, and a concurrent direct call, exactly once", async () => {

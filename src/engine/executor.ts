@@ -41,6 +41,14 @@ export interface ExecuteOptions {
   force?: boolean;
   /** Who forced it; recorded as executed_by. */
   actor?: string;
+  /**
+   * Commit without waiting for the write-ahead log to reach the disk (synchronous_commit off, for this
+   * transaction only). The worker asks for it: graphile-worker marks the job done afterwards with a
+   * synchronous commit, which flushes this one too, as the log is flushed in order. So a crash can lose
+   * only an execution whose job is still there to run it again, and its content change is lost with
+   * it. Callers that answer a person (the HTTP API) leave it off: their answer means "on disk".
+   */
+  asyncCommit?: boolean;
 }
 
 export interface ExecutorDeps {
@@ -67,7 +75,7 @@ export async function executeAction(
   let executedBy = "auto";
   let startedAt: number | undefined;
   try {
-    const action = await startExecution(client, actionId, force);
+    const action = await startExecution(client, actionId, force, options.asyncCommit === true);
     if (action.decision !== "run" && action.decision !== "no_slot") {
       await client.query("commit");
       log.debug({ decision: action.decision, reason: action.reason }, "action not executed now");
@@ -137,12 +145,18 @@ async function startExecution(
   client: pg.PoolClient,
   actionId: number,
   force: boolean,
+  asyncCommit: boolean,
 ): Promise<StartedExecution> {
   if (!Number.isSafeInteger(actionId)) throw new Error(`action id ${actionId} is not an integer`);
+  const statements = [
+    "begin",
+    ...(asyncCommit ? ["set local synchronous_commit = off"] : []),
+    `select * from autoexec_private.start_execution(${actionId}, ${force ? "true" : "false"})`,
+  ];
   const results = (await client.query(
-    `begin; select * from autoexec_private.start_execution(${actionId}, ${force ? "true" : "false"})`,
+    statements.join("; "),
   )) as unknown as pg.QueryResult<StartedExecution>[];
-  return results[1]?.rows[0] as StartedExecution;
+  return results.at(-1)?.rows[0] as StartedExecution;
 }
 
 /**

@@ -18,8 +18,10 @@ export function executeActionTask(deps: ExecutorDeps): Task {
       return;
     }
     const jobDeps = { ...deps, log: deps.log.child({ jobId: helpers.job.id }) };
+    // graphile-worker's own synchronous commit of the job, which follows, makes the execution durable.
+    const options = { asyncCommit: true };
     if (!Array.isArray(parsed.data)) {
-      await executeAction(jobDeps, parsed.data.actionId);
+      await executeAction(jobDeps, parsed.data.actionId, options);
       return;
     }
     // A batch job: one action after another, each in its own transaction. The returned list tells
@@ -27,7 +29,7 @@ export function executeActionTask(deps: ExecutorDeps): Task {
     const errors: unknown[] = [];
     for (const { actionId } of parsed.data) {
       errors.push(
-        await executeAction(jobDeps, actionId).then(
+        await executeAction(jobDeps, actionId, options).then(
           () => undefined,
           (error: unknown) => error ?? new Error("execution failed"),
         ),
