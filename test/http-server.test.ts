@@ -58,18 +58,23 @@ async function stop(proc: Process): Promise<number | null> {
 }
 
 /** Waits for the log line saying the HTTP server listens, and returns its URLs. */
-async function urlsOf(proc: Process): Promise<Record<string, string>> {
+/** The first JSON log line that has `field`, once the process has printed it. */
+async function printedLine(proc: Process, field: string, what: string): Promise<Record<string, string>> {
   let found: Record<string, unknown> | undefined;
   await waitFor(
     () => {
       if (proc.child.exitCode !== null) throw new Error(`exited early:\n${proc.output.join("")}`);
-      found = proc.lines().find((line) => typeof line.graphiql === "string");
+      found = proc.lines().find((line) => typeof line[field] === "string");
       return Boolean(found);
     },
     60_000,
-    { what: "the server to listen", describe: () => proc.output.join("").slice(-2000) },
+    { what, describe: () => proc.output.join("").slice(-2000) },
   );
   return found as Record<string, string>;
+}
+
+function urlsOf(proc: Process): Promise<Record<string, string>> {
+  return printedLine(proc, "graphiql", "the server to listen");
 }
 
 async function token(env: Record<string, string>, role: string, sub: string): Promise<string> {
@@ -175,9 +180,9 @@ describe("npm start", () => {
     try {
       const start = run("start.ts", demo);
       const urls = await urlsOf(start);
-      const printed = start.lines().find((line) => typeof line.adminToken === "string");
-      expect(printed).toBeTruthy();
-      const auth = { authorization: `Bearer ${printed?.adminToken}`, "content-type": "application/json" };
+      // Printed on the line after the URLs, which can arrive in a later chunk of output.
+      const printed = await printedLine(start, "adminToken", "the admin token");
+      const auth = { authorization: `Bearer ${printed.adminToken}`, "content-type": "application/json" };
       const query = async (graphql: string) => {
         const answer = await fetch(urls.graphql as string, {
           method: "POST",
