@@ -435,6 +435,8 @@ async function ceilingThroughput(url: string, agent: pg.Client): Promise<Through
       v_now timestamptz := clock_timestamp();
     begin
       perform set_config('autoexec.engine_executing', 'on', true);
+      -- As the engine's worker commits its executions (docs/operations.md, "Durability").
+      perform set_config('synchronous_commit', 'off', true);
       select * into a from autoexec.actions where id = p_action_id for update;
       if a.status <> 'PENDING' then
         return;
