@@ -57,7 +57,6 @@ async function stop(proc: Process): Promise<number | null> {
   return exitCode(proc);
 }
 
-/** Waits for the log line saying the HTTP server listens, and returns its URLs. */
 /** The first JSON log line that has `field`, once the process has printed it. */
 async function printedLine(proc: Process, field: string, what: string): Promise<Record<string, string>> {
   let found: Record<string, unknown> | undefined;
@@ -73,6 +72,7 @@ async function printedLine(proc: Process, field: string, what: string): Promise<
   return found as Record<string, string>;
 }
 
+/** Waits for the log line saying the HTTP server listens, and returns its URLs. */
 function urlsOf(proc: Process): Promise<Record<string, string>> {
   return printedLine(proc, "graphiql", "the server to listen");
 }

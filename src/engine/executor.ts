@@ -136,10 +136,11 @@ export async function executeAction(
 }
 
 /**
- * Opens the execution transaction and runs start_execution in one round trip: `begin` and the call go
- * as one simple-protocol query, which takes no parameters, so the two values are written into the text:
- * the id once checked to be an integer, force as the literal true or false. Round trips are most of an
- * execution's cost (see docs/BENCHMARKS.md).
+ * Opens the execution transaction and runs start_execution in one round trip: `begin` (with, for the
+ * worker, `set local synchronous_commit = off`) and the call go as one simple-protocol query, which
+ * takes no parameters, so the two values are written into the text: the id once checked to be an
+ * integer, force as the literal true or false. Round trips are most of an execution's cost (see
+ * docs/BENCHMARKS.md).
  */
 async function startExecution(
   client: pg.PoolClient,
