@@ -189,15 +189,13 @@ async function main(): Promise<void> {
     const autoexec = await autoexecThroughput(worker.url, agent, round);
     if (round > 0) rounds.push({ raw, autoexec });
   }
-  const byRate = (drain: Throughput) => drain.perSecond;
-  const rawDrain = middle(
-    rounds.map((round) => round.raw),
-    byRate,
-  ) as Throughput;
-  const autoexecDrain = middle(
-    rounds.map((round) => round.autoexec),
-    byRate,
-  ) as Throughput;
+  const medianDrain = (side: "raw" | "autoexec") =>
+    middle(
+      rounds.map((round) => round[side]),
+      (drain) => drain.perSecond,
+    ) as Throughput;
+  const rawDrain = medianDrain("raw");
+  const autoexecDrain = medianDrain("autoexec");
   const ceilingDrain = await ceilingThroughput(worker.url, agent);
   const oneJobEachDrain = await oneJobEachThroughput(worker.url, agent);
   const raw: RawResult = {

@@ -105,9 +105,9 @@ describe("the demo site and simulated agent", () => {
             (
               await db.pool.query(
                 `select a.status, a.status_reason, a.execution_attempts, e.cooldown_until, e.breaker_open,
-                   (select json_agg(j) from graphile_worker.jobs j where j.key = 'execute_action:' || a.id) as jobs
-                   , (select json_agg(json_build_object('a', l.action_id, 'e', l.error_message, 'm', l.mode) order by l.id)
-                      from autoexec.execution_logs l where not l.success) as failures
+                   (select json_agg(j) from graphile_worker.jobs j where j.key = 'execute_action:' || a.id) as jobs,
+                   (select json_agg(json_build_object('actionId', l.action_id, 'error', l.error_message, 'mode', l.mode)
+                      order by l.id) from autoexec.execution_logs l where not l.success) as failures
                  from autoexec.actions a cross join autoexec.engine_state e where a.id = $1`,
                 [failingId],
               )

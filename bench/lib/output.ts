@@ -22,12 +22,12 @@ export interface Stats {
   max: number;
 }
 
-/** Nearest-rank percentiles. */
 /** The middle item by `value` (the lower middle one of an even count). */
 export function middle<T>(items: T[], value: (item: T) => number): T | undefined {
   return [...items].sort((a, b) => value(a) - value(b))[Math.floor((items.length - 1) / 2)];
 }
 
+/** Nearest-rank percentiles. */
 export function summarize(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) =>

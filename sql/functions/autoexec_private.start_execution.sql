@@ -64,9 +64,6 @@ begin
   end if;
   if v_decision not in ('run', 'no_slot') then
     perform autoexec_private.record_decision(p_action_id, v_decision, v_reason, v_retry_at, v_final_status);
-    return query select a.type, a.status, a.execution_tier, a.action_data, v_decision, null::text, v_reason,
-      v_retry_at, null::bigint, null::jsonb;
-    return;
   end if;
   return query select a.type, a.status, a.execution_tier, a.action_data, v_decision, v_mode, v_reason, v_retry_at,
     v_mod_id, case when m.id is not null then to_jsonb(m) end;
