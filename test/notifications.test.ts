@@ -109,7 +109,7 @@ interface JobRow {
   max_attempts: number;
   last_error: string | null;
   locked: boolean;
-  /** run_at minus the database's now(), in milliseconds. */
+  /** run_at minus the database clock when read (after the failure that set run_at), in milliseconds. */
   due_in_ms: number;
 }
 
@@ -117,7 +117,7 @@ interface JobRow {
 async function jobsOf(task: string, payloadId?: { field: string; id: number }): Promise<JobRow[]> {
   const { rows } = await db.pool.query<JobRow>(
     `select j.id, j.key, j.attempts, j.max_attempts, j.last_error, j.locked_at is not null as locked,
-       (extract(epoch from j.run_at - now()) * 1000)::float8 as due_in_ms
+       (extract(epoch from j.run_at - clock_timestamp()) * 1000)::float8 as due_in_ms
      from graphile_worker._private_jobs j
      join graphile_worker._private_tasks t on t.id = j.task_id
      where t.identifier = $1 and ($2::text is null or (j.payload ->> $2)::bigint = $3)

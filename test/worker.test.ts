@@ -46,7 +46,7 @@ interface JobRow {
   attempts: number;
   last_error: string | null;
   locked: boolean;
-  /** run_at minus the database's now(), in milliseconds. */
+  /** run_at minus the database clock when read (after the failure that set run_at), in milliseconds. */
   due_in_ms: number;
 }
 
@@ -54,7 +54,7 @@ interface JobRow {
 async function jobsOf(actionId: number, on: Pick<pg.Pool, "query"> = db.pool): Promise<JobRow[]> {
   const { rows } = await on.query<JobRow>(
     `select j.id, j.key, j.run_at, j.attempts, j.last_error, j.locked_at is not null as locked,
-       (extract(epoch from j.run_at - now()) * 1000)::float8 as due_in_ms
+       (extract(epoch from j.run_at - clock_timestamp()) * 1000)::float8 as due_in_ms
      from graphile_worker._private_jobs j
      join graphile_worker._private_tasks t on t.id = j.task_id
      where t.identifier = 'execute_action' and (j.payload ->> 'actionId')::bigint = $1
