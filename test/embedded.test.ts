@@ -82,7 +82,8 @@ describe("embedded PostgreSQL", () => {
 });
 
 describe("npm start on the embedded default", () => {
-  it("migrates, runs the engine, and on SIGTERM stops the worker and the embedded server", async () => {
+  /** Runs `npm start`'s entry point on a fresh embedded data directory; `use` gets the child. */
+  async function withStart(use: (child: ChildProcess, pgDir: string) => Promise<void>): Promise<void> {
     const startDir = await mkdtemp(path.join(os.tmpdir(), "autoexec-start-"));
     await chmod(startDir, 0o755); // PostgreSQL runs as another user when we are root
     const env: NodeJS.ProcessEnv = {
@@ -93,17 +94,36 @@ describe("npm start on the embedded default", () => {
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ["src/bin/start.ts"], { cwd: ROOT, env });
     try {
-      await waitForLine(child, /autoexec is running/);
-      const pid = Number(
-        (await readFile(path.join(startDir, "pg", "postmaster.pid"), "utf8")).split("\n")[0],
-      );
-      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(isAlive(pid)).toBe(false);
+      await use(child, path.join(startDir, "pg"));
     } finally {
       child.kill("SIGKILL");
       await rm(startDir, { recursive: true, force: true });
     }
+  }
+
+  /** Sends SIGTERM; expects a clean exit 0 that also stopped the embedded server. */
+  async function expectCleanStop(child: ChildProcess, pgDir: string): Promise<void> {
+    const pid = Number((await readFile(path.join(pgDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(path.join(pgDir, "postmaster.pid"))).toBe(false);
+  }
+
+  it("migrates, runs the engine, and on SIGTERM stops the worker and the embedded server", async () => {
+    await withStart(async (child, pgDir) => {
+      await waitForLine(child, /autoexec is running/);
+      await expectCleanStop(child, pgDir);
+    });
+  });
+
+  it("stops cleanly on a SIGTERM that comes while it is still starting", async () => {
+    await withStart(async (child, pgDir) => {
+      const announced = waitForLine(child, /autoexec is running/);
+      announced.catch(() => {}); // it may or may not get there before it stops
+      await waitForLine(child, /embedded PostgreSQL started/);
+      await expectCleanStop(child, pgDir);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { type Config, describeEnv, loadConfig } from "../config.ts";
+import type { Stop } from "../db/database.ts";
 import { resolveJwtSecret } from "../http/jwt.ts";
 import { createLogger, type Logger } from "../logger.ts";
 
@@ -35,16 +36,31 @@ export async function jwtSecretOrExit(config: Config, log: Logger): Promise<stri
   }
 }
 
-/** On SIGINT or SIGTERM (once): log, run `stop` (finish in-flight work, close pools), exit 0. */
-export function onShutdown(log: Logger, what: string, stop: () => Promise<void>): void {
+/**
+ * Runs a long-lived entry point until SIGINT or SIGTERM. The handlers go in before `start` begins:
+ * Node with no handler dies at once on a signal, so a signal that came between the ready line and
+ * the handlers would leave in-flight work unfinished and an embedded server orphaned. A signal
+ * during startup waits for `start` to finish, then runs the stop it returned and exits 0. A start
+ * that fails logs one readable line (a port in use, a refused login, …) and exits 1.
+ */
+export async function runUntilSignal(log: Logger, what: string, start: () => Promise<Stop>): Promise<void> {
+  let starting: Promise<Stop> | undefined;
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, async () => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, `stopping: ${what}`);
-      await stop();
+      const stop = await starting?.catch(() => undefined);
+      await stop?.();
       process.exit(0);
     });
+  }
+  starting = start();
+  try {
+    await starting;
+  } catch (error) {
+    log.fatal({ err: error }, `could not start: ${(error as Error).message}`);
+    process.exit(1);
   }
 }

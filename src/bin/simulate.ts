@@ -34,15 +34,15 @@ if (!config.DATABASE_URL) {
 }
 const pool = createPool(config.DATABASE_URL, log, 2);
 const agent = createSimulatedAgent({ agentPool: pool, sitePool: pool });
-log.info({ intervalMs }, "simulated agent started; Ctrl-C stops it");
-
-// A signal lets the proposal in progress finish; the loop then ends and the pool closes.
+// A signal lets the proposal in progress finish; the loop then ends and the pool closes. The
+// handlers go in before the ready line: a signal with no handler kills Node at once.
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     stopping = true;
   });
 }
+log.info({ intervalMs }, "simulated agent started; Ctrl-C stops it");
 for (let proposed = 0; proposed < count && !stopping; proposed++) {
   const { id, type } = await agent.proposeOne();
   log.info({ id, type }, "proposed");

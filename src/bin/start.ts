@@ -1,4 +1,4 @@
-import { type Database, openDatabase } from "../db/database.ts";
+import { type Database, type Stop, startOnDatabase } from "../db/database.ts";
 import { loginUrl, warnIfPrivileged } from "../db/logins.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool } from "../db/pool.ts";
@@ -8,7 +8,7 @@ import { createServerPools } from "../http/db.ts";
 import { secretKey, signToken } from "../http/jwt.ts";
 import { listen } from "../http/serve.ts";
 import { recoverFromDatabaseOutages, startWorker } from "../worker.ts";
-import { jwtSecretOrExit, onShutdown, startup } from "./cli.ts";
+import { jwtSecretOrExit, runUntilSignal, startup } from "./cli.ts";
 
 const { config, log } =
   startup(`npm start: migrate the database, then run the engine (worker and crontab) and the admin API
@@ -19,24 +19,12 @@ JWT secret (npm run token signs with it); on first start it loads a demo site an
 runs a simulated agent. With DATABASE_URL, JWT_SECRET is required and nothing is ever seeded.
 It prints the URLs and an admin token.`);
 const jwtSecret = await jwtSecretOrExit(config, log);
-const database = await openDatabase(config, log);
-let stop: () => Promise<void>;
-try {
-  stop = await run(database);
-} catch (error) {
-  // A clear line, not a stack: a port in use, a database that refuses the login, …
-  log.fatal({ err: error }, `autoexec could not start: ${(error as Error).message}`);
-  await database.stop();
-  process.exit(1);
-}
-
-onShutdown(log, "finishing in-flight requests and executions", async () => {
-  await stop();
-  await database.stop();
-});
+await runUntilSignal(log, "finishing in-flight requests and executions", () =>
+  startOnDatabase(config, log, run),
+);
 
 /** Migrates, starts the worker, the API and (embedded only) the demo; returns how to stop them. */
-async function run(database: Database): Promise<() => Promise<void>> {
+async function run(database: Database): Promise<Stop> {
   const owner = createPool(database.url, log, 2);
   await migrate(owner, log);
 

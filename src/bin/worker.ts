@@ -1,7 +1,7 @@
 import { warnIfPrivileged } from "../db/logins.ts";
 import { createPool } from "../db/pool.ts";
 import { recoverFromDatabaseOutages, startWorker } from "../worker.ts";
-import { onShutdown, startup } from "./cli.ts";
+import { runUntilSignal, startup } from "./cli.ts";
 
 const { config, log } =
   startup(`npm run worker: run one worker process (several may run against one database).
@@ -14,13 +14,14 @@ if (!url) {
   );
   process.exit(2);
 }
-const pool = createPool(url, log, config.WORKER_CONCURRENCY + 4);
-await warnIfPrivileged(pool, "worker", log);
-const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
-recoverFromDatabaseOutages(worker, log);
-log.info({ concurrency: config.WORKER_CONCURRENCY }, "worker started");
-
-onShutdown(log, "finishing in-flight executions", async () => {
-  await worker.stop();
-  await pool.end();
+await runUntilSignal(log, "finishing in-flight executions", async () => {
+  const pool = createPool(url, log, config.WORKER_CONCURRENCY + 4);
+  await warnIfPrivileged(pool, "worker", log);
+  const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
+  recoverFromDatabaseOutages(worker, log);
+  log.info({ concurrency: config.WORKER_CONCURRENCY }, "worker started");
+  return async () => {
+    await worker.stop();
+    await pool.end();
+  };
 });

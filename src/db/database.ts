@@ -29,3 +29,28 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   }
   return { url: server.url.replace(/\/postgres$/, "/autoexec"), embedded: true, stop: server.stop };
 }
+
+/** How a started service stops: finish its work, close its pools. */
+export type Stop = () => Promise<void>;
+
+/**
+ * Opens the database and starts `service` on it. The stop returned stops the service and then the
+ * database; when the service fails to start, the database is stopped before the error goes on.
+ */
+export async function startOnDatabase(
+  config: Config,
+  log: Logger,
+  service: (database: Database) => Promise<Stop>,
+): Promise<Stop> {
+  const database = await openDatabase(config, log);
+  try {
+    const stopService = await service(database);
+    return async () => {
+      await stopService();
+      await database.stop();
+    };
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+}
