@@ -299,3 +299,36 @@ describe("npm run server", () => {
     }
   });
 });
+
+describe("a process that cannot start", () => {
+  /** Exits 1 having logged one fatal JSON line, `could not start: …`, and nothing that is not JSON. */
+  async function expectCouldNotStart(proc: Process, reason: RegExp): Promise<void> {
+    expect(await exitCode(proc)).toBe(1);
+    running.splice(running.indexOf(proc), 1); // its exit code 1 is the point, not a failure
+    const fatal = proc.lines().filter((line) => line.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]?.msg).toMatch(/^could not start: /);
+    expect(fatal[0]?.msg).toMatch(reason);
+    const lines = proc.output.join("").trim().split("\n");
+    expect(lines.filter((line) => !line.startsWith("{"))).toEqual([]); // no stack printed by Node
+  }
+
+  it("says why in one line and exits 1 when its database does not answer", async () => {
+    const nowhere = `postgres://postgres@127.0.0.1:${await freePort()}/autoexec`;
+    const unreachable = { DATABASE_URL: nowhere, JWT_SECRET: TEST_JWT_SECRET, PORT: "0" };
+    for (const script of ["worker.ts", "server.ts", "start.ts"]) {
+      await expectCouldNotStart(run(script, unreachable), /ECONNREFUSED/);
+    }
+  });
+
+  it("says why in one line and exits 1 when its port is taken", async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = String((taken.address() as net.AddressInfo).port);
+      await expectCouldNotStart(run("server.ts", { ...env, PORT: port }), /EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
+  });
+});

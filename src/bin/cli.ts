@@ -41,7 +41,7 @@ export async function jwtSecretOrExit(config: Config, log: Logger): Promise<stri
  * Node with no handler dies at once on a signal, so a signal that came between the ready line and
  * the handlers would leave in-flight work unfinished and an embedded server orphaned. A signal
  * during startup waits for `start` to finish, then runs the stop it returned and exits 0. A start
- * that fails logs one readable line (a port in use, a refused login, …) and exits 1.
+ * that fails logs one readable line (a port taken, a database that does not answer) and exits 1.
  */
 export async function runUntilSignal(log: Logger, what: string, start: () => Promise<Stop>): Promise<void> {
   let starting: Promise<Stop> | undefined;
