@@ -52,7 +52,13 @@ export async function runUntilSignal(log: Logger, what: string, start: () => Pro
       stopping = true;
       log.info({ signal }, `stopping: ${what}`);
       const stop = await starting?.catch(() => undefined);
-      await stop?.();
+      try {
+        await stop?.();
+      } catch (error) {
+        // Exit anyway: a rejected handler would land in the outage handler, which waits for the database.
+        log.error({ err: error }, `stopped, but not cleanly: ${(error as Error).message}`);
+        process.exit(1);
+      }
       process.exit(0);
     });
   }
