@@ -120,8 +120,10 @@ function cleanupAll(): Promise<void> {
   })();
   return cleaningUp;
 }
+let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
+    interrupted = true;
     console.log(`\n${signal}: cleaning up`);
     void cleanupAll().then(() => process.exit(130));
   });
@@ -130,10 +132,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 try {
   await main();
 } catch (error) {
-  console.error(
-    `\nbenchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
+  // Once interrupted, the run fails because the cleanup closes what it uses: not worth a stack.
+  if (!interrupted) {
+    console.error(
+      `\nbenchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = 1;
+  }
 } finally {
   await cleanupAll();
 }
