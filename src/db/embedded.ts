@@ -97,7 +97,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // fast shutdown, the one thing an "exit" listener can still do.
   const postmasterPid = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
   const shutDownOnExit = () => {
-    if (isAlive(postmasterPid)) process.kill(postmasterPid, "SIGINT");
+    try {
+      process.kill(postmasterPid, "SIGINT");
+    } catch {
+      // already gone
+    }
   };
   process.on("exit", shutDownOnExit);
   let stopping: Promise<void> | undefined;
