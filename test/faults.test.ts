@@ -10,7 +10,14 @@ import { migrate } from "../src/db/migrate.ts";
 import { createPool } from "../src/db/pool.ts";
 import { secretKey, signToken } from "../src/http/jwt.ts";
 import { createTestDatabase, testLog } from "./support/db.ts";
-import { amazonLink, goLive, insertAction, insertEligibleActions, insertMod } from "./support/fixtures.ts";
+import {
+  amazonLink,
+  getAction,
+  goLive,
+  insertAction,
+  insertEligibleActions,
+  insertMod,
+} from "./support/fixtures.ts";
 import { TEST_JWT_SECRET } from "./support/http.ts";
 import { waitFor } from "./support/wait.ts";
 import { spawnWorker, stopWorker, type WorkerProcess, waitForListeners } from "./support/worker-process.ts";
@@ -58,16 +65,7 @@ describe("a worker SIGKILLed in the middle of an execution", () => {
     const victim = track(spawnWorker(db.url, { WORKER_CONCURRENCY: "1" }));
     await waitForListeners(db.pool, 1, [victim]);
     const actionId = await insertAction(db.pool, { data: amazonLink(modId) });
-    await waitFor(
-      async () => {
-        const { rows } = await db.pool.query(
-          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        );
-        return rows[0].n === 1;
-      },
-      10_000,
-      { what: "the execution to block on the mod's row lock" },
-    );
+    await waitForExecutionBlockedOnLock(db.pool);
 
     victim.child.kill("SIGKILL");
     await new Promise((resolve) => victim.child.once("exit", resolve));
@@ -107,6 +105,48 @@ describe("a worker SIGKILLed in the middle of an execution", () => {
     );
     expect(mod[0].n).toBe(1);
     expect(survivor.child.exitCode).toBeNull();
+  });
+});
+
+describe("a worker told to stop with an execution in flight", () => {
+  it("finishes it first; a second signal stops it at once", async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    await goLive(db.pool);
+    const editor = await db.pool.connect();
+    cleanups.push(async () => editor.release());
+    /** A worker whose execution of a new action waits on a row lock the editor holds. */
+    const workerMidExecution = async () => {
+      const modId = await insertMod(db.pool);
+      await editor.query("begin");
+      await editor.query("select * from content.mods where id = $1 for update", [modId]);
+      const worker = track(spawnWorker(db.url, { WORKER_CONCURRENCY: "1", LOG_LEVEL: "info" }));
+      await waitForListeners(db.pool, 1, [worker]);
+      const actionId = await insertAction(db.pool, { data: amazonLink(modId) });
+      await waitForExecutionBlockedOnLock(db.pool);
+      const exited = once(worker.child, "exit");
+      return { worker, actionId, exited };
+    };
+    const stopping = (worker: WorkerProcess) => worker.output.join("").includes("stopping:");
+
+    const graceful = await workerMidExecution();
+    graceful.worker.child.kill("SIGTERM");
+    await waitFor(() => stopping(graceful.worker), 10_000, { what: "the worker to start stopping" });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(graceful.worker.child.exitCode).toBeNull(); // still waiting for its execution
+    await editor.query("commit");
+    expect(await graceful.exited).toEqual([0, null]);
+    expect((await getAction(db.pool, graceful.actionId)).status).toBe("EXECUTED");
+
+    const forced = await workerMidExecution();
+    forced.worker.child.kill("SIGTERM");
+    await waitFor(() => stopping(forced.worker), 10_000, { what: "the worker to start stopping" });
+    forced.worker.child.kill("SIGINT");
+    expect(await forced.exited).toEqual([null, "SIGINT"]);
+    await editor.query("commit");
+    // Its transaction never commits; the action waits for the sweep to free its job, as after a SIGKILL.
+    expect((await getAction(db.pool, forced.actionId)).status).toBe("PENDING");
+    expect(await executionCounts(db.pool)).toEqual({ logs: 1, actions: 1, live_successes: 1 });
   });
 });
 
@@ -239,4 +279,18 @@ async function waitForDatabase<T>(work: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+/** Waits until one backend of this database waits on a lock: an execution stopped mid-handler. */
+async function waitForExecutionBlockedOnLock(pool: pg.Pool): Promise<void> {
+  await waitFor(
+    async () => {
+      const { rows } = await pool.query(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+      );
+      return rows[0].n === 1;
+    },
+    10_000,
+    { what: "the execution to block on the mod's row lock" },
+  );
 }

@@ -45,23 +45,22 @@ export async function jwtSecretOrExit(config: Config, log: Logger): Promise<stri
  */
 export async function runUntilSignal(log: Logger, what: string, start: () => Promise<Stop>): Promise<void> {
   let starting: Promise<Stop> | undefined;
-  let stopping = false;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, async () => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, `stopping: ${what}`);
-      const stop = await starting?.catch(() => undefined);
-      try {
-        await stop?.();
-      } catch (error) {
-        // Exit anyway: a rejected handler would land in the outage handler, which waits for the database.
-        log.error({ err: error }, `stopped, but not cleanly: ${(error as Error).message}`);
-        process.exit(1);
-      }
-      process.exit(0);
-    });
-  }
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const onSignal = async (signal: NodeJS.Signals) => {
+    // A second signal, of either kind, gets Node's default: the process ends at once.
+    for (const other of signals) process.off(other, onSignal);
+    log.info({ signal }, `stopping: ${what} (a second Ctrl-C or SIGTERM stops at once)`);
+    const stop = await starting?.catch(() => undefined);
+    try {
+      await stop?.();
+    } catch (error) {
+      // Exit anyway: a rejected handler would land in the outage handler, which waits for the database.
+      log.error({ err: error }, `stopped, but not cleanly: ${(error as Error).message}`);
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
   starting = start();
   try {
     await starting;
