@@ -177,8 +177,11 @@ interface HandlerCase {
   edit(executed: Executed): Promise<void>;
   /** What the rollback reports as changed after `edit`. */
   conflicts(executed: Executed): string[] | Promise<string[]>;
-  /** The content after a forced rollback: the edited content without what the execution added. */
-  forcedResult(edited: Snapshot, executed: Executed): Snapshot;
+  /**
+   * The content after a forced rollback: the edited content without what the execution added; null
+   * when the edit replaced everything the execution did, so a forced rollback is refused.
+   */
+  forcedResult(edited: Snapshot, executed: Executed): Snapshot | null;
 }
 
 const modIdOf = (executed: Executed) => executed.data.modId as number;
@@ -230,8 +233,9 @@ const cases: HandlerCase[] = [
     conflicts: (executed) => [
       `meta_description of mod ${modIdOf(executed)} changed since the execution: it was "Written by the engine.", it is now "Rewritten by an editor."`,
     ],
-    // Nothing of the execution is left: the editor's text replaced it, and stays.
-    forcedResult: (edited) => edited,
+    // Nothing of the execution is left: the editor's text replaced it, and stays. A forced rollback
+    // would change nothing, so it must not report success (it did, and marked the action ROLLED_BACK).
+    forcedResult: () => null,
   },
   {
     type: "ADD_TO_COLLECTION",
@@ -404,6 +408,20 @@ describe.each(cases)("$type", (handlerCase) => {
       conflicts,
     });
 
+    const forcedResult = handlerCase.forcedResult(edited, executed);
+    if (!forcedResult) {
+      await expectRefused(
+        executed.logId,
+        {
+          success: false,
+          code: "nothing_to_undo",
+          error: `rolling back execution ${executed.logId} would change nothing: the content it changed has been replaced since`,
+          conflicts,
+        },
+        { force: true },
+      );
+      return;
+    }
     expect(await rollBack(executed.logId, { force: true })).toEqual({
       success: true,
       executionLogId: executed.logId,
@@ -411,9 +429,7 @@ describe.each(cases)("$type", (handlerCase) => {
       forced: true,
       conflicts,
     });
-    expect(ignoringUpdatedAt(await contentSnapshot())).toEqual(
-      ignoringUpdatedAt(handlerCase.forcedResult(edited, executed)),
-    );
+    expect(ignoringUpdatedAt(await contentSnapshot())).toEqual(ignoringUpdatedAt(forcedResult));
     await expectMarkedRolledBack(executed, { conflicts });
   });
 });
@@ -577,5 +593,40 @@ describe("concurrency", () => {
     ]);
     expect(ignoringUpdatedAt(await contentSnapshot())).toEqual(ignoringUpdatedAt(before));
     await expectMarkedRolledBack(executed, { actor });
+  });
+});
+
+describe("CREATE_COLLECTION_PAGE after an editor added to the page", () => {
+  it("a forced rollback removes only the mods it created the page with; the page stays with the editor's mod", async () => {
+    const data = {
+      slug: `farming-${Math.random().toString(36).slice(2, 10)}`,
+      title: "Farming Essentials",
+      description: "Everything for a farm.",
+      modIds: [await insertMod(db.pool), await insertMod(db.pool)],
+    };
+    const executed = await execute("CREATE_COLLECTION_PAGE", data);
+    const collectionId = executed.rollbackData.collectionId as number;
+    const editorsMod = await insertMod(db.pool);
+    await insertCollectionMod(db.pool, collectionId, editorsMod, 2);
+    const edited = await contentSnapshot();
+
+    const outcome = await rollBack(executed.logId, { force: true });
+    expect(outcome).toEqual({
+      success: true,
+      executionLogId: executed.logId,
+      actionId: executed.actionId,
+      forced: true,
+      conflicts: [`mods of collection ${collectionId} changed since it was created: added [${editorsMod},2]`],
+    });
+    // Before the fix the whole page went, the editor's addition with it.
+    expect(ignoringUpdatedAt(await contentSnapshot())).toEqual(
+      ignoringUpdatedAt(
+        without(
+          edited,
+          "collectionMods",
+          (row) => row.collection_id === collectionId && data.modIds.includes(row.mod_id as number),
+        ),
+      ),
+    );
   });
 });

@@ -21,6 +21,7 @@ begin
     deferred_until = null
   where a.status in ('PENDING', 'APPROVED') and a.expires_at <= now();
   get diagnostics v_expired = row_count;
+  v_expired := v_expired + autoexec_private.expire_undecided();
   return jsonb_build_object('expired', v_expired, 'enqueued', autoexec_private.enqueue_eligible(),
     'unlockedWorkers', coalesce(cardinality(v_dead_workers), 0));
 end;

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { type ModRow, rememberLockedMod } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
+import { executeWithChange, recordChange, returnForReview } from "./change.ts";
 
 export type ExecutionOutcome =
   | { outcome: "executed"; mode: "live" | "dry_run"; executionLogId: number }
@@ -101,10 +102,17 @@ export async function executeAction(
     const prepared = await handler.prepareRollback(ctx, parsed.data);
     // A dry run executes inside a savepoint and rolls back to it: the log shows what would have happened.
     if (mode === "dry_run") await client.query("savepoint dry_run");
-    const result = await handler.execute(ctx, parsed.data);
+    const { result, change } = await executeWithChange(handler, ctx, parsed.data);
     const durationMs = Math.round(performance.now() - startedAt);
     const rollbackData: Record<string, Json> = { ...prepared, ...result.rollbackData };
     if (mode === "dry_run") await client.query("rollback to savepoint dry_run");
+    // An approval is of the change the admin saw: if the content moved on since, ask again.
+    const movedOn = await recordChange(client, actionId, change, force);
+    if (movedOn) {
+      await returnForReview(client, actionId, movedOn);
+      log.info({ reason: movedOn }, "approved change moved on; action returned for review");
+      return notNow({ decision: "review", reason: movedOn, retry_at: null });
+    }
 
     const executionLogId = await finishExecution(client, {
       actionId,

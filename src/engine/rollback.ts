@@ -1,4 +1,7 @@
-import type { HandlerContext, Json } from "../handlers/types.ts";
+import { isDeepStrictEqual } from "node:util";
+import type pg from "pg";
+import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
+import type { ContentChange } from "./change.ts";
 import type { ExecutorDeps } from "./executor.ts";
 
 export interface RollbackRequest {
@@ -14,7 +17,7 @@ export type RollbackOutcome =
   | { success: true; executionLogId: number; actionId: number; forced: boolean; conflicts: string[] }
   | {
       success: false;
-      code: "not_found" | "not_rollbackable" | "conflict" | "bad_request";
+      code: "not_found" | "not_rollbackable" | "conflict" | "nothing_to_undo" | "bad_request";
       error: string;
       conflicts?: string[];
     };
@@ -23,6 +26,7 @@ interface LogRow {
   id: number;
   action_id: number;
   action_type: string;
+  input_data: unknown;
   mode: string;
   success: boolean;
   rollback_data: Record<string, Json> | null;
@@ -31,6 +35,10 @@ interface LogRow {
   rolled_back_by: string | null;
   rollback_reason: string | null;
 }
+
+const LOG_QUERY = `select l.id, l.action_id, l.action_type, l.input_data, l.mode, l.success, l.rollback_data,
+    l.rollback_data_purged_at, l.rolled_back_at, l.rolled_back_by, l.rollback_reason
+  from autoexec.execution_logs l join autoexec.actions a on a.id = l.action_id`;
 
 /**
  * Undoes one execution in one transaction with its handler's rollback and stored rollback data, and
@@ -47,13 +55,9 @@ export async function rollbackExecution(
   try {
     await client.query("begin");
     await client.query("select set_config('autoexec.engine_executing', 'on', true)");
-    const { rows } = await client.query<LogRow>(
-      `select l.id, l.action_id, l.action_type, l.mode, l.success, l.rollback_data, l.rollback_data_purged_at,
-         l.rolled_back_at, l.rolled_back_by, l.rollback_reason
-       from autoexec.execution_logs l join autoexec.actions a on a.id = l.action_id
-       where l.id = $1 for update`,
-      [request.executionLogId],
-    );
+    const { rows } = await client.query<LogRow>(`${LOG_QUERY} where l.id = $1 for update`, [
+      request.executionLogId,
+    ]);
     const log = rows[0];
     const refusal = log ? whyNot(log) : `execution ${request.executionLogId} not found`;
     if (refusal || !log?.rollback_data) {
@@ -66,8 +70,7 @@ export async function rollbackExecution(
     }
     const handler = deps.handlers.get(log.action_type);
     if (!handler) throw new Error(`no handler is registered for action type ${log.action_type}`);
-    const ctx: HandlerContext = { db: client, actionId: log.action_id };
-    const conflicts = await handler.conflicts(ctx, log.rollback_data);
+    const conflicts = await handler.conflicts(contextFor(client, log), log.rollback_data);
     if (conflicts.length && !request.force) {
       await client.query("rollback");
       return {
@@ -77,7 +80,17 @@ export async function rollbackExecution(
         conflicts,
       };
     }
-    await handler.rollback(ctx, log.rollback_data);
+    const change = await undo(client, handler, log);
+    if (change && isDeepStrictEqual(change.before, change.after)) {
+      // Forced over later edits that replaced everything the execution did: undoing it changes nothing.
+      await client.query("rollback");
+      return {
+        success: false,
+        code: "nothing_to_undo",
+        error: `rolling back execution ${log.id} would change nothing: the content it changed has been replaced since`,
+        conflicts,
+      };
+    }
     const forced = conflicts.length > 0;
     await client.query("select autoexec_private.record_rollback($1, $2, $3, $4, $5)", [
       log.id,
@@ -96,6 +109,72 @@ export async function rollbackExecution(
     await client.query("rollback").catch(() => undefined);
     throw error;
   } finally {
+    client.release();
+  }
+}
+
+function contextFor(client: pg.PoolClient, log: LogRow): HandlerContext {
+  return { db: client, actionId: log.action_id };
+}
+
+/**
+ * Runs the handler's rollback between two readings of what the action touches; the change is null
+ * when the logged action data no longer parses (then nothing is compared).
+ */
+async function undo(
+  client: pg.PoolClient,
+  handler: ActionHandler,
+  log: LogRow,
+): Promise<ContentChange | null> {
+  const rollbackData = log.rollback_data ?? {};
+  const ctx = contextFor(client, log);
+  const parsed = handler.schema.safeParse(log.input_data);
+  const before = parsed.success ? await handler.affected(ctx, parsed.data, rollbackData) : null;
+  await handler.rollback(ctx, rollbackData);
+  const after = parsed.success ? await handler.affected(ctx, parsed.data, rollbackData) : null;
+  return before && after ? { before, after } : null;
+}
+
+export interface RollbackPreview {
+  executionLogId: number;
+  /** False when it cannot be rolled back at all: `reason` says why. */
+  possible: boolean;
+  reason: string | null;
+  /** How the content moved on since the execution; non-empty: only a forced rollback would run. */
+  conflicts: string[];
+  /** What rolling back now would change; with conflicts, exactly what a forced rollback would discard. */
+  change: ContentChange | null;
+  computedAt: string;
+}
+
+/**
+ * What rolling back an execution would change now, computed by running its rollback in a transaction
+ * that is always rolled back. Null when there is no such execution.
+ */
+export async function previewRollback(
+  deps: Pick<ExecutorDeps, "pool" | "handlers">,
+  executionLogId: number,
+): Promise<RollbackPreview | null> {
+  const client = await deps.pool.connect();
+  const computedAt = new Date().toISOString();
+  try {
+    await client.query("begin");
+    await client.query("set local lock_timeout = '2s'");
+    await client.query("select set_config('autoexec.engine_executing', 'on', true)");
+    const { rows } = await client.query<LogRow>(`${LOG_QUERY} where l.id = $1`, [executionLogId]);
+    const log = rows[0];
+    if (!log) return null;
+    const refusal = whyNot(log);
+    const handler = deps.handlers.get(log.action_type);
+    if (refusal || !log.rollback_data || !handler) {
+      const reason = refusal ?? (handler ? "no rollback data" : `no handler for ${log.action_type}`);
+      return { executionLogId, possible: false, reason, conflicts: [], change: null, computedAt };
+    }
+    const conflicts = await handler.conflicts(contextFor(client, log), log.rollback_data);
+    const change = await undo(client, handler, log);
+    return { executionLogId, possible: true, reason: null, conflicts, change, computedAt };
+  } finally {
+    await client.query("rollback").catch(() => undefined);
     client.release();
   }
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { lockMod } from "./content.ts";
-import { defineHandler, invalid, VALID } from "./types.ts";
+import { defineHandler, invalid, type Json, VALID } from "./types.ts";
 
 const slug = z.string().regex(/^[a-z0-9_]{1,40}$/, "must be 1-40 lowercase letters, digits or underscores");
 const AddAdSlot = z.strictObject({
@@ -46,6 +46,15 @@ export default defineHandler<AddAdSlotData>({
       output: { modId: data.modId, adSlot: { ...slot } },
       rollbackData: { adSlotId: slot.id, slotAfter: { ...slot } },
     };
+  },
+
+  async affected(ctx, data) {
+    const { rows } = await ctx.db.query<{ slots: Json }>(
+      `select coalesce(jsonb_agg(jsonb_build_object('position', position, 'format', format) order by position), '[]') as slots
+       from content.ad_slots where mod_id = $1`,
+      [data.modId],
+    );
+    return { adSlots: rows[0]?.slots ?? [] };
   },
 
   async conflicts(ctx, rollbackData) {

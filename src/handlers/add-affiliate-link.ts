@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod, modFieldConflict } from "./content.ts";
+import { currentMod, lockMod, modFieldConflict } from "./content.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID, type Validation } from "./types.ts";
 
 const AddAffiliateLink = z.strictObject({
@@ -102,6 +102,16 @@ export default defineHandler<AddAffiliateLinkData>({
       output: { modId: data.modId, addedLink: link },
       rollbackData: { url, affiliateLinksAfter: rows[0]?.affiliate_links ?? [] },
     };
+  },
+
+  async affected(ctx, data) {
+    const mod = await currentMod(ctx, data.modId);
+    // What the page shows of each link; when and by whom it was added is the log's business.
+    const shown = (link: Json) => {
+      const fields = link && typeof link === "object" && !Array.isArray(link) ? link : {};
+      return { url: linkUrl(link) ?? null, type: fields.type ?? null, position: fields.position ?? null };
+    };
+    return { affiliateLinks: mod ? mod.affiliate_links.map(shown) : null };
   },
 
   conflicts(ctx, rollbackData) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod } from "./content.ts";
+import { collectionPage, lockMod } from "./content.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
 const AddToCollection = z.strictObject({
@@ -46,6 +46,10 @@ export default defineHandler<AddToCollectionData>({
       output: { collectionId: data.collectionId, modId: data.modId, position },
       rollbackData: { positionAfter: position },
     };
+  },
+
+  async affected(ctx, data) {
+    return { collection: await collectionPage(ctx, { id: data.collectionId }) };
   },
 
   async conflicts(ctx, rollbackData) {

@@ -75,3 +75,35 @@ function preview(value: Json | undefined): string {
   const text = JSON.stringify(value ?? null);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
+
+/**
+ * A mod as it stands now in this transaction, read again (lockMod keeps the copy from before the
+ * execution's writes): what affected() reports.
+ */
+export async function currentMod(ctx: HandlerContext, modId: number): Promise<ModRow | undefined> {
+  const { rows } = await ctx.db.query<ModRow>(
+    "select id, title, body, meta_description, affiliate_links from content.mods where id = $1",
+    [modId],
+  );
+  return rows[0];
+}
+
+/**
+ * A collection page as a reader sees it: slug, title, description and its mods in display order,
+ * with their titles; null when there is no such collection.
+ */
+export async function collectionPage(
+  ctx: HandlerContext,
+  where: { id: number } | { slug: string },
+): Promise<Json> {
+  const { rows } = await ctx.db.query<{ page: Json }>(
+    `select jsonb_build_object('slug', c.slug, 'title', c.title, 'description', c.description,
+       'mods', coalesce((select jsonb_agg(jsonb_build_object('modId', cm.mod_id, 'title', m.title, 'position', cm.position)
+                                         order by cm.position, cm.added_at, cm.mod_id)
+                         from content.collection_mods cm join content.mods m on m.id = cm.mod_id
+                         where cm.collection_id = c.id), '[]')) as page
+     from content.collections c where ${"id" in where ? "c.id = $1" : "c.slug = $1"}`,
+    ["id" in where ? where.id : where.slug],
+  );
+  return rows[0]?.page ?? null;
+}

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import { describeChange } from "./content.ts";
+import { collectionPage, describeChange } from "./content.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID } from "./types.ts";
 
 const CreateCollectionPage = z.strictObject({
@@ -56,6 +56,14 @@ export default defineHandler<CreateCollectionPageData>({
     };
   },
 
+  // Found by its id once created (an editor may have renamed its slug since), else by the slug it will take.
+  async affected(ctx, data, rollbackData) {
+    const id = rollbackData?.collectionId;
+    return {
+      collectionPage: await collectionPage(ctx, typeof id === "number" ? { id } : { slug: data.slug }),
+    };
+  },
+
   async conflicts(ctx, rollbackData) {
     const id = rollbackData.collectionId as number;
     const now = (await collectionState(ctx, id)) as Record<string, Json> | null;
@@ -70,7 +78,17 @@ export default defineHandler<CreateCollectionPageData>({
   },
 
   async rollback(ctx, rollbackData) {
-    await ctx.db.query("delete from content.collections where id = $1", [rollbackData.collectionId]);
+    // The mods the page was created with go; mods an editor has added since are the editor's, so the
+    // page stays for them. Without such additions the page itself is the execution's and goes.
+    const createdWith = ((rollbackData.after as { mods?: [number, number][] }).mods ?? []).map(([id]) => id);
+    await ctx.db.query(
+      "delete from content.collection_mods where collection_id = $1 and mod_id = any($2::bigint[])",
+      [rollbackData.collectionId, createdWith],
+    );
+    await ctx.db.query(
+      "delete from content.collections c where id = $1 and not exists (select from content.collection_mods cm where cm.collection_id = c.id)",
+      [rollbackData.collectionId],
+    );
   },
 });
 

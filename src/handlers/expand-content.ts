@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod, modFieldConflict } from "./content.ts";
+import { currentMod, lockMod, modFieldConflict } from "./content.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
 const ExpandContent = z.strictObject({
@@ -47,6 +47,11 @@ export default defineHandler<ExpandContentData>({
       output: { modId: data.modId, placement: data.placement, addedCharacters: data.content.length },
       rollbackData: { addedText, bodyAfter },
     };
+  },
+
+  async affected(ctx, data) {
+    const mod = await currentMod(ctx, data.modId);
+    return { body: mod ? mod.body : null };
   },
 
   conflicts(ctx, rollbackData) {

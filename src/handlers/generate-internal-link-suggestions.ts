@@ -79,6 +79,17 @@ export default defineHandler<GenerateInternalLinkSuggestionsData>({
     };
   },
 
+  async affected(ctx, data) {
+    const { rows } = await ctx.db.query<{ suggestions: Json }>(
+      `select coalesce(jsonb_agg(jsonb_build_object('targetModId', s.target_mod_id, 'targetTitle', m.title,
+                 'score', s.score, 'status', s.status) order by s.score desc, s.target_mod_id), '[]') as suggestions
+       from content.internal_link_suggestions s join content.mods m on m.id = s.target_mod_id
+       where s.source_mod_id = $1`,
+      [data.modId],
+    );
+    return { linkSuggestions: rows[0]?.suggestions ?? [] };
+  },
+
   async conflicts(ctx, rollbackData) {
     const ids = rollbackData.suggestionIds as number[];
     const { rows } = await ctx.db.query<{ id: number; status: string; target_mod_id: number }>(

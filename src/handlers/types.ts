@@ -33,6 +33,16 @@ export interface ActionHandler<Data = unknown> {
   prepareRollback(ctx: HandlerContext, data: Data): Promise<Record<string, Json>>;
   execute(ctx: HandlerContext, data: Data): Promise<ExecutionOutput>;
   /**
+   * The content this action changes, as it stands now, in the shape an admin reads it (titles, not
+   * row ids; no timestamps), so a preview and the execution it previews compare equal. `rollbackData`
+   * is given once the action has executed (e.g. the id of the page it created).
+   */
+  affected(
+    ctx: HandlerContext,
+    data: Data,
+    rollbackData?: Record<string, Json>,
+  ): Promise<Record<string, Json>>;
+  /**
    * How the content differs from what the execution left behind, in sentences; empty when nothing
    * changed since, so rolling back restores exactly the content from before the execution.
    */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod, modFieldConflict } from "./content.ts";
+import { currentMod, lockMod, modFieldConflict } from "./content.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
 const UpdateMetaDescription = z.strictObject({
@@ -47,6 +47,11 @@ export default defineHandler<UpdateMetaDescriptionData>({
       output: { modId: data.modId, metaDescription: data.metaDescription },
       rollbackData: { metaDescriptionAfter: data.metaDescription },
     };
+  },
+
+  async affected(ctx, data) {
+    const mod = await currentMod(ctx, data.modId);
+    return { metaDescription: mod ? mod.meta_description : null };
   },
 
   conflicts(ctx, rollbackData) {

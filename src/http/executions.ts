@@ -87,7 +87,13 @@ export function executionRoutes(deps: ExecutionRoutesDeps): Hono<AppEnv> {
         conflicts: result.conflicts,
       });
     }
-    const status = { not_found: 404, not_rollbackable: 409, conflict: 409, bad_request: 400 } as const;
+    const status = {
+      not_found: 404,
+      not_rollbackable: 409,
+      conflict: 409,
+      nothing_to_undo: 409,
+      bad_request: 400,
+    } as const;
     return jsonError(
       c,
       status[result.code],

@@ -105,7 +105,9 @@ export function openApiDocument(): Record<string, unknown> {
             "200": { description: "Rolled back", content: json("RollbackResponse") },
             ...common,
             "404": error("No such execution"),
-            "409": error("Not rollbackable (failed, dry run, already rolled back, purged) or in conflict"),
+            "409": error(
+              "Not rollbackable (failed, dry run, already rolled back, purged), in conflict, or (forced) nothing left to undo",
+            ),
           },
         },
       },

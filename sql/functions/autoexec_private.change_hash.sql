@@ -1,0 +1,9 @@
+create or replace function autoexec_private.change_hash(p_change jsonb) returns text
+language sql immutable
+set search_path = pg_catalog
+as $$
+  -- jsonb's text form is canonical (keys sorted, no duplicates, fixed spacing), so equal changes hash equal.
+  select encode(sha256(convert_to(p_change::text, 'UTF8')), 'hex');
+$$;
+comment on function autoexec_private.change_hash(jsonb) is
+  'The fingerprint of a preview''s {before, after}: what an approval records and an execution compares.';

@@ -1,0 +1,148 @@
+import type pg from "pg";
+import type { ActionHandler, ExecutionOutput, HandlerContext, Json } from "../handlers/types.ts";
+import { describeZodError, type ExecutorDeps } from "./executor.ts";
+
+/** What an execution changes: the fields it touches (handler.affected) before and after it. */
+export interface ContentChange {
+  before: Record<string, Json>;
+  after: Record<string, Json>;
+}
+
+/**
+ * Runs a handler's execute between two readings of what it touches. The executor and the preview
+ * both execute through here, so a preview is the very change the execution will make.
+ */
+export async function executeWithChange<Data>(
+  handler: ActionHandler<Data>,
+  ctx: HandlerContext,
+  data: Data,
+): Promise<{ result: ExecutionOutput; change: ContentChange }> {
+  const before = await handler.affected(ctx, data);
+  const result = await handler.execute(ctx, data);
+  const after = await handler.affected(ctx, data, result.rollbackData);
+  return { result, change: { before, after } };
+}
+
+/**
+ * In the execution's transaction, after the handler ran (and a dry run rolled back to its savepoint):
+ * keeps the change for the execution log and, for an approved action, compares it with the preview
+ * the admin approved. Returns why the action must return for review, or null.
+ */
+export async function recordChange(
+  client: Pick<pg.ClientBase, "query">,
+  actionId: number,
+  change: ContentChange,
+  force: boolean,
+): Promise<string | null> {
+  const { rows } = await client.query<{ note: string | null }>(
+    "select autoexec_private.record_change($1, $2, $3) as note",
+    [actionId, JSON.stringify(change), force],
+  );
+  return rows[0]?.note ?? null;
+}
+
+/** Undoes the execution's transaction and puts the action back in the queue with `note`. */
+export async function returnForReview(client: pg.PoolClient, actionId: number, note: string): Promise<void> {
+  await client.query("rollback");
+  await client.query("select autoexec_private.return_for_review($1, $2)", [actionId, note]);
+}
+
+export interface PreviewSubject {
+  id: number;
+  title: string;
+  slug: string;
+}
+
+export interface ActionPreview {
+  actionId: number;
+  type: string | null;
+  /** False when the action would not change anything: `reason` says why (as its execution would). */
+  ok: boolean;
+  reason: string | null;
+  change: ContentChange | null;
+  /** What approveActionAsSeen records: the fingerprint of `change`. */
+  hash: string | null;
+  computedAt: string;
+}
+
+interface PreviewedAction {
+  type: string;
+  status: string;
+  execution_tier: number;
+  action_data: unknown;
+}
+
+/** Statuses in which an action may still execute (Tier 1 and 2 only). */
+const MAY_EXECUTE = new Set(["PENDING", "APPROVED"]);
+
+/**
+ * What an action would change if it executed now: its handler runs exactly as in a dry run (parse,
+ * validate, prepareRollback, execute) in a transaction that is always rolled back. No rate-limit slot
+ * is claimed and nothing is logged. Refusals carry the reason the execution would record.
+ */
+export async function previewAction(
+  deps: Pick<ExecutorDeps, "pool" | "handlers">,
+  actionId: number,
+): Promise<ActionPreview | null> {
+  const client = await deps.pool.connect();
+  const computedAt = new Date().toISOString();
+  const refused = (type: string | null, reason: string): ActionPreview => ({
+    actionId,
+    type,
+    ok: false,
+    reason,
+    change: null,
+    hash: null,
+    computedAt,
+  });
+  try {
+    await client.query("begin");
+    // A preview waits briefly for an execution holding the mod, never long.
+    await client.query("set local lock_timeout = '2s'");
+    await client.query("select set_config('autoexec.engine_executing', 'on', true)");
+    const { rows } = await client.query<PreviewedAction>(
+      "select type, status, execution_tier, action_data from autoexec.actions where id = $1",
+      [actionId],
+    );
+    const action = rows[0];
+    if (!action) return null;
+    if (action.execution_tier === 3) {
+      return refused(action.type, "manual only: the engine never executes Tier 3 actions");
+    }
+    if (!MAY_EXECUTE.has(action.status)) {
+      return refused(action.type, `action is ${action.status}: it will not execute`);
+    }
+    const handler = deps.handlers.get(action.type);
+    if (!handler) return refused(action.type, `no handler is registered for action type ${action.type}`);
+    const parsed = handler.schema.safeParse(action.action_data);
+    if (!parsed.success) return refused(action.type, describeZodError(parsed.error));
+    const ctx: HandlerContext = { db: client, actionId };
+    const validation = await handler.validate(ctx, parsed.data);
+    if (!validation.valid) return refused(action.type, validation.reason);
+    await handler.prepareRollback(ctx, parsed.data);
+    let change: ContentChange;
+    try {
+      ({ change } = await executeWithChange(handler, ctx, parsed.data));
+    } catch (error) {
+      // What the execution would record as its failure (e.g. a constraint of the site's database).
+      await client.query("rollback");
+      return refused(action.type, error instanceof Error ? error.message : String(error));
+    }
+    const hashed = await client.query<{ hash: string }>(
+      "select autoexec_private.change_hash($1::jsonb) as hash",
+      [JSON.stringify(change)],
+    );
+    return {
+      actionId,
+      type: action.type,
+      ok: true,
+      reason: null,
+      change,
+      hash: hashed.rows[0]?.hash ?? null,
+      computedAt,
+    };
+  } finally {
+    await client.query("rollback").catch(() => undefined);
+    client.release();
+  }
+}
