@@ -74,14 +74,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
 
   app.use("/api/*", tooLarge(MAX_REST_BODY), authenticate(key));
-  app.route(
-    "/api/monetization",
-    executionRoutes({ executorPool: deps.executorPool, handlers: deps.handlers ?? defaultHandlers, log }),
-  );
+  const handlers = deps.handlers ?? defaultHandlers;
+  app.route("/api/monetization", executionRoutes({ executorPool: deps.executorPool, handlers, log }));
   app.route("/api/monetization", statsRoutes({ pool: deps.pool }));
 
   app.use(GRAPHQL_PATH, tooLarge(MAX_GRAPHQL_BODY), authenticate(key), guardGraphqlRequest);
-  const graphql = await mountGraphql(app, { pool: deps.pool, log, graphiql: deps.graphiql });
+  const graphql = await mountGraphql(app, {
+    pool: deps.pool,
+    log,
+    graphiql: deps.graphiql,
+    preview: { pool: deps.executorPool, handlers },
+  });
   // The admin UI (static files under /admin, built from web/): public pages that hold no data.
   app.route("/", uiRoutes());
 

@@ -13,6 +13,7 @@ import { pgSettingsFor } from "./db.ts";
 import { jsonError, logInternalError, publicDatabaseError } from "./errors.ts";
 import { KeepIdPlugin } from "./graphql-inflection.ts";
 import { ConditionPlugins, PageSizeCapPlugin } from "./graphql-plugins.ts";
+import { type PreviewDeps, previewPlugin } from "./graphql-preview.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 export const GRAPHIQL_PATH = "/graphiql";
@@ -25,6 +26,8 @@ export interface GraphqlDeps {
   pool: pg.Pool;
   log: Logger;
   graphiql?: boolean;
+  /** The engine, for actionPreview and rollbackPreview. */
+  preview: PreviewDeps;
 }
 
 /**
@@ -36,7 +39,7 @@ export function graphqlPreset(deps: GraphqlDeps): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset],
     disablePlugins: ["PgMutationCreatePlugin", "PgMutationUpdateDeletePlugin", "NodePlugin"],
-    plugins: [KeepIdPlugin, PageSizeCapPlugin, ...ConditionPlugins],
+    plugins: [KeepIdPlugin, PageSizeCapPlugin, ...ConditionPlugins, previewPlugin(deps.preview)],
     pgServices: [makePgService({ pool: deps.pool, schemas: ["autoexec"] })],
     grafserv: {
       graphqlPath: GRAPHQL_PATH,
