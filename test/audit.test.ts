@@ -269,6 +269,7 @@ describe("audit events and execution logs are append-only", () => {
       attempt: "attempt + 1",
       input_data: `'{"forged": true}'`,
       output_data: `'{"forged": true}'`,
+      diff: `'{"forged": true}'`,
       success: "not success",
       error_message: "'forged'",
       duration_ms: "duration_ms + 1",

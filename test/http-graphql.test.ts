@@ -437,6 +437,7 @@ describe("the schema", () => {
         "query",
         "actionById",
         "actionByIdempotencyKey",
+        "actionPreview",
         "actionTypeByType",
         "affiliateHostByHost",
         "auditEventById",
@@ -458,11 +459,13 @@ describe("the schema", () => {
         "currentSettings",
         "executionStats",
         "observabilitySnapshot",
+        "rollbackPreview",
       ].sort(),
     );
     expect(schema.mutationType.fields.map((field: { name: string }) => field.name).sort()).toEqual([
       "applyRolloutPhase",
       "approveAction",
+      "approveActionAsSeen",
       "approveActions",
       "markActionImplemented",
       "markNotificationsRead",

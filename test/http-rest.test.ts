@@ -202,9 +202,9 @@ describe("POST /api/monetization/execute/rollback", () => {
     expect(again.body.error).toMatch(/already rolled back .* by carol/);
   });
 
-  it("refuses over a conflicting edit with the conflicts listed, and rolls back when forced", async () => {
+  it("refuses over a conflicting edit with the conflicts listed; forced, refuses to report an undo that changes nothing", async () => {
     const modId = await insertMod(db.pool, { metaDescription: "Before." });
-    const { logId } = await executed(
+    const { logId, actionId } = await executed(
       { modId, metaDescription: "From the engine." },
       "UPDATE_META_DESCRIPTION",
     );
@@ -220,9 +220,14 @@ describe("POST /api/monetization/execute/rollback", () => {
     const forced = await api.rest("POST", ROLLBACK, {
       body: { executionLogId: logId, reason: "bad copy", force: true },
     });
-    expect(forced.status).toBe(200);
-    expect(forced.body).toMatchObject({ success: true, forced: true, conflicts: refused.body.conflicts });
-    // Forced over the editor's change, only the engine's own change is undone: the editor's text stays.
+    // The editor's text replaced the engine's: a forced rollback would change nothing, so it is no success.
+    expect(forced.status).toBe(409);
+    expect(forced.body).toMatchObject({
+      success: false,
+      error: `rolling back execution ${logId} would change nothing: the content it changed has been replaced since`,
+      conflicts: refused.body.conflicts,
+    });
+    expect((await getAction(db.pool, actionId)).status).toBe("EXECUTED");
     const { rows } = await db.pool.query("select meta_description from content.mods where id = $1", [modId]);
     expect(rows[0].meta_description).toBe("An editor wrote this.");
   });

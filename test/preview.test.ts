@@ -247,10 +247,10 @@ describe.each(cases)("$type", (previewCase) => {
     if (handlers.get(previewCase.type)?.tier === 2) await approveAsSeen(actionId, seen.hash as string);
     const outcome = await executeAction(engine(), actionId);
     expect(outcome).toMatchObject({ outcome: "executed", mode: "live" });
-    const { rows } = await db.pool.query("select content_change from autoexec.execution_logs where id = $1", [
+    const { rows } = await db.pool.query("select diff from autoexec.execution_logs where id = $1", [
       (outcome as { executionLogId: number }).executionLogId,
     ]);
-    expect(rows[0].content_change).toEqual({ before: seen.before, after: seen.after });
+    expect(rows[0].diff).toEqual({ before: seen.before, after: seen.after });
   });
 
   it("summarises the change in one line and names the page it is about, for the queue", async () => {

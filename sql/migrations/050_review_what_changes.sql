@@ -9,8 +9,8 @@ comment on column autoexec.actions.approved_preview is
   'no longer matches hash, the action returns for review instead of executing.';
 
 alter table autoexec.execution_logs
-  add column content_change jsonb check (jsonb_typeof(content_change) = 'object');
-comment on column autoexec.execution_logs.content_change is
+  add column diff jsonb check (jsonb_typeof(diff) = 'object');
+comment on column autoexec.execution_logs.diff is
   'What the execution changed (for a dry run: would have changed): {before, after}, each the fields it '
   'touches as an admin reads them. Null for failures and for executions older than this column.';
 
