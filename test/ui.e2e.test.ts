@@ -744,3 +744,146 @@ describe("the admin UI in Chromium", () => {
     await screenshot(page, "13-phone-settings", true);
   }, 60_000);
 });
+
+describe("reviewing what an action will change", () => {
+  /** A Tier 2 expansion of a page with an Installation section, and a proposal close to expiring. */
+  async function proposeReview() {
+    const portraits = await modId("hd-portraits");
+    const body =
+      "Hand-painted portraits for every villager.\n\n## Installation\n\nUnzip into the Mods folder.";
+    await db.pool.query("update content.mods set body = $2 where id = $1", [portraits, body]);
+    const expand = await insertAction(db.pool, {
+      type: "EXPAND_CONTENT",
+      data: {
+        modId: portraits,
+        content:
+          "Requires SMAPI 4.0 or later.\n\nRemove older portrait mods first.\n\nRestart the game once.",
+      },
+      confidence: 0.83,
+      impact: 3.2,
+    });
+    const old = await insertAction(db.pool, {
+      type: "ADD_AD_SLOT",
+      data: { modId: portraits, position: "sidebar_top", format: "skyscraper_160x600" },
+      confidence: 0.7,
+      impact: 6,
+    });
+    await db.pool.query("update autoexec.actions set created_at = now() - interval '13 days' where id = $1", [
+      old,
+    ]);
+    return { portraits, body, expand, old };
+  }
+
+  it("shows each row's mod and change in one line, what expires soon, and the action's preview as a diff", async () => {
+    const { portraits, body, expand, old } = await proposeReview();
+    const page = await newPage();
+    await signIn(page, adminToken);
+    const row = page.locator(`tr[data-action-id="${expand}"]`);
+    await row.waitFor();
+    expect(await row.locator(".action-subject").textContent()).toMatch(
+      /HD Portraits\s*\/hd-portraits\s*adds 3 paragraphs under Installation/,
+    );
+    expect(await row.getByRole("link", { name: "HD Portraits" }).getAttribute("href")).toBe(
+      "https://musthavemods.com/mods/hd-portraits",
+    );
+    const expiring = page.getByRole("complementary", { name: "Proposals about to expire" });
+    await expiring.waitFor();
+    expect(await expiring.textContent()).toContain(`#${old}`);
+    expect(await page.locator(`tr[data-action-id="${old}"] .expires-soon`).textContent()).toMatch(
+      /expires undecided in (23|24) h/,
+    );
+    await screenshot(page, "20-queue-summaries");
+
+    await row.getByRole("link", { name: `#${expand}`, exact: true }).click();
+    const preview = page.getByRole("region", { name: "What will change" });
+    await preview.locator("ins").first().waitFor();
+    const added = await preview.locator(".paragraph.added").allTextContents();
+    expect(added).toEqual([
+      "added: Requires SMAPI 4.0 or later.",
+      "added: Remove older portrait mods first.",
+      "added: Restart the game once.",
+    ]);
+    expect(await preview.locator(".paragraph.kept").allTextContents()).toEqual([
+      "Hand-painted portraits for every villager.",
+      "Installation",
+      "Unzip into the Mods folder.",
+    ]);
+    await screenshot(page, "21-action-preview");
+    await checkAccessibleBasics(page);
+    expect(await modBody(portraits)).toBe(body);
+  }, 60_000);
+
+  it("returns an approved action for review when an editor changes the page before it runs", async () => {
+    const { portraits, expand } = await proposeReview();
+    // Switched off, the approved action waits: the editor's change lands between approval and execution.
+    await db.pool.query("update autoexec.settings set enabled = false");
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await page.goto(`/admin/actions/${expand}`);
+    const preview = page.getByRole("region", { name: "What will change" });
+    await preview.locator("ins").first().waitFor();
+    await page.getByRole("button", { name: `Approve action ${expand}`, exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: `Approve action ${expand} as previewed` });
+    await dialog.getByRole("button", { name: "Approve" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Action ${expand} approved as previewed.` })
+      .waitFor();
+    expect(await actionStatus(expand)).toBe("APPROVED");
+
+    await db.pool.query("update content.mods set body = 'Rewritten by an editor.' where id = $1", [
+      portraits,
+    ]);
+    await db.pool.query("update autoexec.settings set enabled = true");
+    await db.pool.query("select autoexec_private.enqueue_eligible()");
+    await waitFor(async () => (await actionStatus(expand)) === "PENDING", STEP_MS, {
+      what: "the action to return for review",
+    });
+    expect(await modBody(portraits)).toBe("Rewritten by an editor.");
+    await page.reload();
+    await page
+      .locator(".reason")
+      .filter({ hasText: "returned for review: the content changed after alice" })
+      .waitFor();
+    const fresh = page.getByRole("region", { name: "What will change" });
+    await fresh.locator(".paragraph.kept").filter({ hasText: "Rewritten by an editor." }).waitFor();
+    await screenshot(page, "22-returned-for-review");
+  }, 60_000);
+
+  it("shows in history what each execution changed, and in the rollback dialog what a forced rollback discards", async () => {
+    const { portraits, expand } = await proposeReview();
+    await db.pool.query("select autoexec.approve_action($1)", [expand]);
+    await waitFor(async () => (await actionStatus(expand)) === "EXECUTED", STEP_MS, {
+      what: "the expansion",
+    });
+    await db.pool.query(
+      "update content.mods set body = body || E'\\n\\nEditor: tested on 1.6.' where id = $1",
+      [portraits],
+    );
+    const { rows } = await db.pool.query<{ id: number }>(
+      "select id from autoexec.execution_logs where action_id = $1 and success and mode = 'live'",
+      [expand],
+    );
+    const logId = rows[0]?.id as number;
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await navigateTo(page, "Execution history");
+    const logRow = page.locator(`tr[data-log-id="${logId}"]`);
+    await logRow.getByRole("button", { name: "Input and output" }).click();
+    const changed = page.locator(`tr[data-details-of="${logId}"] .execution-diff`);
+    await changed.waitFor();
+    expect(await changed.locator(".paragraph.added").count()).toBe(3);
+    await screenshot(page, "23-history-diff");
+
+    await logRow.getByRole("button", { name: `Roll back execution ${logId}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Roll back execution ${logId}` });
+    await dialog.getByRole("heading", { name: "What a forced rollback would change now" }).waitFor();
+    expect(await dialog.locator(".paragraph.removed").allTextContents()).toEqual([
+      "removed: Requires SMAPI 4.0 or later.",
+      "removed: Remove older portrait mods first.",
+      "removed: Restart the game once.",
+    ]);
+    expect(await dialog.locator(".paragraph.kept").last().textContent()).toBe("Editor: tested on 1.6.");
+    await screenshot(page, "24-rollback-preview");
+  }, 60_000);
+});

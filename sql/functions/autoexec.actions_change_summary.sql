@@ -9,20 +9,23 @@ as $$
 -- lists every row). The full before/after is actionPreview's.
 declare
   d jsonb := a.action_data;
+  -- Compared with the current content only while the action may still run: afterwards the content
+  -- already holds its change.
+  v_open boolean := a.status in ('PENDING', 'APPROVED');
   v_mod content.mods;
   v_text text;
   v_count integer;
   v_heading text;
 begin
   if jsonb_typeof(d -> 'modId') = 'number' and (d ->> 'modId') ~ '^\d{1,18}$' then
-    select * into v_mod from content.mods where id = (d ->> 'modId')::bigint;
+    select * into v_mod from content.mods where v_open and id = (d ->> 'modId')::bigint;
   end if;
   case a.type
   when 'ADD_AFFILIATE_LINK' then
     return 'adds ' || coalesce(initcap(d ->> 'affiliateType'), 'an affiliate') || ' link to '
       || coalesce(d ->> 'position', 'sidebar');
   when 'UPDATE_META_DESCRIPTION' then
-    return 'meta: ' || coalesce(length(v_mod.meta_description)::text, 'none') || ' → '
+    return 'meta: ' || case when not v_open then '' else coalesce(length(v_mod.meta_description)::text, 'none') || ' → ' end
       || coalesce(length(d ->> 'metaDescription')::text, '?') || ' characters';
   when 'EXPAND_CONTENT' then
     v_text := coalesce(d ->> 'content', '');

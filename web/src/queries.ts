@@ -1,5 +1,6 @@
 // The GraphQL documents the UI sends, with the shapes it reads. BigInt and BigFloat arrive as strings.
 import type { Interval } from "./format.ts";
+import { type Fields, REVIEW_FIELDS, type ReviewFields } from "./review-queries.ts";
 
 export interface ActionTypeRow {
   type: string;
@@ -9,7 +10,7 @@ export interface ActionTypeRow {
   dailyCap: number | null;
 }
 
-export interface ActionRow {
+export interface ActionRow extends Partial<ReviewFields> {
   id: string;
   type: string;
   status: string;
@@ -38,7 +39,7 @@ export interface Connection<T> {
 }
 
 const ACTION_FIELDS = `id type status executionTier confidence estimatedRevenueImpact statusReason deferredUntil
-  expiresAt createdAt executedAt reviewedBy reviewedAt reviewNote`;
+  expiresAt createdAt executedAt reviewedBy reviewedAt reviewNote ${REVIEW_FIELDS}`;
 
 export const ACTION_TYPES = `query ActionTypes { allActionTypes(first: 100, orderBy: PRIMARY_KEY_ASC) {
   nodes { type tier description mode dailyCap } } }`;
@@ -69,11 +70,13 @@ export interface ExecutionLogRow {
   rollbackReason: string | null;
   rollbackDataPurgedAt: string | null;
   rollbackForced: boolean | null;
+  /** What the execution changed: {before, after} (null for failures and older executions). */
+  diff: { before: Fields; after: Fields } | null;
 }
 
 const LOG_FIELDS = `id actionId actionType executionTier executedAt executedBy mode attempt inputData outputData
   success errorMessage durationMs rollbackData rolledBackAt rolledBackBy rollbackReason rollbackDataPurgedAt
-  rollbackForced`;
+  rollbackForced diff`;
 
 export const ACTION_DETAIL = `query ActionDetail($id: BigInt!) {
   actionById(id: $id) {

@@ -5,7 +5,9 @@ import { Link } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
 import { OutcomeBadge, TierBadge } from "./Badges.tsx";
 import { Dialog } from "./Dialog.tsx";
+import { ExecutionDiff } from "./ExecutionDiff.tsx";
 import { JsonBlock } from "./JsonBlock.tsx";
+import { RollbackPreviewPanel } from "./RollbackPreview.tsx";
 
 /** auto / approved / the user who ran it. */
 export function executedByLabel(executedBy: string): string {
@@ -125,6 +127,7 @@ export function ExecutionTable(props: {
                   {open ? (
                     <tr className="details-row" data-details-of={log.id}>
                       <td id={detailsId} colSpan={columns} data-label="Details">
+                        <ExecutionDiff log={log} />
                         <div className="json-grid">
                           <JsonBlock label={`Input of execution ${log.id}`} value={log.inputData} />
                           <JsonBlock label={`Output of execution ${log.id}`} value={log.outputData} />
@@ -203,12 +206,13 @@ function RollbackDialog(props: { log: ExecutionLogRow; onClose(): void; onDone(m
     void send(false);
   };
   return (
-    <Dialog title={`Roll back execution ${props.log.id}`} onClose={props.onClose}>
+    <Dialog title={`Roll back execution ${props.log.id}`} onClose={props.onClose} wide>
       <form onSubmit={submit}>
         <div className="dialog-description">
           Undoes what {props.log.actionType} did for action #{props.log.actionId} and marks the action rolled
           back.
         </div>
+        <RollbackPreviewPanel executionLogId={props.log.id} />
         <label htmlFor={reasonId}>Reason (required)</label>
         <textarea
           id={reasonId}

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { ActionPreviewPanel, APPROVE_AS_SEEN_BUTTON, mayExecute } from "../components/ActionPreview.tsx";
 import { StatusBadge, TierBadge } from "../components/Badges.tsx";
 import { ExecutionTable } from "../components/Executions.tsx";
 import { JsonBlock } from "../components/JsonBlock.tsx";
@@ -8,7 +9,19 @@ import { usePolledQuery } from "../hooks.ts";
 import { ACTION_DETAIL, type ActionDetail, type HistoryEvent } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
-import { RowButtons, useDecisions, WaitingReason } from "./Queue.tsx";
+import { type Pending, RowButtons, useDecisions, WaitingReason } from "./Queue.tsx";
+
+/**
+ * On the action page an approval is of the preview shown: "Approve" opens the preview's own
+ * approval (which records its hash) when there is one, and the plain approval otherwise.
+ */
+function approveAsPreviewed(open: (pending: Pending) => void) {
+  return (pending: Pending) => {
+    const previewed = document.getElementById(APPROVE_AS_SEEN_BUTTON);
+    if (pending.kind === "approve" && previewed) previewed.click();
+    else open(pending);
+  };
+}
 
 /** One action: its fields, data, last result, every execution and its full history. */
 export function ActionPage({ id }: { id: string }) {
@@ -51,11 +64,12 @@ export function ActionPage({ id }: { id: string }) {
       {action.actionTypeByType ? <p className="lead">{action.actionTypeByType.description}</p> : null}
       <WaitingReason action={action} />
       <div className="buttons detail-buttons">
-        <RowButtons action={action} canChange={canChange} onPick={decisions.open} />
+        <RowButtons action={action} canChange={canChange} onPick={approveAsPreviewed(decisions.open)} />
       </div>
       <p role="status" className="notice">
         {notice}
       </p>
+      {mayExecute(action) ? <ActionPreviewPanel action={action} onChanged={changed} /> : null}
       <dl className="facts">
         <dt>Confidence</dt>
         <dd>{formatPercent(action.confidence, 0)}</dd>

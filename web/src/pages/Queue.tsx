@@ -1,7 +1,9 @@
 import { useId, useState } from "react";
 import { useMutation, useQuery } from "urql";
+import { ActionSubjectCell } from "../components/ActionSubject.tsx";
 import { StatusBadge, TierBadge } from "../components/Badges.tsx";
 import { TextDialog } from "../components/Dialog.tsx";
+import { ExpiringSoon } from "../components/ExpiringSoon.tsx";
 import { LoadError } from "../components/LoadError.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
@@ -17,7 +19,6 @@ import {
   QUEUE,
   REJECT,
 } from "../queries.ts";
-import { Link } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
 
 export const STATUSES = [
@@ -156,6 +157,7 @@ export function QueuePage() {
       <p role="status" className="notice">
         {notice}
       </p>
+      <ExpiringSoon />
       <LoadError what="the queue" error={error} />
       <div className="table-wrap">
         <table className="responsive queue">
@@ -197,8 +199,7 @@ export function QueuePage() {
                   ) : null}
                 </td>
                 <td data-label="Action">
-                  <Link to={`/admin/actions/${action.id}`}>#{action.id}</Link>{" "}
-                  <span className="type">{action.type}</span>
+                  <ActionSubjectCell action={action} />
                 </td>
                 <td data-label="Tier">
                   <TierBadge tier={action.executionTier} />
