@@ -84,7 +84,6 @@ export async function previewAction(
   deps: Pick<ExecutorDeps, "pool" | "handlers">,
   actionId: number,
 ): Promise<ActionPreview | null> {
-  const client = await deps.pool.connect();
   const computedAt = new Date().toISOString();
   const refused = (type: string | null, reason: string): ActionPreview => ({
     actionId,
@@ -95,11 +94,7 @@ export async function previewAction(
     hash: null,
     computedAt,
   });
-  try {
-    await client.query("begin");
-    // A preview waits briefly for an execution holding the mod, never long.
-    await client.query("set local lock_timeout = '2s'");
-    await client.query("select set_config('autoexec.engine_executing', 'on', true)");
+  return inRolledBackTransaction(deps.pool, async (client) => {
     const { rows } = await client.query<PreviewedAction>(
       "select type, status, execution_tier, action_data from autoexec.actions where id = $1",
       [actionId],
@@ -120,12 +115,13 @@ export async function previewAction(
     const validation = await handler.validate(ctx, parsed.data);
     if (!validation.valid) return refused(action.type, validation.reason);
     await handler.prepareRollback(ctx, parsed.data);
+    await client.query("savepoint preview");
     let change: ContentChange;
     try {
       ({ change } = await executeWithChange(handler, ctx, parsed.data));
     } catch (error) {
       // What the execution would record as its failure (e.g. a constraint of the site's database).
-      await client.query("rollback");
+      await client.query("rollback to savepoint preview");
       return refused(action.type, error instanceof Error ? error.message : String(error));
     }
     const hashed = await client.query<{ hash: string }>(
@@ -141,6 +137,24 @@ export async function previewAction(
       hash: hashed.rows[0]?.hash ?? null,
       computedAt,
     };
+  });
+}
+
+/**
+ * Runs `work` as the engine would (its transactions are marked as the engine's), in a transaction
+ * that is always rolled back: previews of executions and rollbacks. It waits briefly for a lock held
+ * by an execution, never long.
+ */
+export async function inRolledBackTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    await client.query("set local lock_timeout = '2s'");
+    await client.query("select set_config('autoexec.engine_executing', 'on', true)");
+    return await work(client);
   } finally {
     await client.query("rollback").catch(() => undefined);
     client.release();

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type pg from "pg";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
-import type { ContentChange } from "./change.ts";
+import { type ContentChange, inRolledBackTransaction } from "./change.ts";
 import type { ExecutorDeps } from "./executor.ts";
 
 export interface RollbackRequest {
@@ -155,12 +155,8 @@ export async function previewRollback(
   deps: Pick<ExecutorDeps, "pool" | "handlers">,
   executionLogId: number,
 ): Promise<RollbackPreview | null> {
-  const client = await deps.pool.connect();
   const computedAt = new Date().toISOString();
-  try {
-    await client.query("begin");
-    await client.query("set local lock_timeout = '2s'");
-    await client.query("select set_config('autoexec.engine_executing', 'on', true)");
+  return inRolledBackTransaction(deps.pool, async (client) => {
     const { rows } = await client.query<LogRow>(`${LOG_QUERY} where l.id = $1`, [executionLogId]);
     const log = rows[0];
     if (!log) return null;
@@ -173,10 +169,7 @@ export async function previewRollback(
     const conflicts = await handler.conflicts(contextFor(client, log), log.rollback_data);
     const change = await undo(client, handler, log);
     return { executionLogId, possible: true, reason: null, conflicts, change, computedAt };
-  } finally {
-    await client.query("rollback").catch(() => undefined);
-    client.release();
-  }
+  });
 }
 
 function whyNot(log: LogRow): string | undefined {
