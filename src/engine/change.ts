@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { forgetReads } from "../handlers/content.ts";
 import type { ActionHandler, ExecutionOutput, HandlerContext, Json } from "../handlers/types.ts";
 import { describeZodError, type ExecutorDeps } from "./executor.ts";
 
@@ -19,26 +20,33 @@ export async function executeWithChange<Data>(
 ): Promise<{ result: ExecutionOutput; change: ContentChange }> {
   const before = await handler.affected(ctx, data);
   const result = await handler.execute(ctx, data);
+  forgetReads(ctx); // what validate and prepareRollback read is from before the write
   const after = await handler.affected(ctx, data, result.rollbackData);
   return { result, change: { before, after } };
 }
 
 /**
- * In the execution's transaction, after the handler ran (and a dry run rolled back to its savepoint):
- * keeps the change for the execution log and, for an approved action, compares it with the preview
- * the admin approved. Returns why the action must return for review, or null.
+ * For an approved action, after its handler ran: an approval is of the change the admin saw. Returns
+ * why the action must return for review (the change differs from the approved preview), or null.
  */
-export async function recordChange(
+export async function approvalMovedOn(
   client: Pick<pg.ClientBase, "query">,
   actionId: number,
   change: ContentChange,
-  force: boolean,
 ): Promise<string | null> {
   const { rows } = await client.query<{ note: string | null }>(
-    "select autoexec_private.record_change($1, $2, $3) as note",
-    [actionId, JSON.stringify(change), force],
+    "select autoexec_private.approval_moved_on($1, $2) as note",
+    [actionId, JSON.stringify(change)],
   );
   return rows[0]?.note ?? null;
+}
+
+/**
+ * The statement that hands the change to the execution log (tg_execution_logs__record_change), sent
+ * in the same round trip as the log's insert: a transaction-local setting, the value escaped.
+ */
+export function diffStatement(client: Pick<pg.ClientBase, "escapeLiteral">, change: ContentChange): string {
+  return `select set_config('autoexec.execution_diff', ${client.escapeLiteral(JSON.stringify(change))}, true)`;
 }
 
 /** Undoes the execution's transaction and puts the action back in the queue with `note`. */

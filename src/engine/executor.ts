@@ -3,7 +3,13 @@ import type { z } from "zod";
 import { type ModRow, rememberLockedMod } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
-import { executeWithChange, recordChange, returnForReview } from "./change.ts";
+import {
+  approvalMovedOn,
+  type ContentChange,
+  diffStatement,
+  executeWithChange,
+  returnForReview,
+} from "./change.ts";
 
 export type ExecutionOutcome =
   | { outcome: "executed"; mode: "live" | "dry_run"; executionLogId: number }
@@ -107,7 +113,8 @@ export async function executeAction(
     const rollbackData: Record<string, Json> = { ...prepared, ...result.rollbackData };
     if (mode === "dry_run") await client.query("rollback to savepoint dry_run");
     // An approval is of the change the admin saw: if the content moved on since, ask again.
-    const movedOn = await recordChange(client, actionId, change, force);
+    const movedOn =
+      action.status === "APPROVED" && !force ? await approvalMovedOn(client, actionId, change) : null;
     if (movedOn) {
       await returnForReview(client, actionId, movedOn);
       log.info({ reason: movedOn }, "approved change moved on; action returned for review");
@@ -121,6 +128,7 @@ export async function executeAction(
       output: result.output,
       rollbackData,
       durationMs,
+      diff: change,
     });
     log.info({ mode, executionLogId, durationMs, type: action.type }, "action executed");
     return { outcome: "executed", mode, executionLogId };
@@ -182,15 +190,16 @@ async function finishExecution(
     output: Json;
     rollbackData: Record<string, Json>;
     durationMs: number;
+    diff: ContentChange;
   },
 ): Promise<number> {
   const text = (value: string) => client.escapeLiteral(value);
   const results = (await client.query(
-    `select autoexec_private.record_execution(${execution.actionId}, ${text(execution.mode)}, ` +
+    `${diffStatement(client, execution.diff)}; select autoexec_private.record_execution(${execution.actionId}, ${text(execution.mode)}, ` +
       `${text(execution.executedBy)}, ${text(JSON.stringify(execution.output))}, ` +
       `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}) as id; commit`,
   )) as unknown as pg.QueryResult<{ id: number }>[];
-  return results[0]?.rows[0]?.id as number;
+  return results[1]?.rows[0]?.id as number;
 }
 
 /** Valid, but the rate limits refused a slot: try again when the window frees (or, without a time, later). */

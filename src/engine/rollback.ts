@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type pg from "pg";
+import { forgetReads } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
 import { type ContentChange, inRolledBackTransaction } from "./change.ts";
 import type { ExecutorDeps } from "./executor.ts";
@@ -131,6 +132,7 @@ async function undo(
   const parsed = handler.schema.safeParse(log.input_data);
   const before = parsed.success ? await handler.affected(ctx, parsed.data, rollbackData) : null;
   await handler.rollback(ctx, rollbackData);
+  forgetReads(ctx);
   const after = parsed.success ? await handler.affected(ctx, parsed.data, rollbackData) : null;
   return before && after ? { before, after } : null;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { currentMod, lockMod, modFieldConflict } from "./content.ts";
+import { lockMod, modFieldConflict } from "./content.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID, type Validation } from "./types.ts";
 
 const AddAffiliateLink = z.strictObject({
@@ -105,7 +105,7 @@ export default defineHandler<AddAffiliateLinkData>({
   },
 
   async affected(ctx, data) {
-    const mod = await currentMod(ctx, data.modId);
+    const mod = await lockMod(ctx, data.modId);
     // What the page shows of each link; when and by whom it was added is the log's business.
     const shown = (link: Json) => {
       const fields = link && typeof link === "object" && !Array.isArray(link) ? link : {};

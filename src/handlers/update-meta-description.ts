@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { currentMod, lockMod, modFieldConflict } from "./content.ts";
+import { lockMod, modFieldConflict } from "./content.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
 const UpdateMetaDescription = z.strictObject({
@@ -50,7 +50,7 @@ export default defineHandler<UpdateMetaDescriptionData>({
   },
 
   async affected(ctx, data) {
-    const mod = await currentMod(ctx, data.modId);
+    const mod = await lockMod(ctx, data.modId);
     return { metaDescription: mod ? mod.meta_description : null };
   },
 
