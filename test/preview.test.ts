@@ -399,6 +399,19 @@ describe("an approval is of what the admin saw", () => {
     expect(await executeAction(engine(), actionId)).toMatchObject({ outcome: "executed", mode: "live" });
   });
 
+  it("another action's change to the same page between approval and execution also returns it for review", async () => {
+    const { modId, actionId } = await approvedExpansion();
+    const other = await insertAction(db.pool, {
+      type: "EXPAND_CONTENT",
+      data: { modId, content: "Other text." },
+    });
+    await approveAsSeen(other, (await preview(other)).hash as string);
+    expect(await executeAction(engine(), other)).toMatchObject({ outcome: "executed", mode: "live" });
+    expect(await executeAction(engine(), actionId)).toMatchObject({ outcome: "not_now", decision: "review" });
+    const { rows } = await db.pool.query("select body from content.mods where id = $1", [modId]);
+    expect(rows[0].body).toBe("Original body.\n\nOther text.");
+  });
+
   it("a change to a field the action does not touch does not hold it back", async () => {
     const { modId, actionId } = await approvedExpansion();
     await db.pool.query("update content.mods set meta_description = 'Edited meta.' where id = $1", [modId]);
