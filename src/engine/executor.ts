@@ -199,6 +199,7 @@ async function finishExecution(
       `${text(execution.executedBy)}, ${text(JSON.stringify(execution.output))}, ` +
       `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}) as id; commit`,
   )) as unknown as pg.QueryResult<{ id: number }>[];
+  // Three results: set_config (the diff for the log's trigger), record_execution, commit.
   return results[1]?.rows[0]?.id as number;
 }
 
