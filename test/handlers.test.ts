@@ -241,15 +241,15 @@ describe("ADD_AFFILIATE_LINK", () => {
   });
 
   it.each([
-    ["amazon.com with our tag", "https://amazon.com/dp/B0BARE?tag=musthavemods&th=1"],
-    ["a Patreon page", "https://www.patreon.com/creator"],
-    ["a Steam store page", "https://store.steampowered.com/app/1222670/"],
-    ["an EA store page", "https://www.ea.com/games/the-sims/store/sims-4"],
-  ])("accepts %s, placed in the sidebar by default", async (_what, affiliateUrl) => {
+    ["amazon.com with our tag", "https://amazon.com/dp/B0BARE?tag=musthavemods&th=1", "amazon"],
+    ["a Patreon page", "https://www.patreon.com/creator", "patreon"],
+    ["a Steam store page", "https://store.steampowered.com/app/1222670/", "steam"],
+    ["an EA store page", "https://www.ea.com/games/the-sims/store/sims-4", "ea"],
+  ])("accepts %s, placed in the sidebar by default", async (_what, affiliateUrl, affiliateType) => {
     const modId = await insertMod(db.pool);
-    await expectExecuted(type, { modId, affiliateUrl, affiliateType: "shop" });
+    await expectExecuted(type, { modId, affiliateUrl, affiliateType });
     expect((await getMod(modId)).affiliate_links).toEqual([
-      expect.objectContaining({ url: affiliateUrl, type: "shop", position: "sidebar" }),
+      expect.objectContaining({ url: affiliateUrl, type: affiliateType, position: "sidebar" }),
     ]);
   });
 
@@ -710,9 +710,9 @@ describe("refusals every handler shares", () => {
     ],
     [
       "ADD_TO_COLLECTION",
-      "a fractional modId",
-      { modId: 1.5, collectionId: 1 },
-      "modId: Invalid input: expected int, received number",
+      "a null modId",
+      { modId: null, collectionId: 1 },
+      "modId: Invalid input: expected number, received null",
     ],
     [
       "ADD_TO_COLLECTION",

@@ -7,7 +7,7 @@ as $$
     status_reason = p_reason,
     execution_result = jsonb_build_object('success', false, 'error', p_reason),
     deferred_until = null
-  where id = p_action_id;
+  where id = p_action_id and status in ('PENDING', 'APPROVED'); -- a finished action stays as it ended
 $$;
 comment on function autoexec_private.record_invalid(bigint, text) is
   'Ends an action whose data its handler refused; it is not retried.';

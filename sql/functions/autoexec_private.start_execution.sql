@@ -44,8 +44,9 @@ begin
   -- (it gets it from here, saving a round trip). "No key update" keeps every other writer out but lets
   -- other executions insert rows that reference it (internal link suggestions, collection entries):
   -- with "for update" two of them doing so to each other's mods would deadlock.
-  if jsonb_typeof(a.action_data -> 'modId') = 'number' and (a.action_data ->> 'modId') ~ '^\d{1,18}$' then
-    v_mod_id := (a.action_data ->> 'modId')::bigint;
+  -- mod_id is the canonical id the INSERT read from action_data.modId, in whatever spelling.
+  v_mod_id := a.mod_id;
+  if v_mod_id is not null then
     select * into m from content.mods cm where cm.id = v_mod_id for no key update;
   end if;
 

@@ -97,6 +97,12 @@ export async function executeAction(
     if (!parsed.success) {
       return await endInvalid(client, actionId, describeZodError(parsed.error), log);
     }
+    // The guards and the lock were for the mod the INSERT read (mod_id); the handler must act on it.
+    const modId = (parsed.data as { modId?: unknown }).modId;
+    if (modId !== undefined && modId !== action.mod_id) {
+      const reason = `modId ${modId} is not the mod the engine guarded (${action.mod_id ?? "none"}); propose the action again`;
+      return await endInvalid(client, actionId, reason, log);
+    }
 
     // validate and prepareRollback only read (and lock); execute is the one that writes.
     const ctx: HandlerContext = { db: client, actionId };
@@ -135,6 +141,14 @@ export async function executeAction(
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
+    if (refusedByDatabase(error)) {
+      // It would fail the same way on every attempt: end this action, and only it (no retry, no
+      // cooldown or breaker input: the engine is fine).
+      const reason = `the database refused this action's data: ${message}`;
+      await deps.pool.query("select autoexec_private.record_invalid($1, $2)", [actionId, reason]);
+      log.info({ err: error }, "the database refused the action's data; action is INVALID");
+      return { outcome: "invalid", reason };
+    }
     const durationMs = startedAt === undefined ? 0 : Math.round(performance.now() - startedAt);
     const { rows } = await deps.pool.query<{ final: boolean; attempts: number }>(
       "select * from autoexec_private.record_failure($1, $2, $3, $4, $5)",
@@ -245,6 +259,15 @@ function notNow(verdict: Verdict): ExecutionOutcome {
     reason: verdict.reason ?? "",
     retryAt: verdict.retry_at,
   };
+}
+
+/**
+ * PostgreSQL refused a value (SQLSTATE class 22, data exception: a bad number, text or encoding) or a
+ * size limit stopped it (class 54: index row size, stack depth): the action's own data did.
+ */
+function refusedByDatabase(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("54"));
 }
 
 /** "modId: expected number, received string; position: ..." — one readable line for status_reason. */

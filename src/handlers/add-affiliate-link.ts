@@ -1,11 +1,19 @@
 import { z } from "zod";
 import { lockMod, modFieldConflict } from "./content.ts";
+import { contentId } from "./fields.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID, type Validation } from "./types.ts";
 
 const AddAffiliateLink = z.strictObject({
-  modId: z.number().int().positive(),
-  affiliateUrl: z.string().min(1).max(2048),
-  affiliateType: z.string().trim().min(1).max(40),
+  modId: contentId,
+  // Printable ASCII only: the URL parser silently drops tabs and line breaks and maps look-alike
+  // characters, so what an admin reads would not be what is stored.
+  affiliateUrl: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^[\x21-\x7e]+$/, "affiliateUrl must be printable ASCII without spaces (hosts in punycode)"),
+  // The affiliate networks of autoexec.affiliate_hosts.
+  affiliateType: z.enum(["amazon", "ea", "patreon", "steam"]),
   position: z.enum(["sidebar", "inline", "header", "footer"]).default("sidebar"),
 });
 type AddAffiliateLinkData = z.infer<typeof AddAffiliateLink>;
