@@ -271,6 +271,21 @@ describe("content rules (point 9)", () => {
     );
   });
 
+  it("affiliateType must be the network of the link's host", async () => {
+    const modId = await insertMod(db.pool);
+    const json = JSON.stringify({
+      modId,
+      affiliateUrl: "https://www.ea.com/games/the-sims/store/sims-4",
+      affiliateType: "amazon",
+    });
+    const id = await insertAsAgent({ json });
+    expect(await run(id)).toMatchObject({
+      outcome: "invalid",
+      reason: "affiliateType amazon is not the network of www.ea.com (ea)",
+    });
+    expect(await affiliateLinks(modId)).toEqual([]);
+  });
+
   it("affiliateType <script> never reaches a mod", async () => {
     const modId = await insertMod(db.pool);
     const json = JSON.stringify({
@@ -289,8 +304,8 @@ describe("content rules (point 9)", () => {
   const schemaRules: [string, string, Record<string, unknown>, string][] = [
     [
       "ADD_AFFILIATE_LINK",
-      "affiliateType outside the known networks",
-      { affiliateType: "shop" },
+      "affiliateType that is no network name",
+      { affiliateType: "Amazon Prime" },
       "affiliateType",
     ],
     [

@@ -206,7 +206,12 @@ describe("ADD_AFFILIATE_LINK", () => {
     addedAt: "2024-01-01T00:00:00.000Z",
     addedBy: "editor",
   };
-  const link = (modId: number, affiliateUrl: string) => ({ modId, affiliateUrl, affiliateType: "amazon" });
+  // affiliateType is the network of the URL's host (autoexec.affiliate_hosts.network).
+  const link = (modId: number, affiliateUrl: string) => ({
+    modId,
+    affiliateUrl,
+    affiliateType: affiliateUrl.includes("patreon.com") ? "patreon" : "amazon",
+  });
 
   it("appends the link in canonical form after the existing ones, and logs how to remove it", async () => {
     const modId = await insertMod(db.pool, { affiliateLinks: [editorsLink] });

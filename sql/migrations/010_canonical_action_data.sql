@@ -27,3 +27,15 @@ where status in ('PENDING', 'APPROVED') and jsonb_typeof(action_data -> 'modId')
 -- autoexec_private; each of those files grants the agent EXECUTE on itself (they only read their
 -- arguments).
 grant usage on schema autoexec_private to autoexec_agent;
+
+-- ADD_AFFILIATE_LINK's affiliateType is the network of the link's host, not free text (issue 12,
+-- point 9: '<script>' was stored as a link's type).
+alter table autoexec.affiliate_hosts add column network text check (network ~ '^[a-z][a-z0-9-]{0,39}$');
+comment on column autoexec.affiliate_hosts.network is
+  'The affiliate network of links to this host; ADD_AFFILIATE_LINK''s affiliateType must equal it (null: any network name).';
+update autoexec.affiliate_hosts set network = case
+  when host like '%amazon.com' then 'amazon'
+  when host like '%patreon.com' then 'patreon'
+  when host = 'store.steampowered.com' then 'steam'
+  when host like '%ea.com' then 'ea'
+end;

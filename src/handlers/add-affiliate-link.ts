@@ -12,25 +12,30 @@ const AddAffiliateLink = z.strictObject({
     .min(1)
     .max(2048)
     .regex(/^[\x21-\x7e]+$/, "affiliateUrl must be printable ASCII without spaces (hosts in punycode)"),
-  // The affiliate networks of autoexec.affiliate_hosts.
-  affiliateType: z.enum(["amazon", "ea", "patreon", "steam"]),
+  // A network name; validate() checks it is the network of the URL's host (autoexec.affiliate_hosts).
+  affiliateType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, "affiliateType must be a network name such as amazon or steam"),
   position: z.enum(["sidebar", "inline", "header", "footer"]).default("sidebar"),
 });
 type AddAffiliateLinkData = z.infer<typeof AddAffiliateLink>;
 
 interface AllowedHost {
   path_matches: boolean;
+  network: string | null;
   required_params: Record<string, string>;
 }
 
 /**
  * Accepts only an https URL whose host is exactly an allowlisted one (autoexec.affiliate_hosts), so
  * "https://evil.example/?amazon.com" or "https://amazon.com.evil.example" are refused.
- * Returns the URL in canonical form, or the reason it is refused.
+ * Returns the URL in canonical form, or the reason it is refused (also when `type` is not the host's
+ * network).
  */
 export async function checkAffiliateUrl(
   ctx: HandlerContext,
   raw: string,
+  type: string,
 ): Promise<{ url: string } | { reason: string }> {
   let url: URL;
   try {
@@ -45,7 +50,7 @@ export async function checkAffiliateUrl(
   const { rows } = await ctx.db.query<AllowedHost>({
     // Named: prepared once per connection, as every statement on the execution's hot path.
     name: "autoexec_affiliate_host",
-    text: "select $2 ~ path_pattern as path_matches, required_params from autoexec.affiliate_hosts where host = $1",
+    text: "select $2 ~ path_pattern as path_matches, network, required_params from autoexec.affiliate_hosts where host = $1",
     values: [url.hostname, url.pathname],
   });
   const allowed = rows[0];
@@ -53,6 +58,8 @@ export async function checkAffiliateUrl(
     return { reason: `host ${url.hostname} is not on the affiliate allowlist (autoexec.affiliate_hosts)` };
   if (!allowed.path_matches)
     return { reason: `the path ${url.pathname} is not an affiliate page of ${url.hostname}` };
+  if (allowed.network !== null && allowed.network !== type)
+    return { reason: `affiliateType ${type} is not the network of ${url.hostname} (${allowed.network})` };
   for (const [name, value] of Object.entries(allowed.required_params)) {
     // A second value (?tag=ours&tag=theirs) could be the one the affiliate network honours.
     const values = url.searchParams.getAll(name);
@@ -76,7 +83,7 @@ export default defineHandler<AddAffiliateLinkData>({
   async validate(ctx, data): Promise<Validation> {
     const mod = await lockMod(ctx, data.modId);
     if (!mod) return invalid(`mod ${data.modId} not found`);
-    const checked = await checkAffiliateUrl(ctx, data.affiliateUrl);
+    const checked = await checkAffiliateUrl(ctx, data.affiliateUrl, data.affiliateType);
     if ("reason" in checked) return invalid(checked.reason);
     if (mod.affiliate_links.some((link) => linkUrl(link) === checked.url)) {
       return invalid(`affiliate link already exists on mod ${data.modId}`);
