@@ -21,7 +21,8 @@ beforeEach(async () => {
     select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs));
     update autoexec.engine_state set breaker_open = false, breaker_opened_at = null, breaker_reason = null,
       breaker_reset_at = null, consecutive_failures = 0, cooldown_until = null;`);
-  await goLive(db.pool, { hourly_limit: 1000, daily_limit: 1000 });
+  // failures_before_cooldown 5: the test of data failures counts four of them.
+  await goLive(db.pool, { hourly_limit: 1000, daily_limit: 1000, failures_before_cooldown: 5 });
 });
 
 const run = (actionId: number, handlerMap = handlers) =>
@@ -187,7 +188,7 @@ describe("length limits on every text the agent writes (point 2)", () => {
     );
   });
 
-  it("a failure caused by the action's own data ends that action at once, without a cooldown", async () => {
+  it("a failure caused by the action's own data ends that action at once, counting once", async () => {
     // A handler whose statement fails on its data (SQLSTATE class 22, data exception) every time.
     const dataFailing = new Map(handlers);
     const real = handlers.get("ADD_AFFILIATE_LINK") as ActionHandler;
@@ -212,7 +213,10 @@ describe("length limits on every text the agent writes (point 2)", () => {
     const { rows } = await db.pool.query(
       "select consecutive_failures, cooldown_until from autoexec.engine_state",
     );
-    expect(rows[0]).toEqual({ consecutive_failures: 0, cooldown_until: null });
+    // Four actions, one failed attempt each: four ordinary failures, not twelve, and no retry.
+    expect(rows[0]).toEqual({ consecutive_failures: 4, cooldown_until: null });
+    const { rows: logs } = await db.pool.query("select count(*)::int as n from autoexec.execution_logs");
+    expect(logs[0].n).toBe(4);
   });
 });
 

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { z } from "zod";
+import { withTransaction } from "../db/pool.ts";
 import { type ModRow, rememberLockedMod } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
@@ -141,20 +142,26 @@ export async function executeAction(
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
-    if (refusedByDatabase(error)) {
-      // It would fail the same way on every attempt: end this action, and only it (no retry, no
-      // cooldown or breaker input: the engine is fine).
-      const reason = `the database refused this action's data: ${message}`;
-      await deps.pool.query("select autoexec_private.record_invalid($1, $2)", [actionId, reason]);
-      log.info({ err: error }, "the database refused the action's data; action is INVALID");
-      return { outcome: "invalid", reason };
-    }
     const durationMs = startedAt === undefined ? 0 : Math.round(performance.now() - startedAt);
-    const { rows } = await deps.pool.query<{ final: boolean; attempts: number }>(
-      "select * from autoexec_private.record_failure($1, $2, $3, $4, $5)",
-      [actionId, mode, executedBy, message, durationMs],
-    );
-    const failure = rows[0] ?? { final: true, attempts: 0 };
+    // The database refused a value of this action's (its data would fail the same way every time):
+    // the attempt counts as one failure, as any other, and the action ends INVALID instead of being
+    // retried, so its retries cannot feed the cooldown or the breaker.
+    const refusedData = refusedByDatabase(error)
+      ? `the database refused this action's data: ${message}`
+      : null;
+    const failure = await withTransaction(deps.pool, async (tx) => {
+      const { rows } = await tx.query<{ final: boolean; attempts: number }>(
+        "select * from autoexec_private.record_failure($1, $2, $3, $4, $5)",
+        [actionId, mode, executedBy, message, durationMs],
+      );
+      if (refusedData)
+        await tx.query("select autoexec_private.record_invalid($1, $2)", [actionId, refusedData]);
+      return rows[0] ?? { final: true, attempts: 0 };
+    });
+    if (refusedData) {
+      log.info({ err: error }, "the database refused the action's data; action is INVALID");
+      return { outcome: "invalid", reason: refusedData };
+    }
     log.warn({ err: error, attempts: failure.attempts, final: failure.final }, "action execution failed");
     if (!failure.final) {
       throw new RetryableExecutionError(`attempt ${failure.attempts} failed: ${message}`, { cause: error });
