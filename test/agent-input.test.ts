@@ -234,6 +234,34 @@ describe("non-finite numbers (point 3)", () => {
   });
 });
 
+describe("numbers inside action_data and expires_at", () => {
+  it("a number beyond a double is refused, as is an infinite expires_at", async () => {
+    expect((await refusal({ type: "CHANGE_URL", json: '{"x": 1e400}' })).message).toBe(
+      "action_data.x is a number too large for a double (10000000000000000000...)",
+    );
+    for (const value of ["infinity", "-infinity"]) {
+      const client = await db.pool.connect();
+      try {
+        await client.query("begin");
+        await client.query("set local role autoexec_agent");
+        const error = await client
+          .query(
+            `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, expires_at)
+             values ('CHANGE_URL', '{}', 0.9, 1, $1)`,
+            [value],
+          )
+          .catch((caught: Error) => caught);
+        expect((error as Error).message).toBe(
+          `expires_at must be a point in time (or null for never), got ${value}`,
+        );
+      } finally {
+        await client.query("rollback");
+        client.release();
+      }
+    }
+  });
+});
+
 describe("content rules (point 9)", () => {
   const refusedCharacters: [string, string][] = [
     ["U+2028 line separator", "\u2028"],
