@@ -285,6 +285,21 @@ describe("content rules (point 9)", () => {
     },
   );
 
+  it("the database and the handlers refuse exactly the same characters", async () => {
+    const { HIDDEN_CHARACTERS } = await import("../src/handlers/fields.ts");
+    const { rows } = await db.pool.query<{ refused: number[] }>(
+      `select array_agg(cp order by cp) as refused from generate_series(1, 65535) cp
+       where cp not between 55296 and 57343 and autoexec_private.hidden_character_at(chr(cp)) > 0`,
+    );
+    const refusedByHandlers = [];
+    for (let cp = 1; cp <= 65_535; cp++) {
+      if ((cp < 0xd800 || cp > 0xdfff) && HIDDEN_CHARACTERS.test(String.fromCodePoint(cp)))
+        refusedByHandlers.push(cp);
+    }
+    expect(rows[0]?.refused).toEqual(refusedByHandlers);
+    expect(refusedByHandlers).toEqual(expect.arrayContaining([0x85, 0x2028, 0x2029, 0x202e]));
+  });
+
   it("a control character in a key or in rate_limit_key is refused too", async () => {
     expect((await refusal({ type: "CHANGE_URL", json: '{"a\\u202eb": 1}' })).message).toMatch(
       /^action_data has a key that contains a control or bidirectional character \(U\+202E\)/,

@@ -1,8 +1,8 @@
 create or replace function autoexec_private.json_members(p_level jsonb)
 returns table (parent text, path text, key text, value jsonb)
 language sql immutable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- The members of a list of [path, container] pairs: each object member with its key, each array
   -- element with its index, and the path a person reads ("action_data.modIds[2]").
   select c ->> 0, c ->> 0 || '.' || e.key, e.key, e.value
