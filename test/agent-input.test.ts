@@ -73,6 +73,34 @@ describe("ids in every spelling (point 1)", () => {
     expect(message).toContain(expected);
   });
 
+  it("the agent cannot name mod_id itself, and a handler never acts on a mod other than the guarded one", async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("set local role autoexec_agent");
+      const error = await client
+        .query(
+          `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, mod_id)
+           values ('ADD_AFFILIATE_LINK', $1, 0.9, 5, 1)`,
+          [link("2")],
+        )
+        .catch((caught: Error) => caught);
+      expect((error as Error).message).toBe("permission denied for table actions");
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+    // An action from before mod_id existed, whose modId the old rule did not read (4.0).
+    const modId = await insertMod(db.pool, { editedHoursAgo: 0 });
+    const id = await insertAsAgent({ json: link(String(modId)) });
+    await db.pool.query("update autoexec.actions set mod_id = null where id = $1", [id]);
+    expect(await run(id)).toMatchObject({
+      outcome: "invalid",
+      reason: `modId ${modId} is not the mod the engine guarded (none); propose the action again`,
+    });
+    expect(await affiliateLinks(modId)).toEqual([]);
+  });
+
   it("every id field of every type is canonical: collectionId and each of modIds", async () => {
     const collection = await insertAsAgent({
       type: "ADD_TO_COLLECTION",
