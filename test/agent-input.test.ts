@@ -346,33 +346,23 @@ describe("content rules (point 9)", () => {
     );
   });
 
-  it("affiliateType must be the network of the link's host", async () => {
+  it.each([
+    [
+      "affiliateType must be the network of the link's host",
+      "https://www.ea.com/games/the-sims/store/sims-4",
+      "amazon",
+      "affiliateType amazon is not the network of www.ea.com (ea)",
+    ],
+    [
+      "affiliateType <script> never reaches a mod",
+      "https://www.amazon.com/dp/B0TEST?tag=musthavemods",
+      "<script>alert(1)</script>",
+      "affiliateType: affiliateType must be a network name such as amazon or steam",
+    ],
+  ])("%s", async (_rule, affiliateUrl, affiliateType, reason) => {
     const modId = await insertMod(db.pool);
-    const json = JSON.stringify({
-      modId,
-      affiliateUrl: "https://www.ea.com/games/the-sims/store/sims-4",
-      affiliateType: "amazon",
-    });
-    const id = await insertAsAgent({ json });
-    expect(await run(id)).toMatchObject({
-      outcome: "invalid",
-      reason: "affiliateType amazon is not the network of www.ea.com (ea)",
-    });
-    expect(await affiliateLinks(modId)).toEqual([]);
-  });
-
-  it("affiliateType <script> never reaches a mod", async () => {
-    const modId = await insertMod(db.pool);
-    const json = JSON.stringify({
-      modId,
-      affiliateUrl: "https://www.amazon.com/dp/B0TEST?tag=musthavemods",
-      affiliateType: "<script>alert(1)</script>",
-    });
-    const id = await insertAsAgent({ json });
-    expect(await run(id)).toMatchObject({
-      outcome: "invalid",
-      reason: expect.stringContaining("affiliateType"),
-    });
+    const id = await insertAsAgent({ json: JSON.stringify({ modId, affiliateUrl, affiliateType }) });
+    expect(await run(id)).toMatchObject({ outcome: "invalid", reason });
     expect(await affiliateLinks(modId)).toEqual([]);
   });
 
