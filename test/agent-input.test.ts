@@ -414,6 +414,14 @@ describe("content rules (point 9)", () => {
     ],
     ["CREATE_COLLECTION_PAGE", "U+2029 in the description", { description: "a\u2029b" }, "description"],
     ["ADD_AD_SLOT", "a position outside the pattern", { position: "TOP" }, "position"],
+    ["ADD_AD_SLOT", "a format with HTML", { format: "<b>x</b>" }, "format"],
+    ["ADD_AFFILIATE_LINK", "a position outside the list", { position: "popup" }, "position"],
+    ["EXPAND_CONTENT", "a placement outside the list", { placement: "middle" }, "placement"],
+    ["CREATE_COLLECTION_PAGE", "a slug with capitals", { slug: "Best-Mods" }, "slug"],
+    ["CREATE_COLLECTION_PAGE", "a repeated mod", { modIds: [1, 1] }, "modIds"],
+    ["CREATE_COLLECTION_PAGE", "no mods", { modIds: [] }, "modIds"],
+    ["ADD_TO_COLLECTION", "a position beyond an integer", { position: 2_147_483_648 }, "position"],
+    ["GENERATE_INTERNAL_LINK_SUGGESTIONS", "21 suggestions", { maxSuggestions: 21 }, "maxSuggestions"],
   ];
   const valid: Record<string, Record<string, unknown>> = {
     ADD_AFFILIATE_LINK: {
@@ -425,6 +433,8 @@ describe("content rules (point 9)", () => {
     EXPAND_CONTENT: { modId: 1, content: "## Fine\nText." },
     CREATE_COLLECTION_PAGE: { slug: "s", title: "T", description: "D", modIds: [1] },
     ADD_AD_SLOT: { modId: 1, position: "top", format: "banner" },
+    ADD_TO_COLLECTION: { modId: 1, collectionId: 1, position: 3 },
+    GENERATE_INTERNAL_LINK_SUGGESTIONS: { modId: 1, maxSuggestions: 20 },
   };
   it.each(schemaRules)("%s: %s is refused by its schema", (type, _rule, change, field) => {
     const schema = (handlers.get(type) as ActionHandler).schema;
