@@ -1,9 +1,11 @@
 create or replace function autoexec_private.evaluate_circuit_breaker() returns boolean
 language plpgsql volatile
+security definer
 set search_path = pg_catalog
 as $$
 -- Opens the breaker when more than breaker_failure_rate of the last breaker_window executions since the
 -- last reset failed, once at least breaker_min_executions ran. Returns whether it opened it now.
+-- Security definer: no login may write autoexec.engine_state itself (sql/migrations/020).
 declare
   s autoexec.settings;
   e autoexec.engine_state;

@@ -60,8 +60,7 @@ begin
       null, p_executed_by);
   end if;
 
-  -- A success ends a failure streak (the guarded update takes no lock when there is none).
-  update autoexec.engine_state set consecutive_failures = 0 where consecutive_failures <> 0;
+  perform autoexec_private.note_execution_outcome(true);
   return v_log_id;
 end;
 $$;

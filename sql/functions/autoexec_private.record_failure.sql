@@ -11,7 +11,6 @@ declare
   s autoexec.settings;
   v_attempts integer;
   v_final boolean;
-  v_streak integer;
 begin
   select * into a from autoexec.actions where id = p_action_id for update;
   if a.status not in ('PENDING', 'APPROVED') then
@@ -48,16 +47,7 @@ begin
       jsonb_build_object('actionId', a.id, 'type', a.type, 'error', p_error));
   end if;
 
-  update autoexec.engine_state set consecutive_failures = consecutive_failures + 1
-    returning consecutive_failures into v_streak;
-  if v_streak >= s.failures_before_cooldown then
-    update autoexec.engine_state set consecutive_failures = 0, cooldown_until = now() + s.cooldown;
-    perform autoexec_private.notify('cooldown_started', 'warning',
-      v_streak || ' executions failed in a row; execution pauses until '
-        || autoexec_private.format_time(now() + s.cooldown),
-      jsonb_build_object('failuresInARow', v_streak, 'until', now() + s.cooldown));
-  end if;
-
+  perform autoexec_private.note_execution_outcome(false);
   perform autoexec_private.evaluate_circuit_breaker();
   return query select v_final, v_attempts;
 end;
