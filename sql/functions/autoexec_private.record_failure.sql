@@ -1,5 +1,7 @@
+drop function if exists autoexec_private.record_failure(bigint, text, text, text, integer);
 create or replace function autoexec_private.record_failure(
-  p_action_id bigint, p_mode text, p_executed_by text, p_error text, p_duration_ms integer
+  p_action_id bigint, p_mode text, p_executed_by text, p_error text, p_duration_ms integer,
+  p_force_reason text default null
 ) returns table (final boolean, attempts integer)
 language plpgsql volatile
 set search_path = pg_catalog
@@ -23,10 +25,10 @@ begin
 
   insert into autoexec.execution_logs (
     action_id, action_type, execution_tier, rate_limit_key, executed_by, mode, attempt,
-    input_data, success, error_message, duration_ms
+    input_data, success, error_message, duration_ms, force_reason
   ) values (
     a.id, a.type, a.execution_tier, a.rate_limit_key, p_executed_by, p_mode, v_attempts,
-    a.action_data, false, p_error, p_duration_ms
+    a.action_data, false, p_error, p_duration_ms, p_force_reason
   );
 
   update autoexec.actions set
@@ -52,5 +54,5 @@ begin
   return query select v_final, v_attempts;
 end;
 $$;
-comment on function autoexec_private.record_failure(bigint, text, text, text, integer) is
+comment on function autoexec_private.record_failure(bigint, text, text, text, integer, text) is
   'Records a failed execution attempt and its consequences (retry or FAILED, cooldown, circuit breaker).';

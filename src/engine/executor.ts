@@ -45,10 +45,16 @@ interface Verdict {
 }
 
 export interface ExecuteOptions {
-  /** An admin's forced execution: skips every guard but Tier 3 and finished actions, runs live. */
+  /**
+   * An admin's forced execution: skips the guards that judge the action (approval, thresholds, limits,
+   * recent edit, cooldown, breaker), not the global switch or a disabled type; dry run still applies.
+   * Never Tier 3 or a finished action. Needs `actor` and `reason`.
+   */
   force?: boolean;
-  /** Who forced it; recorded as executed_by. */
+  /** Who forced it; recorded as executed_by (and as the approver of a Tier 2 action). */
   actor?: string;
+  /** Why it was forced; recorded in the execution log and the audit event. */
+  reason?: string;
   /**
    * Commit without waiting for the write-ahead log to reach the disk (synchronous_commit off, for this
    * transaction only). The worker asks for it: graphile-worker marks the job done afterwards with a
@@ -78,6 +84,8 @@ export async function executeAction(
 ): Promise<ExecutionOutcome> {
   const log = deps.log.child({ actionId });
   const force = options.force === true;
+  const forceReason = force ? options.reason?.trim() || null : null;
+  if (force && !forceReason) throw new Error("a forced execution needs a reason");
   const client = await deps.pool.connect();
   let mode: "live" | "dry_run" = "live";
   let executedBy = "auto";
@@ -136,6 +144,7 @@ export async function executeAction(
       rollbackData,
       durationMs,
       diff: change,
+      forceReason,
     });
     log.info({ mode, executionLogId, durationMs, type: action.type }, "action executed");
     return { outcome: "executed", mode, executionLogId };
@@ -151,8 +160,8 @@ export async function executeAction(
       : null;
     const failure = await withTransaction(deps.pool, async (tx) => {
       const { rows } = await tx.query<{ final: boolean; attempts: number }>(
-        "select * from autoexec_private.record_failure($1, $2, $3, $4, $5)",
-        [actionId, mode, executedBy, message, durationMs],
+        "select * from autoexec_private.record_failure($1, $2, $3, $4, $5, $6)",
+        [actionId, mode, executedBy, message, durationMs, forceReason],
       );
       if (refusedData)
         await tx.query("select autoexec_private.record_invalid($1, $2)", [actionId, refusedData]);
@@ -212,13 +221,15 @@ async function finishExecution(
     rollbackData: Record<string, Json>;
     durationMs: number;
     diff: ContentChange;
+    forceReason: string | null;
   },
 ): Promise<number> {
-  const text = (value: string) => client.escapeLiteral(value);
+  const text = (value: string | null) => (value === null ? "null" : client.escapeLiteral(value));
   const results = (await client.query(
     `${diffStatement(client, execution.diff)}; select autoexec_private.record_execution(${execution.actionId}, ${text(execution.mode)}, ` +
       `${text(execution.executedBy)}, ${text(JSON.stringify(execution.output))}, ` +
-      `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}) as id; commit`,
+      `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}, ` +
+      `${text(execution.forceReason)}) as id; commit`,
   )) as unknown as pg.QueryResult<{ id: number }>[];
   // Three results: set_config (the diff for the log's trigger), record_execution, commit.
   return results[1]?.rows[0]?.id as number;

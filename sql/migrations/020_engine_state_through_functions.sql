@@ -1,7 +1,0 @@
--- The worker's login (and the server's, after `set role autoexec_executor`) could write the engine's
--- state directly, e.g. `update autoexec.engine_state set breaker_open = false`: no reason, no audit.
--- Now no login role may write it: the engine's own functions (security definer, see
--- sql/functions/autoexec_private.note_execution_outcome.sql) change it and audit every pause they
--- start, and only an admin closes the breaker, with a reason (autoexec.reset_circuit_breaker).
-revoke update (breaker_open, breaker_opened_at, breaker_reason, consecutive_failures, cooldown_until)
-  on autoexec.engine_state from autoexec_executor;
