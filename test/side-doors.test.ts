@@ -138,3 +138,46 @@ describe("the engine's state", () => {
     ]);
   });
 });
+
+describe("an action's decision", () => {
+  it("cannot be made by a login's UPDATE: approving or reviving is an admin's function", async () => {
+    const tier2 = await insertAction(db.pool, { type: "EXPAND_CONTENT", data: { modId: 1, content: "x" } });
+    const rejected = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+    await db.pool.query(
+      "update autoexec.actions set status = 'REJECTED', reviewed_by = 'alice', reviewed_at = now() where id = $1",
+      [rejected],
+    );
+    const doors = [
+      `update autoexec.actions set status = 'APPROVED' where id = ${tier2}`,
+      `update autoexec.actions set status = 'PENDING' where id = ${rejected}`,
+    ];
+    const allowed: string[] = [];
+    for (const sql of doors) {
+      for (const [who, url, role] of [
+        ["the worker", workerUrl, undefined],
+        ["the server as autoexec_executor", serverUrl, "autoexec_executor"],
+      ] as const) {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          if (role) await client.query(`set role ${role}`);
+          await client.query(sql);
+          allowed.push(`${who}: ${sql}`);
+        } catch (error) {
+          expect((error as Error).message).toMatch(/only an admin's decision/);
+        } finally {
+          await client.end();
+        }
+      }
+    }
+    expect(allowed).toEqual([]);
+    const { rows } = await db.pool.query(
+      "select id, status from autoexec.actions where id = any($1) order by id",
+      [[tier2, rejected]],
+    );
+    expect(rows).toEqual([
+      { id: tier2, status: "PENDING" },
+      { id: rejected, status: "REJECTED" },
+    ]);
+  });
+});
