@@ -4,20 +4,24 @@ security definer
 set search_path = pg_catalog
 as $$
 -- Appends the new event to the audit chain. It runs at commit (a deferred constraint trigger), so the
--- head's row lock is the last lock its transaction takes and is held only while it commits: writers
--- of audit events queue here for an instant instead of deadlocking over their other locks, and the
+-- chain's lock is the last lock its transaction takes and is held only while it commits: writers of
+-- audit events queue here for an instant instead of deadlocking over their other locks, and the
 -- chain's order is the order in which they committed.
+-- (In REPEATABLE READ a writer cannot see a link committed after its snapshot; the primary key then
+-- refuses its duplicate position, so the chain stays linear and that commit fails, to be retried.)
 declare
   v_position bigint;
   v_previous bytea;
   v_hash bytea;
 begin
-  select h.position, h.hash into v_position, v_previous from autoexec_private.audit_chain_head h for update;
-  v_position := v_position + 1;
+  perform from autoexec_private.audit_chain_lock for update;
+  select c.position, c.hash into v_position, v_previous
+  from autoexec_private.audit_chain c order by c.position desc limit 1;
+  v_position := coalesce(v_position, 0) + 1;
+  v_previous := coalesce(v_previous, decode(repeat('00', 32), 'hex'));
   v_hash := autoexec_private.audit_event_hash(new, v_position, v_previous);
   insert into autoexec_private.audit_chain (position, event_id, previous_hash, hash)
   values (v_position, new.id, v_previous, v_hash);
-  update autoexec_private.audit_chain_head set position = v_position, hash = v_hash;
   return null;
 end;
 $$;

@@ -17,15 +17,15 @@ comment on table autoexec_private.audit_chain is
 comment on column autoexec_private.audit_chain.previous_hash is
   'The hash of the link before (32 zero bytes for the first), so no event can be removed or moved unnoticed.';
 
--- The head is one row that every writer locks, at commit, to append the next link: concurrent
--- writers keep one linear chain. The agent (or anyone else) cannot hold it up: it is not visible to them.
-create table autoexec_private.audit_chain_head (
-  id boolean primary key default true check (id),
-  position bigint not null,
-  hash bytea not null check (length(hash) = 32)
+-- Writers lock this one row, at commit, to append their links: concurrent writers keep one linear
+-- chain. Nobody else can hold it up: it is not visible to any application role. (Only locked, never
+-- updated: a transaction appending thousands of links would otherwise leave thousands of versions of
+-- one row to walk through.)
+create table autoexec_private.audit_chain_lock (
+  id boolean primary key default true check (id)
 );
-comment on table autoexec_private.audit_chain_head is 'The last link of the audit chain: exactly one row.';
-insert into autoexec_private.audit_chain_head (position, hash) values (0, decode(repeat('00', 32), 'hex'));
+comment on table autoexec_private.audit_chain_lock is 'The row that serialises appends to the audit chain.';
+insert into autoexec_private.audit_chain_lock default values;
 
 -- Defined in this migration rather than in sql/functions, which are re-applied and edited: the formula
 -- must never change, or every event already chained would stop verifying. A new formula needs a new
@@ -33,13 +33,14 @@ insert into autoexec_private.audit_chain_head (position, hash) values (0, decode
 create function autoexec_private.audit_event_hash(e autoexec.audit_events, p_position bigint, p_previous bytea)
 returns bytea
 language sql stable
-set search_path = pg_catalog
 as $$
   -- Every field, in a fixed order, as JSON text: jsonb prints the same value the same way whatever the
-  -- session's settings; the time is written in UTC explicitly for the same reason.
-  select sha256(p_previous || convert_to(jsonb_build_array(
-    p_position, e.id, to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.actor,
-    e.action, e.subject_type, e.subject_id, e.old_values, e.new_values, e.note)::text, 'UTF8'));
+  -- session's settings; the time is written in UTC explicitly for the same reason. No search_path of
+  -- its own (every name is qualified) so that it is inlined: verifying calls it once per event.
+  select pg_catalog.sha256(p_previous operator(pg_catalog.||) pg_catalog.convert_to(pg_catalog.jsonb_build_array(
+    p_position, e.id,
+    pg_catalog.to_char(pg_catalog.timezone('UTC', e.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    e.actor, e.action, e.subject_type, e.subject_id, e.old_values, e.new_values, e.note)::text, 'UTF8'));
 $$;
 comment on function autoexec_private.audit_event_hash(autoexec.audit_events, bigint, bytea) is
   'The hash of an audit event at a position of the chain, after the link whose hash is p_previous.';
@@ -59,6 +60,5 @@ begin
     values (v_position, e.id, v_hash, v_next);
     v_hash := v_next;
   end loop;
-  update autoexec_private.audit_chain_head set position = v_position, hash = v_hash;
 end
 $$;
