@@ -42,12 +42,12 @@ async function execute(body: unknown, token?: string, on = api) {
   return on.rest("POST", EXECUTE, { body, token });
 }
 
-/** The audit events of an action's forced executions. */
-async function forceEvents(actionId: number) {
+/** The audit events of an action's forced executions (or of its failed forced attempts). */
+async function forceEvents(actionId: number, action = "action.force_executed") {
   const { rows } = await db.pool.query(
     `select actor, note, new_values from autoexec.audit_events
-     where action = 'action.force_executed' and subject_id = $1 order by id`,
-    [String(actionId)],
+     where action = $2 and subject_id = $1 order by id`,
+    [String(actionId), action],
   );
   return rows;
 }
@@ -227,7 +227,7 @@ describe("POST /api/monetization/execute", () => {
     expect(await logsOf(tier3)).toEqual([]);
   });
 
-  it("forced and failing: the failed attempt's log says it was forced and why", async () => {
+  it("forced and failing: the failed attempt's log and audit event say it was forced and why", async () => {
     const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
     const answer = await execute({ actionId, force: true, reason: "retry now" }, undefined, broken);
     expect(answer.status).toBe(200);
@@ -237,6 +237,18 @@ describe("POST /api/monetization/execute", () => {
       forced: true,
       forceReason: "retry now",
     });
+    expect(await forceEvents(actionId, "action.force_failed")).toEqual([
+      {
+        actor: "alice",
+        note: "retry now",
+        new_values: {
+          status: "PENDING",
+          mode: "live",
+          executionLogId: answer.body.executionLog.id,
+          error: "the affiliate network is down",
+        },
+      },
+    ]);
   });
 
   it("dry-runs when dry run is on, and says so in the log", async () => {

@@ -13,6 +13,7 @@ declare
   s autoexec.settings;
   v_attempts integer;
   v_final boolean;
+  v_log_id bigint;
 begin
   select * into a from autoexec.actions where id = p_action_id for update;
   if a.status not in ('PENDING', 'APPROVED') then
@@ -29,7 +30,7 @@ begin
   ) values (
     a.id, a.type, a.execution_tier, a.rate_limit_key, p_executed_by, p_mode, v_attempts,
     a.action_data, false, p_error, p_duration_ms, p_force_reason
-  );
+  ) returning id into v_log_id;
 
   update autoexec.actions set
     status = case when v_final then 'FAILED' else status end,
@@ -43,6 +44,9 @@ begin
     deferred_until = null
   where id = a.id;
 
+  if p_force_reason is not null then
+    perform autoexec_private.record_forced_execution(v_log_id, a.status);
+  end if;
   if v_final then
     perform autoexec_private.notify('action_failed', 'warning',
       'Action ' || a.id || ' (' || a.type || ') failed ' || v_attempts || ' times: ' || p_error,

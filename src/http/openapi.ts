@@ -82,8 +82,9 @@ export function openApiDocument(): Record<string, unknown> {
             "Runs the action through the engine's guards, or past them with `force` and a `reason`. Force is " +
             "the admin's override of the guards that judge the action, and it is accountable: the execution " +
             "log has the caller (`sub`) as `executedBy` with `forced` and `forceReason`, an audit event " +
-            "`action.force_executed` records who, why and the outcome, and a forced live Tier 2 action records " +
-            "the caller as its approver. Force does not override the operators' switches: with the engine " +
+            "(`action.force_executed`, or `action.force_failed`) records who, why and the outcome, and a " +
+            "forced live Tier 2 action records the caller as its approver. Force does not override the " +
+            "operators' switches: with the engine " +
             "switched off or the action's type disabled the answer is 409, and in dry run (global or the " +
             "type's) the forced execution is a dry run. A Tier 3 action is refused whatever the flag.",
           requestBody: { required: true, content: json("ExecuteRequest") },
