@@ -298,16 +298,17 @@ describe("mutations: admins only, each one through its SQL function", () => {
       reviewedBy: "alice",
     });
 
+    // The bulk approval is one event listing both actions (issue 14), not one per action.
     const { rows } = await db.pool.query(
-      "select action, actor from autoexec.audit_events where subject_id = any($1) order by id",
+      `select action, actor, new_values -> 'actionIds' as ids from autoexec.audit_events
+       where subject_id = any($1) or subject_type = 'action_batch' order by id`,
       [[a, b, c, d, e].map(String)],
     );
     expect(rows).toEqual([
-      { action: "action.approved", actor: "alice" },
-      { action: "action.rejected", actor: "alice" },
-      { action: "action.approved", actor: "alice" },
-      { action: "action.approved", actor: "alice" },
-      { action: "action.implemented", actor: "alice" },
+      { action: "action.approved", actor: "alice", ids: null },
+      { action: "action.rejected", actor: "alice", ids: null },
+      { action: "actions.approved", actor: "alice", ids: [c, d] },
+      { action: "action.implemented", actor: "alice", ids: null },
     ]);
     // A readable refusal from the function, not SQL.
     expect(await graphqlError(approve, { id: String(a) })).toMatch(/only a PENDING action can be approved/);
@@ -460,6 +461,10 @@ describe("the schema", () => {
         "executionStats",
         "observabilitySnapshot",
         "rollbackPreview",
+        "searchActionsList",
+        "countActions",
+        "matchingActionIds",
+        "executionDaily",
       ].sort(),
     );
     expect(schema.mutationType.fields.map((field: { name: string }) => field.name).sort()).toEqual([
@@ -467,10 +472,13 @@ describe("the schema", () => {
       "approveAction",
       "approveActionAsSeen",
       "approveActions",
+      "decideActions",
       "markActionImplemented",
       "markNotificationsRead",
       "rejectAction",
       "resetCircuitBreaker",
+      "retryAction",
+      "saveSettings",
       "setActionTypeMode",
       "updateSettings",
     ]);

@@ -165,6 +165,17 @@ describe("the execution stats, against hand-computed figures", () => {
       tier1TimeToExecute: { executions: 4, p50Seconds: 450, p95Seconds: 3150 },
       // over 120, 600: p50 = 360, p95 = 120 + 0.95 * 480
       tier2TimeToExecute: { executions: 2, p50Seconds: 360, p95Seconds: 576 },
+      // No admin decided anything here (test/admin-review.test.ts has decisions); A1-A4 ran on their own.
+      reviewTime: {
+        decisions: 0,
+        p50Seconds: null,
+        p95Seconds: null,
+        byType: {},
+        automatedDecisions: 4,
+        savedSeconds: null,
+        savedShare: 1,
+        target: 0.5,
+      },
     });
     expect(stats.byType).toEqual({
       ADD_AFFILIATE_LINK: { executed: 6, success: 5, failed: 1, rolledBack: 1 },

@@ -14,6 +14,8 @@ as $$
 --   rollbackRate       rolled back / successful live executions
 --   tier1TimeToExecute Tier 1 actions the engine ran on its own (executed_by 'auto'): created_at to executed_at
 --   tier2TimeToExecute actions run after approval (Tier 2, executed_by 'approved'): reviewed_at to executed_at
+--   reviewTime         time from proposal to an admin's decision and the review time Tier 1 saved
+--                      (autoexec_private.review_time_metrics)
 -- Every part reads a range of execution_logs_executed_at_idx (or the rollback index), so the cost
 -- follows the size of the range, not of the table.
 declare
@@ -107,7 +109,8 @@ begin
     'byType', v_by_type,
     'recentExecutions', v_recent,
     'range', jsonb_build_object('from', v_start, 'to', v_end),
-    'metrics', v_totals || jsonb_build_object('tier1TimeToExecute', v_tier1, 'tier2TimeToExecute', v_tier2)
+    'metrics', v_totals || jsonb_build_object('tier1TimeToExecute', v_tier1, 'tier2TimeToExecute', v_tier2,
+      'reviewTime', autoexec_private.review_time_metrics(v_start, v_end))
   );
 end;
 $$;

@@ -136,6 +136,26 @@ const TimeToExecute = z.strictObject({
   p50Seconds: z.number().nullable(),
   p95Seconds: z.number().nullable(),
 });
+const TimeToDecision = z.strictObject({
+  decisions: Count,
+  p50Seconds: z.number().nullable(),
+  p95Seconds: z.number().nullable(),
+});
+const ReviewTime = TimeToDecision.extend({
+  byType: z.record(z.string(), TimeToDecision),
+  automatedDecisions: Count.meta({
+    description: "Tier 1 actions executed live on their own: decisions saved",
+  }),
+  savedSeconds: z
+    .number()
+    .nullable()
+    .meta({ description: "automatedDecisions × the median time to decision" }),
+  savedShare: z
+    .number()
+    .nullable()
+    .meta({ description: "automatedDecisions / (automatedDecisions + decisions), PRD target ≥ 0.5" }),
+  target: z.number(),
+});
 
 export const StatsResponse = z
   .strictObject({
@@ -173,6 +193,10 @@ export const StatsResponse = z
         }),
         tier2TimeToExecute: TimeToExecute.meta({
           description: "Tier 2 run after approval: reviewed_at to executed_at, seconds (target < 1 h)",
+        }),
+        reviewTime: ReviewTime.meta({
+          description:
+            "Proposal to an admin's approval or rejection, seconds (p50/p95, per type), and the review time Tier 1 saved",
         }),
       })
       .meta({ description: "PRD-18's success metrics over the range (live executions)" }),

@@ -1,0 +1,58 @@
+create or replace function autoexec.execution_daily(
+  range_start timestamptz,
+  range_end timestamptz,
+  include_dry_runs boolean default false
+) returns jsonb
+language plpgsql stable
+security definer
+set search_path = pg_catalog
+as $$
+-- The history page's charts in one call (it sent one execution_stats per day before):
+--   days    one entry per UTC day from range_start's day to before range_end:
+--           {day, succeeded, failed, rolledBack, dryRuns, successRate}
+--   byType  {type: {executed, success, failed, rolledBack, dryRuns}} over the whole range
+-- Live executions always; dry runs too when include_dry_runs (the demo runs in dry run).
+-- succeeded/failed/successRate then count both modes; dryRuns says how many of them were dry runs.
+declare
+  v_first timestamptz := date_trunc('day', range_start, 'UTC');
+  v_days jsonb;
+  v_by_type jsonb;
+begin
+  if range_start is null or range_end is null or range_start >= range_end then
+    raise exception 'the range must start before it ends' using errcode = '22023';
+  end if;
+  if range_end - range_start > interval '400 days' then
+    raise exception 'the range covers at most 400 days' using errcode = '22023';
+  end if;
+  with counted as (
+    select l.action_type, date_trunc('day', l.executed_at, 'UTC') as day, l.success, l.mode,
+      l.rolled_back_at is not null as rolled_back
+    from autoexec.execution_logs l
+    where l.executed_at >= v_first and l.executed_at < range_end
+      and (l.mode = 'live' or include_dry_runs)
+  ), per_day as (
+    select day, count(*) filter (where success) as succeeded, count(*) filter (where not success) as failed,
+      count(*) filter (where rolled_back) as rolled_back, count(*) filter (where mode = 'dry_run') as dry_runs
+    from counted group by day
+  ), per_type as (
+    select action_type, count(*) as executed, count(*) filter (where success) as succeeded,
+      count(*) filter (where not success) as failed, count(*) filter (where rolled_back) as rolled_back,
+      count(*) filter (where mode = 'dry_run') as dry_runs
+    from counted group by action_type
+  )
+  select
+    (select jsonb_agg(jsonb_build_object('day', d.day, 'succeeded', coalesce(p.succeeded, 0),
+        'failed', coalesce(p.failed, 0), 'rolledBack', coalesce(p.rolled_back, 0), 'dryRuns', coalesce(p.dry_runs, 0),
+        'successRate', round(p.succeeded::numeric / nullif(p.succeeded + p.failed, 0), 4)) order by d.day)
+      from generate_series(v_first, range_end - interval '1 microsecond', interval '1 day') d(day)
+      left join per_day p on p.day = d.day),
+    (select coalesce(jsonb_object_agg(action_type, jsonb_build_object('executed', executed, 'success', succeeded,
+        'failed', failed, 'rolledBack', rolled_back, 'dryRuns', dry_runs)), '{}') from per_type)
+    into v_days, v_by_type;
+  return jsonb_build_object('days', coalesce(v_days, '[]'), 'byType', v_by_type, 'includeDryRuns', include_dry_runs);
+end;
+$$;
+comment on function autoexec.execution_daily(timestamptz, timestamptz, boolean) is
+  'Executions per UTC day and per type over a range, live only or with dry runs: the history page''s charts.';
+revoke all on function autoexec.execution_daily(timestamptz, timestamptz, boolean) from public;
+grant execute on function autoexec.execution_daily(timestamptz, timestamptz, boolean) to autoexec_viewer;

@@ -1,0 +1,84 @@
+create or replace function autoexec.save_settings(
+  changes jsonb default '{}',
+  action_types jsonb default '[]',
+  reason text default null
+) returns autoexec.settings
+language plpgsql volatile
+security definer
+set search_path = pg_catalog
+as $$
+-- The settings page's one save: the engine settings that changed (changes: {column: value}, e.g.
+-- {"hourly_limit": 25, "cooldown": "30 minutes"}) and the action types that changed (action_types:
+-- [{"type", "mode", "dailyCap"}]) in one transaction, so either all of it applies or none does.
+-- A change that takes the engine live (enabling it, leaving dry run, a type going live) or raises a
+-- limit more than tenfold needs a reason; the reason is the note of every audit event this save writes.
+declare
+  s autoexec.settings;
+  v_risky text[] := '{}';
+  v_type jsonb;
+  v_old_mode text;
+  v_limit text;
+  v_unknown text;
+begin
+  if jsonb_typeof(coalesce(changes, '{}')) <> 'object' or jsonb_typeof(coalesce(action_types, '[]')) <> 'array' then
+    raise exception 'changes is an object and action_types a list' using errcode = '22023';
+  end if;
+  select string_agg(key, ', ') into v_unknown from jsonb_object_keys(coalesce(changes, '{}')) key
+  where key not in (select attname from pg_attribute
+    where attrelid = 'autoexec.settings'::regclass and attnum > 0 and not attisdropped and attname not in ('id', 'updated_at'));
+  if v_unknown is not null then
+    raise exception 'unknown setting %', v_unknown using errcode = '22023';
+  end if;
+  select * into s from autoexec.settings;
+  if (changes ->> 'enabled')::boolean and not s.enabled then v_risky := v_risky || 'turning auto-execution on'::text; end if;
+  if not (changes ->> 'dry_run')::boolean and s.dry_run then v_risky := v_risky || 'leaving dry run'::text; end if;
+  foreach v_limit in array array['hourly_limit', 'daily_limit', 'rate_limit_key_limit'] loop
+    if (changes ->> v_limit)::numeric > 10 * greatest((to_jsonb(s) ->> v_limit)::numeric, 1) then
+      v_risky := v_risky || format('raising %s from %s to %s', v_limit, to_jsonb(s) ->> v_limit, changes ->> v_limit);
+    end if;
+  end loop;
+  for v_type in select * from jsonb_array_elements(coalesce(action_types, '[]')) loop
+    select t.mode into v_old_mode from autoexec.action_types t where t.type = v_type ->> 'type';
+    if v_type ->> 'mode' = 'live' and v_old_mode is distinct from 'live' then
+      v_risky := v_risky || format('%s going live', v_type ->> 'type');
+    end if;
+  end loop;
+  if cardinality(v_risky) > 0 and coalesce(btrim(reason), '') = '' then
+    raise exception 'a reason is required for %', array_to_string(v_risky, ', ') using errcode = '22023';
+  end if;
+  perform set_config('autoexec.audit_note', coalesce(btrim(reason), ''), true);
+  s := autoexec.update_settings(
+    enabled => (changes ->> 'enabled')::boolean,
+    dry_run => (changes ->> 'dry_run')::boolean,
+    min_confidence => (changes ->> 'min_confidence')::numeric,
+    min_revenue_impact => (changes ->> 'min_revenue_impact')::numeric,
+    hourly_limit => (changes ->> 'hourly_limit')::integer,
+    daily_limit => (changes ->> 'daily_limit')::integer,
+    rate_limit_key_limit => (changes ->> 'rate_limit_key_limit')::integer,
+    rate_limit_key_window => (changes ->> 'rate_limit_key_window')::interval,
+    recent_edit_window => (changes ->> 'recent_edit_window')::interval,
+    failures_before_cooldown => (changes ->> 'failures_before_cooldown')::integer,
+    cooldown => (changes ->> 'cooldown')::interval,
+    breaker_window => (changes ->> 'breaker_window')::integer,
+    breaker_min_executions => (changes ->> 'breaker_min_executions')::integer,
+    breaker_failure_rate => (changes ->> 'breaker_failure_rate')::numeric,
+    max_attempts => (changes ->> 'max_attempts')::integer,
+    approval_ttl => (changes ->> 'approval_ttl')::interval,
+    rollback_retention => (changes ->> 'rollback_retention')::interval,
+    webhook_url => changes ->> 'webhook_url',
+    stale_job_after => (changes ->> 'stale_job_after')::interval);
+  for v_type in select * from jsonb_array_elements(coalesce(action_types, '[]')) loop
+    perform autoexec.set_action_type_mode(v_type ->> 'type', v_type ->> 'mode', (v_type ->> 'dailyCap')::integer);
+  end loop;
+  perform set_config('autoexec.audit_note', '', true);
+  return s;
+exception
+  when invalid_text_representation or invalid_datetime_format or numeric_value_out_of_range then
+    raise exception 'settings refused: %', sqlerrm using errcode = '22023';
+end;
+$$;
+comment on function autoexec.save_settings(jsonb, jsonb, text) is
+  'Saves the settings page at once (admins only): changed settings and action types in one transaction; going live '
+  'or raising a limit more than tenfold needs a reason, which every audit event of the save keeps.';
+revoke all on function autoexec.save_settings(jsonb, jsonb, text) from public;
+grant execute on function autoexec.save_settings(jsonb, jsonb, text) to autoexec_admin;
