@@ -283,9 +283,8 @@ describe("review-time metrics (PRD: admin review time saved 50%+)", () => {
         target: 0.5,
       };
       const graphql = await local.graphql("{ executionStats }");
-      expect(
-        (graphql.body.data?.executionStats as { metrics: { reviewTime: unknown } }).metrics.reviewTime,
-      ).toEqual(expected);
+      const stats = graphql.body.data?.executionStats as { metrics: { reviewTime: unknown } };
+      expect(stats.metrics.reviewTime).toEqual(expected);
       const rest = await local.rest("GET", "/api/monetization/execution/stats");
       expect(rest.status).toBe(200);
       expect(rest.body.metrics.reviewTime).toEqual(expected);
