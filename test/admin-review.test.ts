@@ -369,9 +369,12 @@ describe("the settings page's one save", () => {
     saveSettings(input: { changes: $changes, actionTypes: $types, reason: $reason }) { result { dryRun hourlyLimit } } }`;
 
   it("asks a reason for leaving dry run or raising a limit tenfold, and keeps it in every audit event", async () => {
-    expect(await errorOf(SAVE, { changes: { dry_run: false, hourly_limit: 101 } })).toBe(
+    expect(await errorOf(SAVE, { changes: { enabled: true, dry_run: false, hourly_limit: 101 } })).toBe(
       "a reason is required for leaving dry run, raising hourly_limit from 10 to 101",
     );
+    // Turning the engine on in dry run is not going live.
+    expect(await errorOf(SAVE, { changes: { enabled: true, dry_run: true } })).toBeUndefined();
+    await db.pool.query("update autoexec.settings set enabled = false");
     expect(await errorOf(SAVE, { changes: { hourly_limit: -1 }, reason: "x" })).toMatch(
       /^settings refused: limits are 0 or more/,
     );

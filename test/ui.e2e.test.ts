@@ -610,11 +610,11 @@ describe("the admin UI in Chromium", () => {
     expect(change).toContain("min_confidence: 0.7 → 0.5");
     expect(change).toContain("hourly_limit: 10 → 25");
 
-    // Per-type mode and cap.
+    // Per-type mode and cap, saved with the rest of the page.
     const linkRow = page.locator('tr[data-type="ADD_AFFILIATE_LINK"]');
     await linkRow.getByLabel("Mode of ADD_AFFILIATE_LINK").selectOption("dry_run");
     await linkRow.getByLabel("Daily cap of ADD_AFFILIATE_LINK").fill("5");
-    await linkRow.getByRole("button", { name: "Save ADD_AFFILIATE_LINK" }).click();
+    await page.getByRole("button", { name: "Save changes" }).click();
     await page.locator('tr[data-audit-action="action_type.updated"]').first().waitFor();
     const { rows } = await db.pool.query(
       "select mode, daily_cap from autoexec.action_types where type = 'ADD_AFFILIATE_LINK'",
@@ -627,8 +627,12 @@ describe("the admin UI in Chromium", () => {
     await page.locator('[data-banner="off"]').waitFor();
     await screenshot(page, "06-settings");
     await checkAccessibleBasics(page);
+    // Back on while out of dry run is going live: confirmed, with a reason.
     await page.getByLabel("Auto-execution enabled").check();
     await page.getByRole("button", { name: "Save changes" }).click();
+    const confirm = page.getByRole("dialog", { name: "Confirm these changes" });
+    await confirm.getByLabel("Reason (required)").fill("back on after the check");
+    await confirm.getByRole("button", { name: "Save changes" }).click();
     await page.locator('[data-banner="off"]').waitFor({ state: "detached" });
   }, 60_000);
 
@@ -677,7 +681,12 @@ describe("the admin UI in Chromium", () => {
       page.evaluate(() =>
         [...document.querySelectorAll("main button:not(:disabled)")]
           .map((button) => button.textContent?.trim() ?? "")
-          .filter((text) => !["Previous", "Next", "Discard changes", "Input and output"].includes(text)),
+          .filter(
+            (text) =>
+              !["Previous", "Next", "Discard changes", "Input and output", "Pause live updates"].includes(
+                text,
+              ),
+          ),
       );
     expect(await page.locator('button:has-text("Approve"):disabled').count()).toBeGreaterThan(0);
     expect(await enabledButtons()).toEqual([]);

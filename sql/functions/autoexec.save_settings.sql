@@ -10,8 +10,8 @@ as $$
 -- The settings page's one save: the engine settings that changed (changes: {column: value}, e.g.
 -- {"hourly_limit": 25, "cooldown": "30 minutes"}) and the action types that changed (action_types:
 -- [{"type", "mode", "dailyCap"}]) in one transaction, so either all of it applies or none does.
--- A change that takes the engine live (enabling it, leaving dry run, a type going live) or raises a
--- limit more than tenfold needs a reason; the reason is the note of every audit event this save writes.
+-- A change that takes the engine live (enabled and out of dry run, from any other state), a type
+-- going live, or a limit raised more than tenfold needs a reason; the reason is the note of every audit event this save writes.
 declare
   s autoexec.settings;
   v_risky text[] := '{}';
@@ -30,8 +30,11 @@ begin
     raise exception 'unknown setting %', v_unknown using errcode = '22023';
   end if;
   select * into s from autoexec.settings;
-  if (changes ->> 'enabled')::boolean and not s.enabled then v_risky := v_risky || 'turning auto-execution on'::text; end if;
-  if not (changes ->> 'dry_run')::boolean and s.dry_run then v_risky := v_risky || 'leaving dry run'::text; end if;
+  -- Live = enabled and not in dry run: a save that ends there from anywhere else goes live.
+  if coalesce((changes ->> 'enabled')::boolean, s.enabled) and not coalesce((changes ->> 'dry_run')::boolean, s.dry_run)
+      and not (s.enabled and not s.dry_run) then
+    v_risky := v_risky || case when s.dry_run then 'leaving dry run' else 'turning live auto-execution on' end;
+  end if;
   foreach v_limit in array array['hourly_limit', 'daily_limit', 'rate_limit_key_limit'] loop
     if (changes ->> v_limit)::numeric > 10 * greatest((to_jsonb(s) ->> v_limit)::numeric, 1) then
       v_risky := v_risky || format('raising %s from %s to %s', v_limit, to_jsonb(s) ->> v_limit, changes ->> v_limit);

@@ -3,7 +3,10 @@ import { Provider } from "urql";
 import { createGraphqlClient, createRest } from "./api.ts";
 import { clearToken, decodeToken, loadToken, type Session, saveToken } from "./auth.ts";
 import { EngineBanner } from "./components/Banner.tsx";
+import { TimeZoneToggle } from "./components/TimeZoneToggle.tsx";
+import { setTimeZoneChoice, type TimeZoneChoice, timeZoneChoice } from "./format.ts";
 import { ActionPage } from "./pages/Action.tsx";
+import { AuditPage } from "./pages/Audit.tsx";
 import { HistoryPage } from "./pages/History.tsx";
 import { QueuePage } from "./pages/Queue.tsx";
 import { SettingsPage } from "./pages/Settings.tsx";
@@ -51,6 +54,12 @@ function SignedIn({ session, signOut }: { session: Session; signOut(message?: st
   );
   const location = useLocation();
   const route = parseRoute(location.pathname);
+  // Every time on every page follows this choice (format.ts reads it; the state re-renders the pages).
+  const [zone, setZone] = useState<TimeZoneChoice>(timeZoneChoice);
+  const chooseZone = (next: TimeZoneChoice) => {
+    setTimeZoneChoice(next);
+    setZone(next);
+  };
   const current = (page: string) => (route.page === page ? "page" : undefined);
   return (
     <Provider value={client}>
@@ -70,8 +79,12 @@ function SignedIn({ session, signOut }: { session: Session; signOut(message?: st
             <Link to={`${BASE}/settings`} aria-current={current("settings")}>
               Settings
             </Link>
+            <Link to={`${BASE}/audit`} aria-current={current("audit")}>
+              Audit trail
+            </Link>
           </nav>
           <div className="who">
+            <TimeZoneToggle zone={zone} onChange={chooseZone} />
             <span>
               {session.sub} <span className={`role role-${session.role}`}>{session.role}</span>
             </span>
@@ -91,6 +104,7 @@ function SignedIn({ session, signOut }: { session: Session; signOut(message?: st
           {route.page === "action" ? <ActionPage id={route.id} /> : null}
           {route.page === "history" ? <HistoryPage /> : null}
           {route.page === "settings" ? <SettingsPage /> : null}
+          {route.page === "audit" ? <AuditPage /> : null}
           {route.page === "missing" ? (
             <section>
               <h1>Not found</h1>

@@ -1,11 +1,83 @@
 // Formatting for people: times, ages, money, rates, durations, intervals.
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+/** Which zone times are shown in: UTC (the server's status reasons say UTC) or the browser's own. */
+export type TimeZoneChoice = "UTC" | "local";
+const ZONE_KEY = "autoexec.timeZone";
+let zoneChoice: TimeZoneChoice = readZoneChoice();
 
-export function formatTime(value: string | null | undefined): string {
-  if (!value) return "—";
-  return dateTime.format(new Date(value));
+function readZoneChoice(): TimeZoneChoice {
+  try {
+    return globalThis.localStorage?.getItem(ZONE_KEY) === "local" ? "local" : "UTC";
+  } catch {
+    return "UTC";
+  }
 }
+
+export function timeZoneChoice(): TimeZoneChoice {
+  return zoneChoice;
+}
+
+export function setTimeZoneChoice(choice: TimeZoneChoice): void {
+  zoneChoice = choice;
+  try {
+    globalThis.localStorage?.setItem(ZONE_KEY, choice);
+  } catch {
+    // Private mode: the choice lasts for this page only.
+  }
+}
+
+/** The browser's zone, e.g. "Europe/Berlin". */
+export const localZoneName = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(zone: TimeZoneChoice): Intl.DateTimeFormat {
+  let found = formatters.get(zone);
+  if (!found) {
+    found = new Intl.DateTimeFormat("en-GB", {
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+      ...(zone === "UTC" ? { timeZone: "UTC" } : {}),
+    });
+    formatters.set(zone, found);
+  }
+  return found;
+}
+
+/**
+ * The one time format of the UI: "2026-12-01 09:12:53 UTC" (as the server's status reasons write it),
+ * or in the browser's zone with its name ("2026-12-01 10:12:53 CET") when the admin chose local time.
+ */
+export function formatTime(
+  value: string | Date | null | undefined,
+  zone: TimeZoneChoice = zoneChoice,
+): string {
+  if (!value) return "—";
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const part = Object.fromEntries(
+    formatter(zone)
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`;
+}
+
+/** The exact instant, for hovering: UTC to the millisecond, and the same in the browser's zone. */
+export function formatExactTime(value: string | Date | null | undefined): string {
+  if (!value) return "";
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${date.toISOString().replace("T", " ").replace("Z", " UTC")} · ${formatTime(date, "local")} (${localZoneName})`;
+}
+
+/** Server reasons carry times as "YYYY-MM-DD HH:MM:SS UTC": the pattern <TimeText> re-renders in the chosen zone. */
+export const REASON_TIME = /\b(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC\b/g;
 
 /** "3 min ago", "in 2 h", from an ISO time. */
 export function formatAge(value: string | null | undefined, now = Date.now()): string {

@@ -38,7 +38,7 @@ export interface Connection<T> {
   pageInfo: PageInfo;
 }
 
-const ACTION_FIELDS = `id type status executionTier confidence estimatedRevenueImpact statusReason deferredUntil
+export const ACTION_FIELDS = `id type status executionTier confidence estimatedRevenueImpact statusReason deferredUntil
   expiresAt createdAt executedAt reviewedBy reviewedAt reviewNote ${REVIEW_FIELDS}`;
 
 export const ACTION_TYPES = `query ActionTypes { allActionTypes(first: 100, orderBy: PRIMARY_KEY_ASC) {
@@ -227,19 +227,37 @@ export interface ExecutionStats {
     rollbackRate: number | null;
     tier1TimeToExecute: { executions: number; p50Seconds: number | null; p95Seconds: number | null };
     tier2TimeToExecute: { executions: number; p50Seconds: number | null; p95Seconds: number | null };
+    reviewTime: ReviewTime;
   };
 }
 
-/** One executionStats per UTC day (aliases d0…dN), plus the whole range: the charts' data. */
-export function dailyStatsQuery(days: Date[], rangeStart: Date, rangeEnd: Date): string {
-  const perDay = days
-    .map((day, index) => {
-      const end = new Date(day.getTime() + 86_400_000);
-      return `d${index}: executionStats(rangeStart: "${day.toISOString()}", rangeEnd: "${end.toISOString()}", recentLimit: 0)`;
-    })
-    .join("\n");
-  return `query Charts {
-    range: executionStats(rangeStart: "${rangeStart.toISOString()}", rangeEnd: "${rangeEnd.toISOString()}", recentLimit: 0)
-    ${perDay}
-  }`;
+/** The shape of autoexec.execution_daily() (GraphQL executionDaily): the history page's charts. */
+export interface ExecutionDaily {
+  days: {
+    day: string;
+    succeeded: number;
+    failed: number;
+    rolledBack: number;
+    dryRuns: number;
+    successRate: number | null;
+  }[];
+  byType: Record<
+    string,
+    { executed: number; success: number; failed: number; rolledBack: number; dryRuns: number }
+  >;
+  includeDryRuns: boolean;
+}
+
+/** Proposal to decision, and the decisions Tier 1 took off the admins (execution_stats metrics.reviewTime). */
+export interface TimeToDecision {
+  decisions: number;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+}
+export interface ReviewTime extends TimeToDecision {
+  byType: Record<string, TimeToDecision>;
+  automatedDecisions: number;
+  savedSeconds: number | null;
+  savedShare: number | null;
+  target: number;
 }

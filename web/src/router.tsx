@@ -1,6 +1,6 @@
 import { type MouseEvent, type ReactNode, useEffect, useState } from "react";
 
-// A small router for four pages under /admin/ (the server answers every /admin/* path with the app).
+// A small router for the pages under /admin/ (the server answers every /admin/* path with the app).
 
 export const BASE = "/admin";
 
@@ -9,6 +9,7 @@ export type Route =
   | { page: "action"; id: string }
   | { page: "history" }
   | { page: "settings" }
+  | { page: "audit" }
   | { page: "missing"; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -17,6 +18,7 @@ export function parseRoute(pathname: string): Route {
   if (clean === "/" || clean === "/queue") return { page: "queue" };
   if (clean === "/history") return { page: "history" };
   if (clean === "/settings") return { page: "settings" };
+  if (clean === "/audit") return { page: "audit" };
   const action = /^\/actions\/(\d{1,18})$/.exec(clean);
   if (action?.[1]) return { page: "action", id: action[1] };
   return { page: "missing", path: clean };
@@ -24,10 +26,34 @@ export function parseRoute(pathname: string): Route {
 
 const listeners = new Set<() => void>();
 
+/** Asked before an in-app navigation (the settings page's unsaved edits); false stays on the page. */
+let navigationGuard: (() => boolean) | undefined;
+
+export function setNavigationGuard(guard: () => boolean): () => void {
+  navigationGuard = guard;
+  return () => {
+    if (navigationGuard === guard) navigationGuard = undefined;
+  };
+}
+
 export function navigate(to: string): void {
+  if (navigationGuard && !navigationGuard()) return;
   window.history.pushState(null, "", to);
   for (const listener of listeners) listener();
   window.scrollTo(0, 0);
+}
+
+/**
+ * Puts a page's state (filters, sort, page) in the query string, so a reload or a shared link keeps it.
+ * `replace`: no new history entry (typing in a search field).
+ */
+export function setSearchParams(params: URLSearchParams, replace = false): void {
+  const search = params.toString();
+  const url = `${window.location.pathname}${search ? `?${search}` : ""}`;
+  if (url === `${window.location.pathname}${window.location.search}`) return;
+  if (replace) window.history.replaceState(null, "", url);
+  else window.history.pushState(null, "", url);
+  for (const listener of listeners) listener();
 }
 
 export function useLocation(): { pathname: string; search: string } {

@@ -1,15 +1,21 @@
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 
 /**
- * A modal on the native <dialog>: focus moves into it, Escape closes it, the page behind is inert.
- * Rendered only while open.
+ * A modal on the native <dialog>: focus moves into it, Escape closes it, the page behind is inert,
+ * and the focus returns to the opener afterwards. Rendered only while open.
  */
 export function Dialog(props: { title: string; onClose(): void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
+    // The dialog is removed rather than closed, so the browser does not return the focus itself:
+    // give it back to what opened the dialog (the button, or the queue row of a keyboard shortcut).
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog

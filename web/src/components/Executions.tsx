@@ -8,6 +8,7 @@ import { Dialog } from "./Dialog.tsx";
 import { ExecutionDiff } from "./ExecutionDiff.tsx";
 import { JsonBlock } from "./JsonBlock.tsx";
 import { RollbackPreviewPanel } from "./RollbackPreview.tsx";
+import { Time } from "./Time.tsx";
 
 /** auto / approved / the user who ran it. */
 export function executedByLabel(executedBy: string): string {
@@ -75,9 +76,9 @@ export function ExecutionTable(props: {
                   <tr data-log-id={log.id} data-rolled-back={log.rolledBackAt ? "yes" : "no"}>
                     <td data-label="Execution">
                       #{log.id}{" "}
-                      <time dateTime={log.executedAt} className="muted">
-                        {formatTime(log.executedAt)}
-                      </time>
+                      <span className="muted">
+                        <Time value={log.executedAt} />
+                      </span>
                       <div>
                         <button
                           type="button"

@@ -1,10 +1,11 @@
 import type { ChartConfiguration } from "chart.js";
-import { useMemo } from "react";
-import { formatPercent, formatSeconds } from "../format.ts";
+import { useId, useMemo, useState } from "react";
+import { formatPercent, formatSeconds, formatTime } from "../format.ts";
 import { usePolledQuery } from "../hooks.ts";
-import { dailyStatsQuery, type ExecutionStats } from "../queries.ts";
+import type { ExecutionDaily, ExecutionStats } from "../queries.ts";
 import { ChartCanvas, COLORS } from "./Chart.tsx";
-import { LoadError } from "./LoadError.tsx";
+import { LoadState } from "./LoadState.tsx";
+import { ReviewTimeByType, ReviewTimeCards } from "./ReviewTime.tsx";
 
 const DAYS = 14;
 const DAY_MS = 86_400_000;
@@ -21,40 +22,58 @@ function utcDay(time: number): Date {
   return new Date(Math.floor(time / DAY_MS) * DAY_MS);
 }
 
-type ChartsData = Record<string, ExecutionStats>;
+const CHARTS = `query Charts($rangeStart: Datetime!, $rangeEnd: Datetime!, $dailyStart: Datetime!, $dryRuns: Boolean) {
+  range: executionStats(rangeStart: $rangeStart, rangeEnd: $rangeEnd, recentLimit: 0)
+  daily: executionDaily(rangeStart: $dailyStart, rangeEnd: $rangeEnd, includeDryRuns: $dryRuns)
+}`;
 
-/** Success metrics against their targets, success / failure per day, executions by type. */
+interface ChartsData {
+  range: ExecutionStats;
+  daily: ExecutionDaily;
+}
+
+/**
+ * Success metrics against their targets, success / failure per day, executions by type. One request
+ * per refresh (the stats and the daily series), live only or with dry runs.
+ */
 export function ExecutionMetrics() {
   const today = utcDay(Date.now()).getTime();
-  const { query, days, rangeStart } = useMemo(() => {
-    const days = Array.from({ length: DAYS }, (_, index) => new Date(today - (DAYS - 1 - index) * DAY_MS));
-    const rangeStart = new Date(today - 29 * DAY_MS);
-    return { query: dailyStatsQuery(days, rangeStart, new Date(today + DAY_MS)), days, rangeStart };
-  }, [today]);
-  const [{ data, error }, _refresh] = usePolledQuery<ChartsData>({ query }, 10_000);
+  const [dryRuns, setDryRuns] = useState(false);
+  const dryRunsId = useId();
+  const variables = useMemo(
+    () => ({
+      rangeStart: new Date(today - 29 * DAY_MS).toISOString(),
+      rangeEnd: new Date(today + DAY_MS).toISOString(),
+      dailyStart: new Date(today - (DAYS - 1) * DAY_MS).toISOString(),
+      dryRuns,
+    }),
+    [today, dryRuns],
+  );
+  const rangeStart = new Date(variables.rangeStart);
+  const [{ data, error }, refresh] = usePolledQuery<ChartsData>({ query: CHARTS, variables }, 10_000);
+  const executions = dryRuns ? "Executions (live and dry run)" : "Live executions";
 
   const daily = useMemo(
     () =>
-      days.map((day, index) => {
-        const metrics = data?.[`d${index}`]?.metrics;
-        return {
-          label: day.toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" }),
-          succeeded: metrics?.succeeded ?? 0,
-          failed: metrics?.failed ?? 0,
-          rate: metrics?.successRate ?? null,
-        };
-      }),
-    [data, days],
+      (data?.daily.days ?? []).map((day) => ({
+        label: `${new Date(day.day).toLocaleDateString("en-GB", { month: "short", day: "numeric", timeZone: "UTC" })}`,
+        succeeded: day.succeeded,
+        failed: day.failed,
+        dryRuns: day.dryRuns,
+        rate: day.successRate,
+      })),
+    [data],
   );
   const byType = useMemo(
     () =>
-      Object.entries(data?.range?.byType ?? {})
+      Object.entries(data?.daily.byType ?? {})
         .map(([type, counts]) => ({
           type,
           kept: counts.success - counts.rolledBack,
           rolledBack: counts.rolledBack,
           failed: counts.failed,
           executed: counts.executed,
+          dryRuns: counts.dryRuns,
         }))
         .sort((a, b) => b.executed - a.executed),
     [data],
@@ -104,8 +123,8 @@ export function ExecutionMetrics() {
       },
       options: {
         scales: {
-          x: { stacked: true },
-          y: { stacked: true, beginAtZero: true, title: { display: true, text: "Live executions" } },
+          x: { stacked: true, title: { display: true, text: "Day (UTC)" } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: executions } },
           rate: {
             position: "right",
             min: 0,
@@ -116,7 +135,7 @@ export function ExecutionMetrics() {
         },
       },
     }),
-    [daily],
+    [daily, executions],
   );
   const typeConfig = useMemo<ChartConfiguration>(
     () => ({
@@ -136,23 +155,41 @@ export function ExecutionMetrics() {
       options: {
         indexAxis: "y",
         scales: {
-          x: { stacked: true, beginAtZero: true, title: { display: true, text: "Live executions" } },
+          x: { stacked: true, beginAtZero: true, title: { display: true, text: executions } },
           y: { stacked: true },
         },
       },
     }),
-    [byType],
+    [byType, executions],
   );
 
-  if (error) return <LoadError what="the statistics" error={error} />;
+  if (error && !data)
+    return (
+      <LoadState
+        what="the statistics"
+        loaded={false}
+        error={error}
+        empty={false}
+        emptyText=""
+        retry={refresh}
+      />
+    );
   const range = data?.range;
   const metrics = range?.metrics;
   return (
     <section aria-labelledby="metrics-title" className="metrics">
       <h2 id="metrics-title">Success metrics</h2>
+      <LoadState
+        what="the latest statistics"
+        loaded
+        error={error}
+        empty={false}
+        emptyText=""
+        retry={refresh}
+      />
       <p className="muted">
-        Live executions from {rangeStart.toLocaleDateString(undefined, { timeZone: "UTC" })} to today (30
-        days, UTC), against PRD-18's targets.
+        Live executions from {formatTime(rangeStart).slice(0, 10)} to today (30 days, UTC days), against
+        PRD-18's targets.
       </p>
       <ul className="metric-cards">
         <MetricCard
@@ -195,7 +232,9 @@ export function ExecutionMetrics() {
               : undefined
           }
         />
+        <ReviewTimeCards review={metrics?.reviewTime} />
       </ul>
+      <ReviewTimeByType review={metrics?.reviewTime} />
       {range ? (
         <p className="today">
           Today (UTC): {range.today.autoExecuted} auto, {range.today.approvedExecuted} approved,{" "}
@@ -203,12 +242,23 @@ export function ExecutionMetrics() {
           {range.today.rolledBack} rolled back.
         </p>
       ) : null}
+      <div className="chart-options">
+        <input
+          id={dryRunsId}
+          type="checkbox"
+          checked={dryRuns}
+          onChange={(event) => setDryRuns(event.target.checked)}
+        />
+        <label htmlFor={dryRunsId}>Include dry runs in the charts</label>
+      </div>
       <div className="charts">
         <figure>
-          <figcaption>Success and failure per day (last {DAYS} days, UTC)</figcaption>
+          <figcaption>
+            Success and failure per day (last {DAYS} days, UTC){dryRuns ? ", dry runs included" : ""}
+          </figcaption>
           <ChartCanvas
             config={dailyConfig}
-            label={`Live executions per day for the last ${DAYS} days: succeeded and failed bars, success rate line against the 95% target`}
+            label={`${executions} per day for the last ${DAYS} days: succeeded and failed bars, success rate line against the 95% target`}
           />
           <details>
             <summary>Show as a table</summary>
@@ -219,6 +269,7 @@ export function ExecutionMetrics() {
                   <th scope="col">Succeeded</th>
                   <th scope="col">Failed</th>
                   <th scope="col">Success rate</th>
+                  <th scope="col">Of them dry runs</th>
                 </tr>
               </thead>
               <tbody>
@@ -228,6 +279,7 @@ export function ExecutionMetrics() {
                     <td>{day.succeeded}</td>
                     <td>{day.failed}</td>
                     <td>{formatPercent(day.rate)}</td>
+                    <td>{day.dryRuns}</td>
                   </tr>
                 ))}
               </tbody>
@@ -235,15 +287,20 @@ export function ExecutionMetrics() {
           </details>
         </figure>
         <figure>
-          <figcaption>Executions by type (30 days)</figcaption>
+          <figcaption>
+            Executions by type (last {DAYS} days){dryRuns ? ", dry runs included" : ""}
+          </figcaption>
           {byType.length ? (
             <ChartCanvas
               config={typeConfig}
-              label="Live executions by action type over 30 days: succeeded, rolled back and failed"
+              label={`${executions} by action type over ${DAYS} days: succeeded, rolled back and failed`}
               height={Math.max(160, 60 + byType.length * 36)}
             />
           ) : (
-            <p className="empty">No live executions in the last 30 days.</p>
+            <p className="empty">
+              {dryRuns ? "No executions" : "No live executions"} in the last {DAYS} days
+              {dryRuns ? "." : " (include dry runs to see what would have run)."}
+            </p>
           )}
           <details>
             <summary>Show as a table</summary>
@@ -255,6 +312,7 @@ export function ExecutionMetrics() {
                   <th scope="col">Succeeded</th>
                   <th scope="col">Rolled back</th>
                   <th scope="col">Failed</th>
+                  <th scope="col">Of them dry runs</th>
                 </tr>
               </thead>
               <tbody>
@@ -265,6 +323,7 @@ export function ExecutionMetrics() {
                     <td>{row.kept}</td>
                     <td>{row.rolledBack}</td>
                     <td>{row.failed}</td>
+                    <td>{row.dryRuns}</td>
                   </tr>
                 ))}
               </tbody>
@@ -276,27 +335,30 @@ export function ExecutionMetrics() {
   );
 }
 
-function MetricCard(props: {
+export function MetricCard(props: {
   name: string;
   value: number | null;
   show(value: number): string;
   target: string;
-  meets(value: number): boolean;
+  /** Whether the value meets the target; without it the card is for information. */
+  meets?(value: number): boolean;
   detail?: string;
 }) {
   const value = props.value === null ? null : Number(props.value);
-  const verdict = value === null ? "none" : props.meets(value) ? "meets" : "misses";
+  const verdict = value === null ? "none" : !props.meets ? "info" : props.meets(value) ? "meets" : "misses";
   return (
     <li className={`metric metric-${verdict}`} data-metric={props.name}>
       <span className="metric-name">{props.name}</span>
       <span className="metric-value">{value === null ? "no data" : props.show(value)}</span>
-      <span className="metric-target">Target {props.target}</span>
+      <span className="metric-target">{props.meets ? `Target ${props.target}` : props.target}</span>
       <span className="metric-verdict">
         {verdict === "meets"
           ? "✓ meets target"
           : verdict === "misses"
             ? "✗ misses target"
-            : "not measured yet"}
+            : verdict === "info"
+              ? "for information"
+              : "not measured yet"}
       </span>
       {props.detail ? <span className="metric-detail">{props.detail}</span> : null}
     </li>

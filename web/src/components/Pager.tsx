@@ -4,6 +4,8 @@ export function Pager(props: {
   pageSize: number;
   shown: number;
   total: number;
+  /** Instead of the number, e.g. "more than 10,000" when the count was capped. */
+  totalText?: string;
   label: string;
   onChange(offset: number): void;
 }) {
@@ -11,7 +13,9 @@ export function Pager(props: {
   return (
     <nav className="pager" aria-label={`${props.label} pages`}>
       <span aria-live="polite">
-        {total === 0 ? "Nothing to show" : `Showing ${offset + 1}–${offset + shown} of ${total}`}
+        {total === 0 || shown === 0
+          ? "Nothing to show"
+          : `Showing ${offset + 1}–${offset + shown} of ${props.totalText ?? total}`}
       </span>
       <button
         type="button"
@@ -24,7 +28,7 @@ export function Pager(props: {
       <button
         type="button"
         className="secondary"
-        disabled={offset + shown >= total}
+        disabled={shown < pageSize || (props.totalText === undefined && offset + shown >= total)}
         onClick={() => props.onChange(offset + pageSize)}
       >
         Next

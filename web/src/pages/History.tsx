@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
 import { useQuery } from "urql";
 import { ExecutionTable } from "../components/Executions.tsx";
-import { LoadError } from "../components/LoadError.tsx";
+import { LoadState } from "../components/LoadState.tsx";
 import { ExecutionMetrics } from "../components/Metrics.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { usePolledQuery } from "../hooks.ts";
@@ -92,7 +92,16 @@ export function HistoryPage() {
       <p role="status" className="notice">
         {notice}
       </p>
-      <LoadError what="the executions" error={error} />
+      <LoadState
+        what="the executions"
+        loaded={!!data}
+        error={error}
+        empty={!!data && !logs.length && !fetching}
+        emptyText={
+          kind || mode || outcome || type ? "No executions match these filters." : "No executions yet."
+        }
+        retry={refresh}
+      />
       <ExecutionTable
         logs={logs}
         caption="Executions, newest first"
@@ -101,7 +110,6 @@ export function HistoryPage() {
           refresh();
         }}
       />
-      {!logs.length && !fetching ? <p className="empty">No executions match these filters.</p> : null}
       <Pager
         label="Executions"
         offset={offset}

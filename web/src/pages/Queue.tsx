@@ -1,24 +1,37 @@
-import { useId, useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useClient, useMutation, useQuery } from "urql";
 import { ActionSubjectCell } from "../components/ActionSubject.tsx";
 import { StatusBadge, TierBadge } from "../components/Badges.tsx";
 import { TextDialog } from "../components/Dialog.tsx";
 import { ExpiringSoon } from "../components/ExpiringSoon.tsx";
-import { LoadError } from "../components/LoadError.tsx";
+import { LiveBar } from "../components/LiveBar.tsx";
+import { LoadState } from "../components/LoadState.tsx";
 import { Pager } from "../components/Pager.tsx";
-import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
-import { errorText, usePolledQuery } from "../hooks.ts";
+import { Time, TimeText } from "../components/Time.tsx";
+import { formatAge, formatMoney, formatPercent } from "../format.ts";
+import { errorText, usePoll } from "../hooks.ts";
 import {
   ACTION_TYPES,
   type ActionRow,
   type ActionTypeRow,
   APPROVE,
-  APPROVE_MANY,
-  type Connection,
   MARK_IMPLEMENTED,
-  QUEUE,
   REJECT,
 } from "../queries.ts";
+import { useQueueKeyboard } from "../queue-keyboard.ts";
+import {
+  type BulkDecision,
+  DECIDE_MANY,
+  filterVariables,
+  MATCHING_IDS,
+  QUEUE_PAGE,
+  type QueueData,
+  type QueueFilters,
+  RETRY,
+  SORTS,
+  type Sort,
+} from "../queue-queries.ts";
+import { setSearchParams, useLocation } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
 
 export const STATUSES = [
@@ -38,19 +51,20 @@ export type Pending =
   | { kind: "approve"; action: ActionRow }
   | { kind: "reject"; action: ActionRow }
   | { kind: "implement"; action: ActionRow }
-  | { kind: "bulk"; ids: string[] };
+  | { kind: "retry"; action: ActionRow }
+  | { kind: "bulk"; decision: BulkDecision; ids: string[] };
 
 /** Why an action waits, and until when: what an admin needs to see in the queue. */
 export function WaitingReason({ action }: { action: Pick<ActionRow, "statusReason" | "deferredUntil"> }) {
   if (!action.statusReason && !action.deferredUntil) return null;
   return (
     <div className="reason">
-      {action.statusReason}
+      <TimeText text={action.statusReason} />
       {action.deferredUntil ? (
         <>
           {" "}
           <span className="until">
-            (next try {formatTime(action.deferredUntil)}, {formatAge(action.deferredUntil)})
+            (next try <Time value={action.deferredUntil} />, {formatAge(action.deferredUntil)})
           </span>
         </>
       ) : null}
@@ -58,61 +72,194 @@ export function WaitingReason({ action }: { action: Pick<ActionRow, "statusReaso
   );
 }
 
+const DEFAULT_FILTERS: QueueFilters = { search: "", status: "", tier: "", type: "", sort: "NEWEST", page: 1 };
+
+function readFilters(search: string): QueueFilters {
+  const params = new URLSearchParams(search);
+  const sort = params.get("sort")?.toUpperCase() ?? "";
+  const page = Number(params.get("page"));
+  return {
+    search: params.get("q") ?? "",
+    status: STATUSES.includes(params.get("status") ?? "") ? (params.get("status") as string) : "",
+    tier: ["1", "2", "3"].includes(params.get("tier") ?? "") ? (params.get("tier") as string) : "",
+    type: params.get("type") ?? "",
+    sort: sort in SORTS ? (sort as Sort) : "NEWEST",
+    page: Number.isInteger(page) && page > 0 ? page : 1,
+  };
+}
+
+function writeFilters(filters: QueueFilters, replace: boolean): void {
+  const params = new URLSearchParams();
+  if (filters.search) params.set("q", filters.search);
+  if (filters.status) params.set("status", filters.status);
+  if (filters.tier) params.set("tier", filters.tier);
+  if (filters.type) params.set("type", filters.type);
+  if (filters.sort !== DEFAULT_FILTERS.sort) params.set("sort", filters.sort.toLowerCase());
+  if (filters.page > 1) params.set("page", String(filters.page));
+  setSearchParams(params, replace);
+}
+
+/** Rows an admin can decide on in bulk, by status: approve / reject pending ones, retry failed ones. */
+const SELECTABLE = new Set(["PENDING", "FAILED"]);
+
 export function QueuePage() {
   const { canChange } = useSession();
-  const [status, setStatus] = useState("");
-  const [tier, setTier] = useState("");
-  const [type, setType] = useState("");
-  const [offset, setOffset] = useState(0);
+  const client = useClient();
+  const location = useLocation();
+  const filters = useMemo(() => readFilters(location.search), [location.search]);
+  const [searchText, setSearchText] = useState(filters.search);
+  // The list is frozen at the newest action seen (upToId) until the admin asks for the new ones.
+  const [upToId, setUpToId] = useState<number | null>(null);
+  const [paused, setPaused] = useState(false);
+  const [updatedAt, setUpdatedAt] = useState<Date>();
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [allMatching, setAllMatching] = useState(false);
   const [notice, setNotice] = useState<string>();
-  const ids = { status: useId(), tier: useId(), type: useId() };
+  const [focusedId, setFocusedId] = useState<string>();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const ids = { search: useId(), status: useId(), tier: useId(), type: useId(), sort: useId() };
 
-  const condition = {
-    ...(status ? { status } : {}),
-    ...(tier ? { executionTier: Number(tier) } : {}),
-    ...(type ? { type } : {}),
+  const update = (change: Partial<QueueFilters>, replace = false) => {
+    writeFilters({ ...filters, page: 1, ...change }, replace);
+    setUpToId(null);
+    setSelected(new Set());
+    setAllMatching(false);
   };
-  const [{ data, error, fetching }, refresh] = usePolledQuery<{ allActions: Connection<ActionRow> }>(
-    { query: QUEUE, variables: { condition, first: PAGE_SIZE, offset } },
-    2000,
-  );
+  // Typing searches after a short pause, without a history entry per keystroke.
+  useEffect(() => setSearchText(filters.search), [filters.search]);
+  const latestUpdate = useRef(update);
+  latestUpdate.current = update;
+  useEffect(() => {
+    if (searchText === filters.search) return;
+    const timer = setTimeout(() => latestUpdate.current({ search: searchText }, true), 250);
+    return () => clearTimeout(timer);
+  }, [searchText, filters.search]);
+
+  const variables = {
+    ...filterVariables(filters, upToId),
+    sort: filters.sort,
+    size: PAGE_SIZE,
+    offset: (filters.page - 1) * PAGE_SIZE,
+  };
+  const [{ data, error, fetching }, reexecute] = useQuery<QueueData>({
+    query: QUEUE_PAGE,
+    variables,
+    requestPolicy: "cache-and-network",
+  });
+  const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
+  usePoll(paused ? noop : refresh, 2000);
+  const counts = data?.countActions;
+  useEffect(() => {
+    if (!data) return;
+    setUpdatedAt(new Date());
+    if (upToId === null && data.countActions.latestId !== null) setUpToId(Number(data.countActions.latestId));
+  }, [data, upToId]);
   const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
 
-  const setFilter = (set: (value: string) => void) => (value: string) => {
-    set(value);
-    setOffset(0);
-    setSelected(new Set());
-  };
-  const rows = data?.allActions.nodes ?? [];
-  const selectable = rows.filter((row) => row.status === "PENDING");
+  const rows = data?.searchActionsList ?? [];
+  const selectable = rows.filter((row) => SELECTABLE.has(row.status));
   const allSelected = selectable.length > 0 && selectable.every((row) => selected.has(row.id));
   const toggle = (id: string) => {
     const next = new Set(selected);
     if (next.has(id)) next.delete(id);
     else next.add(id);
     setSelected(next);
+    setAllMatching(false);
+  };
+  const selectAllMatching = async () => {
+    const result = await client
+      .query<{ matchingActionIds: string[] }>(MATCHING_IDS, filterVariables(filters, upToId), {
+        requestPolicy: "network-only",
+      })
+      .toPromise();
+    if (result.error) {
+      setNotice(`Could not select them: ${errorText(result.error)}`);
+      return;
+    }
+    setSelected(new Set(result.data?.matchingActionIds ?? []));
+    setAllMatching(true);
   };
   const decisions = useDecisions((message) => {
     setNotice(message);
     setSelected(new Set());
+    setAllMatching(false);
     refresh();
   });
+  const selectedRows = rows.filter((row) => selected.has(row.id));
+  // With "all matching", the status filter says what they are; otherwise the rows on this page do.
+  const selectedStatuses = allMatching
+    ? new Set([filters.status])
+    : new Set(selectedRows.map((row) => row.status));
+  const onlyStatus = (status: string) =>
+    selected.size > 0 && selectedStatuses.size === 1 && selectedStatuses.has(status);
+  const bulk = (decision: BulkDecision) => decisions.open({ kind: "bulk", decision, ids: [...selected] });
+
+  const focused = rows.find((row) => row.id === focusedId);
+  useQueueKeyboard(
+    useMemo(
+      () => ({
+        move(step: 1 | -1) {
+          const index = rows.findIndex((row) => row.id === focusedId);
+          const next = rows[index === -1 ? (step === 1 ? 0 : rows.length - 1) : index + step];
+          if (!next) return;
+          setFocusedId(next.id);
+          document.querySelector<HTMLElement>(`tr[data-action-id="${next.id}"]`)?.focus();
+        },
+        approve() {
+          if (canChange && focused?.status === "PENDING")
+            decisions.open({ kind: "approve", action: focused });
+        },
+        reject() {
+          if (canChange && focused && ["PENDING", "APPROVED"].includes(focused.status))
+            decisions.open({ kind: "reject", action: focused });
+        },
+        search() {
+          searchRef.current?.focus();
+        },
+      }),
+      [rows, focusedId, focused, canChange, decisions.open],
+    ),
+  );
+
+  const total = counts?.matching ?? 0;
+  const totalText = counts?.capped ? `more than ${counts.cap.toLocaleString("en")}` : undefined;
+  const canSelectAll =
+    canChange &&
+    !!counts &&
+    !counts.capped &&
+    (filters.status === "PENDING" || filters.status === "FAILED") &&
+    total > selectable.length;
   return (
     <section aria-labelledby="queue-title">
       <h1 id="queue-title">Action queue</h1>
       <p className="lead">
         What the monetization agent proposed. <TierBadge tier={1} /> executes automatically under the
         guardrails, <TierBadge tier={2} /> executes once approved, <TierBadge tier={3} /> is implemented by
-        hand.
+        hand. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>a</kbd> approve, <kbd>r</kbd> reject, <kbd>/</kbd>{" "}
+        search.
       </p>
       <form className="filters" aria-label="Filter actions" onSubmit={(event) => event.preventDefault()}>
+        <div className="field search">
+          <label htmlFor={ids.search}>Search</label>
+          <input
+            id={ids.search}
+            ref={searchRef}
+            type="search"
+            value={searchText}
+            placeholder="#id, mod title or slug, mod:12"
+            onChange={(event) => setSearchText(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === "Enter") update({ search: searchText }, true);
+              if (event.key === "Escape") event.currentTarget.blur();
+            }}
+          />
+        </div>
         <div className="field">
           <label htmlFor={ids.status}>Status</label>
           <select
             id={ids.status}
-            value={status}
-            onChange={(event) => setFilter(setStatus)(event.target.value)}
+            value={filters.status}
+            onChange={(event) => update({ status: event.target.value })}
           >
             <option value="">All statuses</option>
             {STATUSES.map((value) => (
@@ -124,7 +271,11 @@ export function QueuePage() {
         </div>
         <div className="field">
           <label htmlFor={ids.tier}>Tier</label>
-          <select id={ids.tier} value={tier} onChange={(event) => setFilter(setTier)(event.target.value)}>
+          <select
+            id={ids.tier}
+            value={filters.tier}
+            onChange={(event) => update({ tier: event.target.value })}
+          >
             <option value="">All tiers</option>
             <option value="1">Tier 1 – Auto</option>
             <option value="2">Tier 2 – On Approval</option>
@@ -133,7 +284,11 @@ export function QueuePage() {
         </div>
         <div className="field">
           <label htmlFor={ids.type}>Type</label>
-          <select id={ids.type} value={type} onChange={(event) => setFilter(setType)(event.target.value)}>
+          <select
+            id={ids.type}
+            value={filters.type}
+            onChange={(event) => update({ type: event.target.value })}
+          >
             <option value="">All types</option>
             {types.data?.allActionTypes.nodes.map((row) => (
               <option key={row.type} value={row.type}>
@@ -142,37 +297,116 @@ export function QueuePage() {
             ))}
           </select>
         </div>
-        <div className="field bulk">
-          <button
-            type="button"
-            className="primary"
-            disabled={!canChange || selected.size === 0}
-            title={canChange ? undefined : READ_ONLY}
-            onClick={() => decisions.open({ kind: "bulk", ids: [...selected] })}
+        <div className="field">
+          <label htmlFor={ids.sort}>Sort by</label>
+          <select
+            id={ids.sort}
+            value={filters.sort}
+            onChange={(event) => update({ sort: event.target.value as Sort })}
           >
-            Approve selected ({selected.size})
-          </button>
+            {Object.entries(SORTS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
         </div>
       </form>
+      <LiveBar
+        newer={upToId === null ? 0 : (counts?.newer ?? 0)}
+        newerCapped={counts?.newerCapped ?? false}
+        updatedAt={updatedAt}
+        paused={paused}
+        onShowNew={() => {
+          setUpToId(null);
+          writeFilters({ ...filters, page: 1 }, false);
+        }}
+        onTogglePause={() => setPaused(!paused)}
+      />
+      <div className="bulk-bar">
+        <span>
+          {allMatching
+            ? `All ${selected.size.toLocaleString("en")} matching selected`
+            : `${selected.size} selected`}
+        </span>
+        {canSelectAll && !allMatching ? (
+          <button type="button" className="secondary small" onClick={() => void selectAllMatching()}>
+            Select all {total.toLocaleString("en")} matching
+          </button>
+        ) : null}
+        {selected.size > 0 ? (
+          <button
+            type="button"
+            className="secondary small"
+            onClick={() => {
+              setSelected(new Set());
+              setAllMatching(false);
+            }}
+          >
+            Clear selection
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="primary"
+          disabled={!canChange || !onlyStatus("PENDING")}
+          title={canChange ? undefined : READ_ONLY}
+          onClick={() => bulk("approve")}
+        >
+          Approve selected ({selected.size})
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!canChange || !onlyStatus("PENDING")}
+          title={canChange ? undefined : READ_ONLY}
+          onClick={() => bulk("reject")}
+        >
+          Reject selected ({selected.size})
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!canChange || !onlyStatus("FAILED")}
+          title={canChange ? undefined : READ_ONLY}
+          onClick={() => bulk("retry")}
+        >
+          Retry selected ({selected.size})
+        </button>
+      </div>
       <p role="status" className="notice">
         {notice}
       </p>
       <ExpiringSoon />
-      <LoadError what="the queue" error={error} />
+      <LoadState
+        what="the queue"
+        loaded={!!data}
+        error={error}
+        empty={!!data && rows.length === 0 && !fetching}
+        emptyText={
+          filters.search || filters.status || filters.tier || filters.type
+            ? "No actions match these filters."
+            : "No actions yet: the agent has proposed nothing."
+        }
+        retry={refresh}
+      />
       <div className="table-wrap">
         <table className="responsive queue">
-          <caption className="visually-hidden">Actions, newest first</caption>
+          <caption className="visually-hidden">
+            Actions, sorted by {SORTS[filters.sort].toLowerCase()}
+          </caption>
           <thead>
             <tr>
               <th scope="col">
                 <input
                   type="checkbox"
-                  aria-label="Select every pending action on this page"
+                  aria-label="Select every pending or failed action on this page"
                   checked={allSelected}
                   disabled={!canChange || selectable.length === 0}
-                  onChange={() =>
-                    setSelected(allSelected ? new Set() : new Set(selectable.map((row) => row.id)))
-                  }
+                  onChange={() => {
+                    setSelected(allSelected ? new Set() : new Set(selectable.map((row) => row.id)));
+                    setAllMatching(false);
+                  }}
                 />
               </th>
               <th scope="col">Action</th>
@@ -186,9 +420,16 @@ export function QueuePage() {
           </thead>
           <tbody>
             {rows.map((action) => (
-              <tr key={action.id} data-action-id={action.id} data-status={action.status}>
+              <tr
+                key={action.id}
+                data-action-id={action.id}
+                data-status={action.status}
+                tabIndex={-1}
+                className={action.id === focusedId ? "focused" : undefined}
+                onFocus={() => setFocusedId(action.id)}
+              >
                 <td data-label="Select">
-                  {action.status === "PENDING" ? (
+                  {SELECTABLE.has(action.status) ? (
                     <input
                       type="checkbox"
                       aria-label={`Select action ${action.id}`}
@@ -211,9 +452,7 @@ export function QueuePage() {
                 <td data-label="Confidence">{formatPercent(action.confidence, 0)}</td>
                 <td data-label="Est. impact">{formatMoney(action.estimatedRevenueImpact)}</td>
                 <td data-label="Age">
-                  <time dateTime={action.createdAt} title={formatTime(action.createdAt)}>
-                    {formatAge(action.createdAt)}
-                  </time>
+                  <Time value={action.createdAt} relative />
                 </td>
                 <td data-label="Decide" className="buttons">
                   <RowButtons action={action} canChange={canChange} onPick={decisions.open} />
@@ -222,20 +461,24 @@ export function QueuePage() {
             ))}
           </tbody>
         </table>
-        {!rows.length && !fetching ? <p className="empty">No actions match these filters.</p> : null}
       </div>
-      <Pager
-        label="Actions"
-        offset={offset}
-        pageSize={PAGE_SIZE}
-        shown={rows.length}
-        total={data?.allActions.totalCount ?? 0}
-        onChange={setOffset}
-      />
+      {data ? (
+        <Pager
+          label="Actions"
+          offset={(filters.page - 1) * PAGE_SIZE}
+          pageSize={PAGE_SIZE}
+          shown={rows.length}
+          total={total}
+          totalText={totalText}
+          onChange={(offset) => writeFilters({ ...filters, page: Math.floor(offset / PAGE_SIZE) + 1 }, false)}
+        />
+      ) : null}
       {decisions.dialog}
     </section>
   );
 }
+
+const noop = () => undefined;
 
 export function RowButtons(props: { action: ActionRow; canChange: boolean; onPick(pending: Pending): void }) {
   const { action, canChange, onPick } = props;
@@ -265,6 +508,18 @@ export function RowButtons(props: { action: ActionRow; canChange: boolean; onPic
           onClick={() => onPick({ kind: "reject", action })}
         >
           Reject
+        </button>
+      ) : null}
+      {action.status === "FAILED" ? (
+        <button
+          type="button"
+          className="secondary small"
+          disabled={!canChange}
+          title={title}
+          aria-label={`Retry action ${action.id}`}
+          onClick={() => onPick({ kind: "retry", action })}
+        >
+          Retry
         </button>
       ) : null}
       {open && action.executionTier === 3 ? (
@@ -312,21 +567,35 @@ function dialogText(pending: Pending) {
         required: true,
         confirmLabel: "Mark implemented",
       };
-    case "bulk":
+    case "retry":
       return {
-        title: `Approve ${pending.ids.length} actions`,
-        description: `Actions ${pending.ids.map((id) => `#${id}`).join(", ")}: all are approved, or none if one cannot be.`,
+        title: `Retry action ${pending.action.id}`,
+        description: `${pending.action.type} failed; it is tried again from its first attempt as soon as the guardrails allow. The retry is recorded as your decision.`,
         label: "Note",
-        confirmLabel: `Approve ${pending.ids.length}`,
+        confirmLabel: "Retry",
       };
+    case "bulk": {
+      const verb = { approve: "Approve", reject: "Reject", retry: "Retry" }[pending.decision];
+      const shown = pending.ids.slice(0, 30).map((id) => `#${id}`);
+      const more = pending.ids.length - shown.length;
+      return {
+        title: `${verb} ${pending.ids.length} actions`,
+        description: `Actions ${shown.join(", ")}${more > 0 ? ` and ${more.toLocaleString("en")} more` : ""}: all of them, or none if one cannot be. One decision in the audit trail lists them all.`,
+        label: pending.decision === "reject" ? "Reason" : "Note",
+        required: pending.decision === "reject",
+        confirmLabel: `${verb} ${pending.ids.length}`,
+        danger: pending.decision === "reject",
+      };
+    }
   }
 }
 
-/** Approve / reject / mark implemented / approve many: the dialog and the mutation behind it. */
+/** Approve / reject / mark implemented / retry / decide many: the dialog and the mutation behind it. */
 export function useDecisions(onDone: (message: string) => void) {
   const [pending, setPending] = useState<Pending>();
   const [, approve] = useMutation(APPROVE);
-  const [, approveMany] = useMutation(APPROVE_MANY);
+  const [, decideMany] = useMutation(DECIDE_MANY);
+  const [, retry] = useMutation(RETRY);
   const [, reject] = useMutation(REJECT);
   const [, markImplemented] = useMutation(MARK_IMPLEMENTED);
   const done = (message: string) => {
@@ -349,9 +618,14 @@ export function useDecisions(onDone: (message: string) => void) {
         const result = await markImplemented({ id: pending.action.id, note: text });
         return errorText(result.error) ?? done(`Action ${pending.action.id} marked implemented.`);
       }
+      case "retry": {
+        const result = await retry({ id: pending.action.id, note });
+        return errorText(result.error) ?? done(`Action ${pending.action.id} will be retried.`);
+      }
       case "bulk": {
-        const result = await approveMany({ ids: pending.ids, note });
-        return errorText(result.error) ?? done(`${pending.ids.length} actions approved.`);
+        const result = await decideMany({ decision: pending.decision, ids: pending.ids, note });
+        const past = { approve: "approved", reject: "rejected", retry: "retried" }[pending.decision];
+        return errorText(result.error) ?? done(`${pending.ids.length} actions ${past}.`);
       }
     }
   };

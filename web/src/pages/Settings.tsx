@@ -1,25 +1,31 @@
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useMutation } from "urql";
+import { AuditTrail } from "../components/AuditTrail.tsx";
 import { TierBadge } from "../components/Badges.tsx";
-import { Dialog, TextDialog } from "../components/Dialog.tsx";
-import { LoadError } from "../components/LoadError.tsx";
-import { Pager } from "../components/Pager.tsx";
-import { formatTime, intervalSeconds } from "../format.ts";
+import { TextDialog } from "../components/Dialog.tsx";
+import { LoadState } from "../components/LoadState.tsx";
+import { Time } from "../components/Time.tsx";
+import { intervalSeconds } from "../format.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
 import {
   type ActionTypeRow,
-  APPLY_PHASE,
-  AUDIT,
-  type AuditEvent,
-  type Connection,
   type EngineState,
   RESET_BREAKER,
-  SET_TYPE_MODE,
   SETTINGS_PAGE,
   type Settings,
-  UPDATE_SETTINGS,
 } from "../queries.ts";
+import { setNavigationGuard } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
+import {
+  actualPhase,
+  type Change,
+  describeChanges,
+  PHASES,
+  phaseTarget,
+  SAVE_SETTINGS,
+  type TypeValues,
+  toTypeValues,
+} from "../settings-save.ts";
 
 type Kind = "int" | "decimal" | "percent" | "text" | "seconds" | "minutes" | "hours" | "days";
 interface Field {
@@ -27,6 +33,10 @@ interface Field {
   label: string;
   help: string;
   kind: Kind;
+  /** The server's check (sql/migrations 003/004/006): the smallest value allowed, and whether it is excluded. */
+  min?: number;
+  minExclusive?: boolean;
+  max?: number;
 }
 const UNIT_SECONDS: Partial<Record<Kind, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
 
@@ -36,12 +46,15 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
     fields: [
       {
         key: "minConfidence",
+        min: 0,
+        max: 1,
         label: "Minimum confidence",
         help: "Tier 1 runs only above this (0 to 1).",
         kind: "decimal",
       },
       {
         key: "minRevenueImpact",
+        min: 0,
         label: "Minimum revenue impact (USD/month)",
         help: "Tier 1 runs only above this.",
         kind: "decimal",
@@ -51,15 +64,23 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
   {
     legend: "Rate limits (live Tier 1, across all workers)",
     fields: [
-      { key: "hourlyLimit", label: "Executions per hour", help: "Rolling hour.", kind: "int" },
-      { key: "dailyLimit", label: "Executions per day", help: "Rolling 24 hours.", kind: "int" },
+      { key: "hourlyLimit", min: 0, label: "Executions per hour", help: "Rolling hour.", kind: "int" },
+      { key: "dailyLimit", min: 0, label: "Executions per day", help: "Rolling 24 hours.", kind: "int" },
       {
         key: "rateLimitKeyLimit",
+        min: 0,
         label: "Executions per rate-limit key",
         help: "Per key such as mod:123, within the window below.",
         kind: "int",
       },
-      { key: "rateLimitKeyWindow", label: "Rate-limit key window (hours)", help: "", kind: "hours" },
+      {
+        key: "rateLimitKeyWindow",
+        min: 0,
+        minExclusive: true,
+        label: "Rate-limit key window (hours)",
+        help: "",
+        kind: "hours",
+      },
     ],
   },
   {
@@ -67,36 +88,42 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
     fields: [
       {
         key: "recentEditWindow",
+        min: 0,
         label: "Quiet period after an outside edit (hours)",
         help: "A Tier 1 action on a mod waits this long after anyone else edited it.",
         kind: "hours",
       },
       {
         key: "failuresBeforeCooldown",
+        min: 1,
         label: "Failures in a row before a cooldown",
         help: "",
         kind: "int",
       },
-      { key: "cooldown", label: "Cooldown (minutes)", help: "", kind: "minutes" },
+      { key: "cooldown", min: 0, label: "Cooldown (minutes)", help: "", kind: "minutes" },
       {
         key: "breakerWindow",
+        min: 1,
         label: "Circuit breaker window (executions)",
         help: "The breaker looks at this many recent executions.",
         kind: "int",
       },
       {
         key: "breakerMinExecutions",
+        min: 1,
         label: "Circuit breaker minimum executions",
         help: "It opens only once at least this many ran.",
         kind: "int",
       },
       {
         key: "breakerFailureRate",
+        min: 0,
+        max: 100,
         label: "Circuit breaker failure rate (%)",
         help: "It opens above this share of failures.",
         kind: "percent",
       },
-      { key: "maxAttempts", label: "Attempts before an action fails", help: "", kind: "int" },
+      { key: "maxAttempts", min: 1, label: "Attempts before an action fails", help: "", kind: "int" },
     ],
   },
   {
@@ -104,18 +131,23 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
     fields: [
       {
         key: "approvalTtl",
+        min: 0,
+        minExclusive: true,
         label: "Approval valid for (hours)",
         help: "An approved action not executed within this expires.",
         kind: "hours",
       },
       {
         key: "rollbackRetention",
+        min: 0,
+        minExclusive: true,
         label: "Keep rollback data (days)",
         help: "Older executions can no longer be rolled back.",
         kind: "days",
       },
       {
         key: "staleJobAfter",
+        min: 1 / 60,
         label: "Release a stuck job after (minutes)",
         help: "",
         kind: "minutes",
@@ -130,6 +162,9 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
   },
 ];
 const FIELDS = GROUPS.flatMap((group) => group.fields);
+export const FIELD_LABELS: Record<string, string> = Object.fromEntries(
+  FIELDS.map((field) => [field.key, field.label]),
+);
 
 type FormValues = Record<string, string>;
 
@@ -148,28 +183,68 @@ function toForm(settings: Settings): FormValues {
   return values;
 }
 
-/** The changed fields as updateSettings input; an error for a value that is not a number. */
-function toInput(form: FormValues, initial: FormValues): { input: Record<string, unknown>; error?: string } {
-  const input: Record<string, unknown> = {};
-  if (form.enabled !== initial.enabled) input.enabled = form.enabled === "true";
-  if (form.dryRun !== initial.dryRun) input.dryRun = form.dryRun === "true";
+const MAX_INTEGER = 2_147_483_647;
+
+/** What is wrong with a field's text, in the page's words; undefined when the server would take it. */
+function fieldError(field: Field, raw: string): string | undefined {
+  const text = raw.trim();
+  if (field.kind === "text") {
+    return text === "" || /^https?:\/\/\S+$/.test(text)
+      ? undefined
+      : "Enter an address starting with http:// or https://, or leave it empty.";
+  }
+  if (text === "") return "Enter a value.";
+  const number = Number(text);
+  if (!Number.isFinite(number)) return "Enter a number.";
+  if (field.kind === "int" && !Number.isInteger(number)) return "Enter a whole number.";
+  if (field.kind === "int" && number > MAX_INTEGER) return `At most ${MAX_INTEGER.toLocaleString("en")}.`;
+  const unit = field.kind === "percent" ? " %" : UNIT_SECONDS[field.kind] ? ` ${field.kind}` : "";
+  if (field.min !== undefined) {
+    if (field.minExclusive ? number <= field.min : number < field.min) {
+      if (field.key === "staleJobAfter") return "At least 1 second (0.0167 minutes).";
+      return field.minExclusive ? `Must be more than ${field.min}${unit}.` : `At least ${field.min}${unit}.`;
+    }
+  }
+  if (field.max !== undefined && number > field.max) return `At most ${field.max}${unit}.`;
+  return undefined;
+}
+
+/** The settings that changed, as save_settings takes them (column names, intervals as text). */
+function settingsChanges(form: FormValues, initial: FormValues): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  const column = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  if (form.enabled !== initial.enabled) changes.enabled = form.enabled === "true";
+  if (form.dryRun !== initial.dryRun) changes.dry_run = form.dryRun === "true";
   for (const field of FIELDS) {
     const raw = (form[field.key] ?? "").trim();
     if (raw === (initial[field.key] ?? "")) continue;
-    if (field.kind === "text") {
-      input[field.key] = raw;
-      continue;
-    }
     const number = Number(raw);
-    if (raw === "" || !Number.isFinite(number)) return { input, error: `${field.label}: enter a number.` };
-    if (field.kind === "int") {
-      if (!Number.isInteger(number)) return { input, error: `${field.label}: enter a whole number.` };
-      input[field.key] = number;
-    } else if (field.kind === "decimal") input[field.key] = raw;
-    else if (field.kind === "percent") input[field.key] = String(number / 100);
-    else input[field.key] = { seconds: Math.round(number * (UNIT_SECONDS[field.kind] ?? 1)) };
+    const unit = UNIT_SECONDS[field.kind];
+    changes[column(field.key)] =
+      field.kind === "text"
+        ? raw
+        : field.kind === "percent"
+          ? String(number / 100)
+          : unit
+            ? `${Math.round(number * unit)} seconds`
+            : field.kind === "int"
+              ? number
+              : raw;
   }
-  return { input };
+  return changes;
+}
+
+/** A server message in the page's words: column names become the fields' labels. */
+function inPageWords(message: string | undefined): string | undefined {
+  if (!message) return message;
+  return FIELDS.reduce(
+    (text, field) =>
+      text.replaceAll(
+        field.key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+        `"${field.label}"`,
+      ),
+    message.replaceAll("dry_run", '"Dry run"'),
+  );
 }
 
 interface PageData {
@@ -179,91 +254,187 @@ interface PageData {
 }
 
 export function SettingsPage() {
-  const [{ data, error }, refresh] = usePolledQuery<PageData>({ query: SETTINGS_PAGE }, 3000);
+  const [{ data, error, fetching }, refresh] = usePolledQuery<PageData>({ query: SETTINGS_PAGE }, 3000);
   const [auditVersion, setAuditVersion] = useState(0);
   const changed = () => {
     refresh();
     setAuditVersion((version) => version + 1);
   };
-  if (error) return <LoadError what="the settings" error={error} />;
-  if (!data) return <p>Loading settings…</p>;
+  if (!data) {
+    return (
+      <section aria-labelledby="settings-title" className="settings">
+        <h1 id="settings-title">Settings</h1>
+        <LoadState
+          what="the settings"
+          loaded={false}
+          error={fetching ? undefined : error}
+          empty={false}
+          emptyText=""
+          retry={refresh}
+        />
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="settings-title" className="settings">
       <h1 id="settings-title">Settings</h1>
-      <div className="settings-grid">
-        <SettingsForm settings={data.currentSettings} onSaved={changed} />
-        <div className="side">
-          <BreakerCard state={data.circuitBreaker} onReset={changed} />
-          <RolloutCard onApplied={changed} />
-        </div>
-      </div>
-      <ActionTypes types={data.allActionTypes.nodes} onSaved={changed} />
-      <AuditList version={auditVersion} />
+      <LoadState what="the latest settings" loaded error={error} empty={false} emptyText="" retry={refresh} />
+      <SettingsForm
+        settings={data.currentSettings}
+        types={data.allActionTypes.nodes}
+        breaker={data.circuitBreaker}
+        onSaved={changed}
+      />
+      <AuditTrail version={auditVersion} />
     </section>
   );
 }
 
-function SettingsForm(props: { settings: Settings; onSaved(): void }) {
+/**
+ * The whole page is one form: engine settings, rollout phase and action types, saved by one button in
+ * one transaction (save_settings). Going live, leaving dry run, a type going live or a limit raised more
+ * than tenfold is confirmed first, with the diff and a reason that the audit trail keeps.
+ */
+function SettingsForm(props: {
+  settings: Settings;
+  types: ActionTypeRow[];
+  breaker: EngineState;
+  onSaved(): void;
+}) {
   const { canChange } = useSession();
   const [initial, setInitial] = useState(() => toForm(props.settings));
   const [form, setForm] = useState(initial);
+  const [initialTypes, setInitialTypes] = useState(() => toTypeValues(props.types));
+  const [types, setTypes] = useState(initialTypes);
+  const [showErrors, setShowErrors] = useState(false);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const [, update] = useMutation(UPDATE_SETTINGS);
+  const [confirming, setConfirming] = useState<Change[]>();
+  const [, saveSettings] = useMutation(SAVE_SETTINGS);
   const baseId = useId();
-  const dirty = JSON.stringify(form) !== JSON.stringify(initial);
+  const dirty =
+    JSON.stringify(form) !== JSON.stringify(initial) ||
+    JSON.stringify(types) !== JSON.stringify(initialTypes);
+
   // Someone else (or another tab) changed the settings: follow, keeping this form's unsaved edits.
-  const serverKey = JSON.stringify(toForm(props.settings));
-  const latest = useRef({ initial, dirty });
-  latest.current = { initial, dirty };
+  const serverKey = JSON.stringify([toForm(props.settings), toTypeValues(props.types)]);
+  const latest = useRef({ initial, initialTypes, dirty });
+  latest.current = { initial, initialTypes, dirty };
   useEffect(() => {
-    if (JSON.stringify(latest.current.initial) === serverKey) return;
-    const next = JSON.parse(serverKey) as FormValues;
-    if (!latest.current.dirty) setForm(next);
+    const [next, nextTypes] = JSON.parse(serverKey) as [FormValues, TypeValues];
+    if (JSON.stringify([latest.current.initial, latest.current.initialTypes]) === serverKey) return;
+    if (!latest.current.dirty) {
+      setForm(next);
+      setTypes(nextTypes);
+    }
     setInitial(next);
+    setInitialTypes(nextTypes);
   }, [serverKey]);
+
+  // Leaving with unsaved edits asks first: a reload or closing the tab, and a link inside the app.
+  useEffect(() => {
+    if (!dirty) return;
+    const beforeUnload = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", beforeUnload);
+    const release = setNavigationGuard(() =>
+      window.confirm("The settings have unsaved changes. Leave without saving?"),
+    );
+    return () => {
+      window.removeEventListener("beforeunload", beforeUnload);
+      release();
+    };
+  }, [dirty]);
+
+  const errors = Object.fromEntries(
+    FIELDS.map((field) => [field.key, fieldError(field, form[field.key] ?? "")]),
+  );
+  const typeErrors = Object.fromEntries(
+    Object.entries(types).map(([type, value]) => [
+      type,
+      value.cap.trim() === "" || (/^\d+$/.test(value.cap.trim()) && Number(value.cap) <= MAX_INTEGER)
+        ? undefined
+        : "A whole number, 0 or more; empty for no cap.",
+    ]),
+  );
+  const invalid = Object.values(errors).some(Boolean) || Object.values(typeErrors).some(Boolean);
   const set = (key: string, value: string) => setForm({ ...form, [key]: value });
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const { input, error: invalid } = toInput(form, initial);
-    if (invalid) {
-      setError(invalid);
-      return;
-    }
-    if (!Object.keys(input).length) return;
-    const result = await update({ input });
-    if (result.error) {
-      setError(errorText(result.error));
-      return;
-    }
+  const changes = () =>
+    describeChanges(
+      { form, initial, labels: FIELD_LABELS },
+      { types, initialTypes, tiers: Object.fromEntries(props.types.map((row) => [row.type, row.tier])) },
+    );
+
+  const submit = async (reason: string | null): Promise<string | undefined> => {
+    const typeChanges = Object.entries(types)
+      .filter(([type, value]) => JSON.stringify(value) !== JSON.stringify(initialTypes[type]))
+      .map(([type, value]) => ({
+        type,
+        mode: value.mode,
+        dailyCap: value.cap.trim() === "" ? null : Number(value.cap),
+      }));
+    const result = await saveSettings({
+      changes: settingsChanges(form, initial),
+      types: typeChanges,
+      reason,
+    });
+    if (result.error) return inPageWords(errorText(result.error));
+    const count = changes().length;
     setError(undefined);
-    const saved = result.data?.updateSettings?.result as Settings | undefined;
+    setShowErrors(false);
+    setNotice(`Saved ${count} change${count === 1 ? "" : "s"}.`);
+    const saved = result.data?.saveSettings?.result as Settings | undefined;
     if (saved) {
       const next = toForm(saved);
       setInitial(next);
       setForm(next);
     }
-    setNotice(`Saved ${Object.keys(input).length} change${Object.keys(input).length > 1 ? "s" : ""}.`);
+    setInitialTypes(types);
     props.onSaved();
+    return undefined;
   };
+  const saveAll = async () => {
+    if (invalid) {
+      setShowErrors(true);
+      setError("Some values cannot be saved: see the fields marked below.");
+      (document.querySelector(`[aria-invalid="true"]`) as HTMLElement | null)?.focus();
+      return;
+    }
+    const list = changes();
+    if (!list.length) return;
+    if (list.some((change) => change.risky)) {
+      setConfirming(list);
+      return;
+    }
+    const failure = await submit(null);
+    if (failure) setError(failure);
+  };
+
   const input = (field: Field) => {
     const id = `${baseId}-${field.key}`;
     const helpId = `${id}-help`;
+    const errorId = `${id}-error`;
+    const problem = showErrors || form[field.key] !== initial[field.key] ? errors[field.key] : undefined;
     return (
       <div className="field" key={field.key}>
         <label htmlFor={id}>{field.label}</label>
         <input
           id={id}
           name={field.key}
-          type={field.kind === "text" ? "url" : "number"}
+          type={field.kind === "text" ? "url" : "text"}
           inputMode={field.kind === "int" ? "numeric" : field.kind === "text" ? "url" : "decimal"}
-          step={field.kind === "int" ? 1 : "any"}
-          min={field.kind === "text" ? undefined : 0}
           value={form[field.key] ?? ""}
           onChange={(event) => set(field.key, event.target.value)}
           disabled={!canChange}
-          aria-describedby={field.help ? helpId : undefined}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={
+            [field.help ? helpId : "", problem ? errorId : ""].filter(Boolean).join(" ") || undefined
+          }
         />
+        {problem ? (
+          <span id={errorId} className="field-error">
+            {problem}
+          </span>
+        ) : null}
         {field.help ? (
           <span id={helpId} className="help">
             {field.help}
@@ -272,77 +443,141 @@ function SettingsForm(props: { settings: Settings; onSaved(): void }) {
       </div>
     );
   };
+  const check = (key: "enabled" | "dryRun", label: string, help: string) => (
+    <div className="check">
+      <input
+        id={`${baseId}-${key}`}
+        type="checkbox"
+        checked={form[key] === "true"}
+        onChange={(event) => set(key, String(event.target.checked))}
+        disabled={!canChange}
+        aria-describedby={`${baseId}-${key}-help`}
+      />
+      <label htmlFor={`${baseId}-${key}`}>{label}</label>
+      <span id={`${baseId}-${key}-help`} className="help">
+        {help}
+      </span>
+    </div>
+  );
+  const current = actualPhase(
+    { enabled: initial.enabled === "true", dryRun: initial.dryRun === "true" },
+    initialTypes,
+    props.types,
+  );
+  const applyPhase = (phase: number) => {
+    const target = phaseTarget(phase, props.types);
+    setForm({ ...form, enabled: "true", dryRun: String(phase === 1) });
+    setTypes({ ...types, ...target });
+    setNotice(`Phase ${phase} filled in below: review the changes, then save.`);
+  };
   return (
-    <form className="card settings-form" onSubmit={submit} aria-labelledby={`${baseId}-title`}>
-      <h2 id={`${baseId}-title`}>Engine</h2>
-      <fieldset className="switches">
-        <legend>Switches</legend>
-        <div className="check">
-          <input
-            id={`${baseId}-enabled`}
-            type="checkbox"
-            checked={form.enabled === "true"}
-            onChange={(event) => set("enabled", String(event.target.checked))}
-            disabled={!canChange}
-            aria-describedby={`${baseId}-enabled-help`}
-          />
-          <label htmlFor={`${baseId}-enabled`}>Auto-execution enabled</label>
-          <span id={`${baseId}-enabled-help`} className="help">
-            The global switch: off, nothing is executed.
-          </span>
+    // Not a <form>: the breaker's and the confirmation's dialogs inside have forms of their own.
+    <div className="settings-form">
+      <div className="settings-grid">
+        <section className="card" aria-labelledby={`${baseId}-title`}>
+          <h2 id={`${baseId}-title`}>Engine</h2>
+          <fieldset className="switches">
+            <legend>Switches</legend>
+            {check("enabled", "Auto-execution enabled", "The global switch: off, nothing is executed.")}
+            {check(
+              "dryRun",
+              "Dry run",
+              "Run handlers and roll their changes back; the log shows what would have happened.",
+            )}
+          </fieldset>
+          {GROUPS.map((group) => (
+            <fieldset key={group.legend}>
+              <legend>{group.legend}</legend>
+              <div className="fields">{group.fields.map(input)}</div>
+            </fieldset>
+          ))}
+          <p className="muted">
+            Last changed <Time value={props.settings.updatedAt} />.
+          </p>
+        </section>
+        <div className="side">
+          <BreakerCard state={props.breaker} onReset={props.onSaved} />
+          <RolloutCard current={current} onApply={applyPhase} />
         </div>
-        <div className="check">
-          <input
-            id={`${baseId}-dryRun`}
-            type="checkbox"
-            checked={form.dryRun === "true"}
-            onChange={(event) => set("dryRun", String(event.target.checked))}
-            disabled={!canChange}
-            aria-describedby={`${baseId}-dryRun-help`}
-          />
-          <label htmlFor={`${baseId}-dryRun`}>Dry run</label>
-          <span id={`${baseId}-dryRun-help`} className="help">
-            Run handlers and roll their changes back; the log shows what would have happened.
-          </span>
-        </div>
-      </fieldset>
-      {GROUPS.map((group) => (
-        <fieldset key={group.legend}>
-          <legend>{group.legend}</legend>
-          <div className="fields">{group.fields.map(input)}</div>
-        </fieldset>
-      ))}
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <p role="status" className="notice">
-        {notice}
-      </p>
-      <div className="form-buttons">
-        <button
-          type="button"
-          className="secondary"
-          disabled={!dirty}
-          onClick={() => {
-            setForm(initial);
-            setError(undefined);
-          }}
-        >
-          Discard changes
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          disabled={!canChange || !dirty}
-          title={canChange ? undefined : READ_ONLY}
-        >
-          Save changes
-        </button>
       </div>
-      <p className="muted">Last changed {formatTime(props.settings.updatedAt)}.</p>
-    </form>
+      <ActionTypes rows={props.types} values={types} errors={typeErrors} onChange={setTypes} />
+      <div className="card save-bar">
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <p role="status" className="notice">
+          {notice}
+        </p>
+        {dirty ? <p className="unsaved">Unsaved changes: {changes().length}.</p> : null}
+        <div className="form-buttons">
+          <button
+            type="button"
+            className="secondary"
+            disabled={!dirty}
+            onClick={() => {
+              setForm(initial);
+              setTypes(initialTypes);
+              setError(undefined);
+              setShowErrors(false);
+            }}
+          >
+            Discard changes
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={!canChange || !dirty}
+            title={canChange ? undefined : READ_ONLY}
+            onClick={() => void saveAll()}
+          >
+            Save changes
+          </button>
+        </div>
+      </div>
+      {confirming ? (
+        <TextDialog
+          title="Confirm these changes"
+          description={<ChangeList changes={confirming} />}
+          label="Reason"
+          required
+          confirmLabel="Save changes"
+          danger
+          onClose={() => setConfirming(undefined)}
+          onSubmit={(reason) => submit(reason)}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function ChangeList({ changes }: { changes: Change[] }) {
+  return (
+    <>
+      <p>These changes are saved together; the reason is kept in the audit trail.</p>
+      <table className="diff">
+        <thead>
+          <tr>
+            <th scope="col">Setting</th>
+            <th scope="col">Now</th>
+            <th scope="col">After saving</th>
+          </tr>
+        </thead>
+        <tbody>
+          {changes.map((change) => (
+            <tr key={change.label} className={change.risky ? "risky" : undefined}>
+              <th scope="row">{change.label}</th>
+              <td>{change.before}</td>
+              <td>
+                {change.after}
+                {change.risky ? <span className="risky"> ({change.risky})</span> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 
@@ -367,7 +602,9 @@ function BreakerCard(props: { state: EngineState; onReset(): void }) {
         {state.breakerOpen ? (
           <>
             <dt>Opened</dt>
-            <dd>{formatTime(state.breakerOpenedAt)}</dd>
+            <dd>
+              <Time value={state.breakerOpenedAt} />
+            </dd>
             <dt>Reason</dt>
             <dd>{state.breakerReason ?? "—"}</dd>
           </>
@@ -375,11 +612,22 @@ function BreakerCard(props: { state: EngineState; onReset(): void }) {
         <dt>Failures in a row</dt>
         <dd>{state.consecutiveFailures}</dd>
         <dt>Cooldown</dt>
-        <dd>{cooling ? `until ${formatTime(state.cooldownUntil)}` : "none"}</dd>
+        <dd>
+          {cooling ? (
+            <>
+              until <Time value={state.cooldownUntil} />
+            </>
+          ) : (
+            "none"
+          )}
+        </dd>
         <dt>Last reset</dt>
         <dd>
           {state.breakerResetAt
-            ? `${formatTime(state.breakerResetAt)} by ${state.breakerResetBy}: ${state.breakerResetReason ?? ""}`
+            ? [
+                <Time key="at" value={state.breakerResetAt} />,
+                ` by ${state.breakerResetBy}: ${state.breakerResetReason ?? ""}`,
+              ]
             : "never"}
         </dd>
       </dl>
@@ -422,23 +670,21 @@ function BreakerCard(props: { state: EngineState; onReset(): void }) {
   );
 }
 
-const PHASES: Record<string, string> = {
-  "1": "Phase 1, dry run: engine on, every type dry-runs.",
-  "2": "Phase 2, limited: ADD_AFFILIATE_LINK live with at most 5 a day; the other types dry-run.",
-  "3": "Phase 3, expanded: every Tier 1 and Tier 2 type live, no per-type caps.",
-};
-
-function RolloutCard(props: { onApplied(): void }) {
+function RolloutCard(props: { current: number | null; onApply(phase: number): void }) {
   const { canChange } = useSession();
-  const [phase, setPhase] = useState("1");
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
-  const [, apply] = useMutation(APPLY_PHASE);
+  const [phase, setPhase] = useState(String(props.current ?? 1));
   const id = useId();
+  useEffect(() => {
+    if (props.current !== null) setPhase(String(props.current));
+  }, [props.current]);
   return (
-    <section className="card" aria-labelledby={`${id}-title`}>
+    <section className="card" aria-labelledby={`${id}-title`} data-phase={props.current ?? "none"}>
       <h2 id={`${id}-title`}>Rollout plan</h2>
+      <p className="phase-actual">
+        {props.current === null
+          ? "Now: no phase of the plan — the switches and types were set by hand."
+          : `Now: ${PHASES[String(props.current)]}`}
+      </p>
       <div className="field">
         <label htmlFor={id}>Phase</label>
         <select
@@ -453,61 +699,36 @@ function RolloutCard(props: { onApplied(): void }) {
         </select>
         <span className="help">{PHASES[phase]}</span>
       </div>
-      <p role="status" className="notice">
-        {notice}
-      </p>
       <button
         type="button"
         className="secondary"
-        disabled={!canChange}
+        disabled={!canChange || Number(phase) === props.current}
         title={canChange ? undefined : READ_ONLY}
-        onClick={() => setConfirming(true)}
+        onClick={() => props.onApply(Number(phase))}
       >
-        Apply phase {phase}
+        Fill in phase {phase}
       </button>
-      {confirming ? (
-        <Dialog title={`Apply rollout phase ${phase}?`} onClose={() => setConfirming(false)}>
-          <p>{PHASES[phase]} This changes the global switches and every type's mode.</p>
-          {error ? (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          ) : null}
-          <div className="dialog-buttons">
-            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="primary"
-              onClick={async () => {
-                const result = await apply({ phase: Number(phase) });
-                if (result.error) {
-                  setError(errorText(result.error));
-                  return;
-                }
-                setConfirming(false);
-                setNotice(`Rollout phase ${phase} applied.`);
-                props.onApplied();
-              }}
-            >
-              Apply phase {phase}
-            </button>
-          </div>
-        </Dialog>
-      ) : null}
+      <p className="help">Fills the switches and the action types below; nothing changes until you save.</p>
     </section>
   );
 }
 
-function ActionTypes(props: { types: ActionTypeRow[]; onSaved(): void }) {
+function ActionTypes(props: {
+  rows: ActionTypeRow[];
+  values: TypeValues;
+  errors: Record<string, string | undefined>;
+  onChange(values: TypeValues): void;
+}) {
+  const { canChange } = useSession();
+  const id = useId();
   return (
     <section className="card" aria-labelledby="types-title">
       <h2 id="types-title">Action types</h2>
       <p className="muted">
         Staged rollout per type: <strong>disabled</strong> never runs, <strong>dry run</strong> runs and rolls
         back, <strong>live</strong> runs for real (the global switches apply on top). The daily cap limits
-        live executions per rolling 24 hours; empty means no cap. Tier 3 types are always disabled.
+        live executions per rolling 24 hours; empty means no cap. Tier 3 types are always disabled. Saved with
+        the rest of the page.
       </p>
       <div className="table-wrap">
         <table className="responsive types">
@@ -518,175 +739,66 @@ function ActionTypes(props: { types: ActionTypeRow[]; onSaved(): void }) {
               <th scope="col">Tier</th>
               <th scope="col">Mode</th>
               <th scope="col">Daily cap</th>
-              <th scope="col">
-                <span className="visually-hidden">Save</span>
-              </th>
             </tr>
           </thead>
           <tbody>
-            {props.types.map((row) => (
-              <TypeRow key={`${row.type}-${row.mode}-${row.dailyCap}`} row={row} onSaved={props.onSaved} />
-            ))}
+            {props.rows.map((row) => {
+              const value = props.values[row.type] ?? { mode: row.mode, cap: "" };
+              const fixed = row.tier === 3;
+              const problem = props.errors[row.type];
+              const change = (next: Partial<typeof value>) =>
+                props.onChange({ ...props.values, [row.type]: { ...value, ...next } });
+              return (
+                <tr key={row.type} data-type={row.type}>
+                  <td data-label="Type">
+                    <span className="type">{row.type}</span>
+                    <div className="muted">{row.description}</div>
+                  </td>
+                  <td data-label="Tier">
+                    <TierBadge tier={row.tier} />
+                  </td>
+                  <td data-label="Mode">
+                    <label htmlFor={`${id}-${row.type}-mode`} className="visually-hidden">
+                      Mode of {row.type}
+                    </label>
+                    <select
+                      id={`${id}-${row.type}-mode`}
+                      value={value.mode}
+                      onChange={(event) => change({ mode: event.target.value })}
+                      disabled={!canChange || fixed}
+                    >
+                      <option value="disabled">disabled</option>
+                      <option value="dry_run">dry run</option>
+                      <option value="live">live</option>
+                    </select>
+                  </td>
+                  <td data-label="Daily cap">
+                    <label htmlFor={`${id}-${row.type}-cap`} className="visually-hidden">
+                      Daily cap of {row.type}
+                    </label>
+                    <input
+                      id={`${id}-${row.type}-cap`}
+                      type="text"
+                      inputMode="numeric"
+                      placeholder="no cap"
+                      value={value.cap}
+                      onChange={(event) => change({ cap: event.target.value })}
+                      disabled={!canChange || fixed}
+                      aria-invalid={problem ? true : undefined}
+                      aria-describedby={problem ? `${id}-${row.type}-cap-error` : undefined}
+                    />
+                    {problem ? (
+                      <span id={`${id}-${row.type}-cap-error`} className="field-error">
+                        {problem}
+                      </span>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
-    </section>
-  );
-}
-
-function TypeRow(props: { row: ActionTypeRow; onSaved(): void }) {
-  const { canChange } = useSession();
-  const { row } = props;
-  const [mode, setMode] = useState(row.mode);
-  const [cap, setCap] = useState(row.dailyCap === null ? "" : String(row.dailyCap));
-  const [error, setError] = useState<string>();
-  const [, save] = useMutation(SET_TYPE_MODE);
-  const id = useId();
-  const fixed = row.tier === 3;
-  const dirty = mode !== row.mode || cap !== (row.dailyCap === null ? "" : String(row.dailyCap));
-  const submit = async () => {
-    const dailyCap = cap.trim() === "" ? null : Number(cap);
-    if (dailyCap !== null && (!Number.isInteger(dailyCap) || dailyCap < 0)) {
-      setError("The daily cap is a whole number, 0 or more, or empty for none.");
-      return;
-    }
-    const result = await save({ type: row.type, mode, dailyCap });
-    if (result.error) {
-      setError(errorText(result.error));
-      return;
-    }
-    setError(undefined);
-    props.onSaved();
-  };
-  return (
-    <tr data-type={row.type}>
-      <td data-label="Type">
-        <span className="type">{row.type}</span>
-        <div className="muted">{row.description}</div>
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </td>
-      <td data-label="Tier">
-        <TierBadge tier={row.tier} />
-      </td>
-      <td data-label="Mode">
-        <label htmlFor={`${id}-mode`} className="visually-hidden">
-          Mode of {row.type}
-        </label>
-        <select
-          id={`${id}-mode`}
-          value={mode}
-          onChange={(event) => setMode(event.target.value)}
-          disabled={!canChange || fixed}
-        >
-          <option value="disabled">disabled</option>
-          <option value="dry_run">dry run</option>
-          <option value="live">live</option>
-        </select>
-      </td>
-      <td data-label="Daily cap">
-        <label htmlFor={`${id}-cap`} className="visually-hidden">
-          Daily cap of {row.type}
-        </label>
-        <input
-          id={`${id}-cap`}
-          type="number"
-          min={0}
-          step={1}
-          inputMode="numeric"
-          placeholder="no cap"
-          value={cap}
-          onChange={(event) => setCap(event.target.value)}
-          disabled={!canChange || fixed}
-        />
-      </td>
-      <td data-label="Save">
-        <button
-          type="button"
-          className="secondary small"
-          disabled={!canChange || fixed || !dirty}
-          title={canChange ? undefined : READ_ONLY}
-          aria-label={`Save ${row.type}`}
-          onClick={() => void submit()}
-        >
-          Save
-        </button>
-      </td>
-    </tr>
-  );
-}
-
-const AUDIT_PAGE = 15;
-
-const shorten = (text: string, limit = 140) => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text);
-
-function describeChange(event: AuditEvent): string {
-  const keys = Object.keys(event.newValues ?? event.oldValues ?? {});
-  return keys
-    .map((key) => {
-      const before = shorten(JSON.stringify(event.oldValues?.[key] ?? null));
-      const after = shorten(JSON.stringify(event.newValues?.[key] ?? null));
-      return `${key}: ${before} → ${after}`;
-    })
-    .join("; ");
-}
-
-function AuditList({ version }: { version: number }) {
-  const [offset, setOffset] = useState(0);
-  const [{ data, error }, refresh] = usePolledQuery<{ allAuditEvents: Connection<AuditEvent> }>(
-    { query: AUDIT, variables: { first: AUDIT_PAGE, offset } },
-    3000,
-  );
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` bumps when this page changed something
-  useEffect(() => refresh(), [version, refresh]);
-  const events = data?.allAuditEvents.nodes ?? [];
-  return (
-    <section className="card" aria-labelledby="audit-title">
-      <h2 id="audit-title">Audit trail</h2>
-      <LoadError what="the audit trail" error={error} />
-      <div className="table-wrap">
-        <table className="responsive audit">
-          <caption className="visually-hidden">Audit events, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-              <th scope="col">Change</th>
-              <th scope="col">Note</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((event) => (
-              <tr key={event.id} data-audit-action={event.action}>
-                <td data-label="When">
-                  <time dateTime={event.occurredAt}>{formatTime(event.occurredAt)}</time>
-                </td>
-                <td data-label="Who">{event.actor}</td>
-                <td data-label="What">
-                  {event.action}
-                  {event.subjectId ? <span className="muted"> {event.subjectId}</span> : null}
-                </td>
-                <td data-label="Change" className="change">
-                  {describeChange(event) || "—"}
-                </td>
-                <td data-label="Note">{event.note ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <Pager
-        label="Audit events"
-        offset={offset}
-        pageSize={AUDIT_PAGE}
-        shown={events.length}
-        total={data?.allAuditEvents.totalCount ?? 0}
-        onChange={setOffset}
-      />
     </section>
   );
 }

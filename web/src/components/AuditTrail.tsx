@@ -1,0 +1,175 @@
+import { useEffect, useId, useState } from "react";
+import { usePolledQuery } from "../hooks.ts";
+import type { AuditEvent, Connection } from "../queries.ts";
+import { LoadState } from "./LoadState.tsx";
+import { Pager } from "./Pager.tsx";
+import { Time } from "./Time.tsx";
+
+const AUDIT_FILTERED = `query AuditTrail($condition: AuditEventCondition, $first: Int!, $offset: Int!) {
+  allAuditEvents(condition: $condition, first: $first, offset: $offset, orderBy: ID_DESC) {
+    totalCount pageInfo { hasNextPage hasPreviousPage }
+    nodes { id occurredAt actor action subjectType subjectId oldValues newValues note }
+  }
+}`;
+
+/** The kinds of decision the audit trail records (autoexec_private.audit callers). */
+export const AUDIT_KINDS = [
+  "action.approved",
+  "action.rejected",
+  "action.retried",
+  "action.implemented",
+  "action.force_executed",
+  "actions.approved",
+  "actions.rejected",
+  "actions.retried",
+  "execution.rolled_back",
+  "settings.updated",
+  "action_type.updated",
+  "breaker.opened",
+  "breaker.reset",
+];
+
+const shorten = (text: string, limit = 140) => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text);
+
+function describeChange(event: AuditEvent): string {
+  const keys = Object.keys(event.newValues ?? event.oldValues ?? {});
+  return keys
+    .map((key) => {
+      const before = shorten(JSON.stringify(event.oldValues?.[key] ?? null));
+      const after = shorten(JSON.stringify(event.newValues?.[key] ?? null));
+      return `${key}: ${before} → ${after}`;
+    })
+    .join("; ");
+}
+
+/** A date field's value ("2026-12-01") as the start of that UTC day, `plusDays` later. */
+function dayStart(value: string, plusDays = 0): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const [year, month, day] = value.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + plusDays)).toISOString();
+}
+
+/** Who decided what and when, filtered by actor, kind and date (both ends inclusive, UTC days). */
+export function AuditTrail(props: { version?: number; pageSize?: number; heading?: "h1" | "h2" }) {
+  const pageSize = props.pageSize ?? 15;
+  const [actor, setActor] = useState("");
+  const [kind, setKind] = useState("");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [offset, setOffset] = useState(0);
+  const ids = { actor: useId(), kind: useId(), from: useId(), to: useId(), title: useId() };
+  const condition = {
+    ...(actor.trim() ? { actor: actor.trim() } : {}),
+    ...(kind ? { action: kind } : {}),
+    ...(dayStart(from) ? { occurredFrom: dayStart(from) } : {}),
+    ...(dayStart(to, 1) ? { occurredBefore: dayStart(to, 1) } : {}),
+  };
+  const [{ data, error, fetching }, refresh] = usePolledQuery<{ allAuditEvents: Connection<AuditEvent> }>(
+    { query: AUDIT_FILTERED, variables: { condition, first: pageSize, offset } },
+    3000,
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` bumps when the page changed something
+  useEffect(() => refresh(), [props.version, refresh]);
+  const filter = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setOffset(0);
+  };
+  const events = data?.allAuditEvents.nodes ?? [];
+  const Heading = props.heading ?? "h2";
+  const filtered = Object.keys(condition).length > 0;
+  return (
+    <section className="card" aria-labelledby={ids.title}>
+      <Heading id={ids.title}>Audit trail</Heading>
+      <form
+        className="filters"
+        aria-label="Filter the audit trail"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <div className="field">
+          <label htmlFor={ids.actor}>Actor</label>
+          <input
+            id={ids.actor}
+            type="search"
+            value={actor}
+            placeholder="e.g. alice"
+            onChange={(event) => filter(setActor)(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.kind}>Kind</label>
+          <select id={ids.kind} value={kind} onChange={(event) => filter(setKind)(event.target.value)}>
+            <option value="">All kinds</option>
+            {AUDIT_KINDS.map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.from}>From (UTC day)</label>
+          <input
+            id={ids.from}
+            type="date"
+            value={from}
+            onChange={(event) => filter(setFrom)(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.to}>To (UTC day)</label>
+          <input id={ids.to} type="date" value={to} onChange={(event) => filter(setTo)(event.target.value)} />
+        </div>
+      </form>
+      <LoadState
+        what="the audit trail"
+        loaded={!!data}
+        error={error}
+        empty={!!data && events.length === 0 && !fetching}
+        emptyText={filtered ? "No audit events match these filters." : "Nothing audited yet."}
+        retry={refresh}
+      />
+      <div className="table-wrap">
+        <table className="responsive audit">
+          <caption className="visually-hidden">Audit events, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+              <th scope="col">Change</th>
+              <th scope="col">Note</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((event) => (
+              <tr key={event.id} data-audit-action={event.action}>
+                <td data-label="When">
+                  <Time value={event.occurredAt} />
+                </td>
+                <td data-label="Who">{event.actor}</td>
+                <td data-label="What">
+                  {event.action}
+                  {event.subjectId ? <span className="muted"> {event.subjectId}</span> : null}
+                </td>
+                <td data-label="Change" className="change">
+                  {describeChange(event) || "—"}
+                </td>
+                <td data-label="Note">{event.note ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {data ? (
+        <Pager
+          label="Audit events"
+          offset={offset}
+          pageSize={pageSize}
+          shown={events.length}
+          total={data.allAuditEvents.totalCount}
+          onChange={setOffset}
+        />
+      ) : null}
+    </section>
+  );
+}
