@@ -16,7 +16,14 @@ import { type HttpServer, listen } from "../src/http/serve.ts";
 import { DEFAULT_UI_DIR } from "../src/http/ui.ts";
 import { startWorker, type Worker } from "../src/worker.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
-import { amazonLink, backdateExecutions, goLive, hoursAgo, insertAction } from "./support/fixtures.ts";
+import {
+  amazonLink,
+  backdateExecutions,
+  goLive,
+  hoursAgo,
+  insertAction,
+  insertMod,
+} from "./support/fixtures.ts";
 import { loginUrl, TEST_JWT_SECRET } from "./support/http.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -264,7 +271,10 @@ async function signIn(page: Page, token: string): Promise<void> {
   await page.getByRole("heading", { name: "Action queue" }).waitFor();
 }
 
-async function navigateTo(page: Page, name: "Queue" | "Execution history" | "Settings"): Promise<void> {
+async function navigateTo(
+  page: Page,
+  name: "Queue" | "Execution history" | "Settings" | "Audit trail",
+): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
 }
 
@@ -894,5 +904,343 @@ describe("reviewing what an action will change", () => {
     ]);
     expect(await dialog.locator(".paragraph.kept").last().textContent()).toBe("Editor: tested on 1.6.");
     await screenshot(page, "24-rollback-preview");
+// Issue 14 parts 3-5: the queue for thousands, honest screens, settings, audit filters, charts.
+describe("admin review at scale, in Chromium", () => {
+  const queueRows = (page: Page) =>
+    page.$$eval("tr[data-action-id]", (rows) =>
+      rows.map((row) => Number(row.getAttribute("data-action-id"))),
+    );
+  let harvest = 0;
+  let harvestIds: number[] = [];
+
+  beforeAll(async () => {
+    harvest = await insertMod(db.pool, { slug: "harvest-moon-tools", title: "Harvest Moon Tools" });
+    // 60 Tier 2 proposals on one mod: value (confidence × impact) rises with the id's position.
+    const { rows } = await db.pool.query<{ id: number }>(
+      `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, rate_limit_key)
+       select 'ADD_AD_SLOT', jsonb_build_object('modId', $1::bigint, 'position', 'slot_' || g, 'format', 'banner'),
+         0.5 + g / 200.0, (g % 7) + 1, 'mod:' || $1
+       from generate_series(1, 60) g returning id`,
+      [harvest],
+    );
+    harvestIds = rows.map((row) => Number(row.id));
+  });
+
+  it("searches, sorts and pages from the URL, moves by keyboard, and keeps rows still while new ones arrive", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await page.goto("/admin/?q=harvest&status=PENDING&sort=value&page=2");
+    await page.locator("tr[data-action-id]").first().waitFor();
+    const { rows: expected } = await db.pool.query<{ id: number }>(
+      `select id from autoexec.actions where action_data->>'modId' = $1 and status = 'PENDING'
+       order by confidence * estimated_revenue_impact desc, id desc offset 25 limit 25`,
+      [String(harvest)],
+    );
+    expect(await queueRows(page)).toEqual(expected.map((row) => Number(row.id)));
+    expect(await page.getByText("Showing 26–50 of 60").isVisible()).toBe(true);
+    expect(await page.getByLabel("Search").inputValue()).toBe("harvest");
+    expect(await page.getByLabel("Sort by").inputValue()).toBe("VALUE");
+    // Reload keeps everything.
+    await page.reload();
+    await page.getByText("Showing 26–50 of 60").waitFor();
+    // A filter change goes to the URL and back to page 1.
+    await page.getByLabel("Sort by").selectOption("CONFIDENCE");
+    await page.waitForURL(/sort=confidence/);
+    expect(page.url()).not.toContain("page=");
+    await page.getByText("Showing 1–25 of 60").waitFor();
+    expect((await queueRows(page))[0]).toBe(harvestIds[59]);
+
+    // Keyboard: j / k move, a opens the approval of the focused row, Escape gives the focus back.
+    await page.locator("h1").click();
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await page.keyboard.press("k");
+    const focusedId = () => page.evaluate(() => document.activeElement?.getAttribute("data-action-id"));
+    expect(await focusedId()).toBe(String(harvestIds[59]));
+    await page.keyboard.press("a");
+    const dialog = page.getByRole("dialog", { name: `Approve action ${harvestIds[59]}` });
+    await dialog.waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect(await focusedId()).toBe(String(harvestIds[59]));
+    await page.keyboard.press("r");
+    await page.getByRole("dialog", { name: `Reject action ${harvestIds[59]}` }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("type"))).toBe("search");
+
+    // A new, most confident proposal does not push the rows down: it waits in the bar.
+    const before = await queueRows(page);
+    const newest = await insertAction(db.pool, {
+      type: "ADD_AD_SLOT",
+      data: { modId: harvest, position: "top_new", format: "banner" },
+      confidence: 0.99,
+      impact: 50,
+    });
+    const bar = page.getByRole("button", { name: "1 new — show" });
+    await bar.waitFor();
+    expect(await queueRows(page)).toEqual(before);
+    expect(await page.locator(".live-bar").textContent()).toMatch(
+      /Last updated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/,
+    );
+    await screenshot(page, "14-queue-new-bar");
+    await bar.click();
+    await page.waitForFunction(
+      (id) => document.querySelector("tr[data-action-id]")?.getAttribute("data-action-id") === String(id),
+      newest,
+    );
+    await bar.waitFor({ state: "detached" });
+    // Paused: nothing changes, and the bar says so.
+    await page.getByRole("button", { name: "Pause live updates" }).click();
+    await page.locator('[data-live="paused"]').getByText("Live updates paused.").waitFor();
+    await page.getByRole("button", { name: "Resume live updates" }).click();
+    await checkAccessibleBasics(page);
+  }, 90_000);
+
+  it("rejects all N matching with one reason as ONE audited decision, and retries FAILED actions", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await page.goto("/admin/?q=harvest-moon&status=PENDING");
+    await page.getByText("Showing 1–25 of 61").waitFor();
+    await page.getByRole("button", { name: "Select all 61 matching" }).click();
+    await page.getByText("All 61 matching selected").waitFor();
+    await page.getByRole("button", { name: "Reject selected (61)" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reject 61 actions" });
+    expect(await dialog.textContent()).toContain("and 31 more");
+    await dialog.getByLabel("Reason (required)").fill("ad density too high on this page");
+    await screenshot(page, "15-queue-bulk-reject");
+    await dialog.getByRole("button", { name: "Reject 61" }).click();
+    await page.getByRole("status").filter({ hasText: "61 actions rejected." }).waitFor();
+    await page.getByText("No actions match these filters.").waitFor();
+    const { rows } = await db.pool.query(
+      `select actor, jsonb_array_length(new_values->'actionIds') as n, note from autoexec.audit_events
+       where action = 'actions.rejected'`,
+    );
+    expect(rows).toEqual([{ actor: "alice", n: 61, note: "ad density too high on this page" }]);
+
+    // FAILED is no dead end: three failed actions retried at once.
+    const failed = harvestIds.slice(0, 3);
+    await db.pool.query(
+      "update autoexec.actions set status = 'FAILED', status_reason = 'failed 3 times; last error: slot API down' where id = any($1)",
+      [failed],
+    );
+    await page.getByLabel("Status").selectOption("FAILED");
+    await page.getByText("Showing 1–3 of 3").waitFor();
+    await page.getByLabel("Select every pending or failed action on this page").check();
+    await page.getByRole("button", { name: "Retry selected (3)" }).click();
+    const retry = page.getByRole("dialog", { name: "Retry 3 actions" });
+    await retry.getByRole("button", { name: "Retry 3" }).click();
+    await page.getByRole("status").filter({ hasText: "3 actions retried." }).waitFor();
+    const { rows: retried } = await db.pool.query(
+      "select status, execution_attempts from autoexec.actions where id = any($1)",
+      [failed],
+    );
+    // Retried as approved Tier 2 actions, with their attempts from zero; the worker takes them from there.
+    for (const row of retried) expect(["APPROVED", "EXECUTED"]).toContain(row.status);
+    const { rows: audit } = await db.pool.query(
+      "select count(*)::int as n from autoexec.audit_events where action = 'actions.retried'",
+    );
+    expect(audit[0].n).toBe(1);
+  }, 90_000);
+
+  it("shows one time format with its zone, switches between UTC and local, and the exact time on hover", async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      baseURL: server.url,
+      timezoneId: "America/New_York",
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    await signIn(page, adminToken);
+    await navigateTo(page, "Audit trail");
+    const firstTime = page.locator("tr[data-audit-action] time").first();
+    await firstTime.waitFor();
+    expect(await firstTime.textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(await firstTime.getAttribute("title")).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC · .* \(America\/New_York\)$/,
+    );
+    await page.getByRole("button", { name: /switch to local time/ }).click();
+    await page.getByText("Times: local (America/New_York)").waitFor();
+    expect(await firstTime.textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (EST|GMT-5)$/);
+    // The server's reasons follow the choice too.
+    await page.goto(`/admin/?q=%23${seeded.ids.recentEdit}`);
+    const reason = page.locator(`tr[data-action-id="${seeded.ids.recentEdit}"] .reason time`).first();
+    await reason.waitFor();
+    expect(await reason.textContent()).toMatch(/(EST|GMT-5)$/);
+    await screenshot(page, "16-local-time");
+    // Kept across pages and reloads.
+    await page.reload();
+    await page.getByText("Times: local (America/New_York)").waitFor();
+    await page.getByRole("button", { name: /switch to UTC/ }).click();
+  }, 60_000);
+
+  it("tells loading, empty and error apart, with a retry on error", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await page.locator("tr[data-action-id]").first().waitFor();
+    // The API fails: an error with a retry, never "No actions match".
+    await page.route("**/graphql", (route) =>
+      route.fulfill({ status: 503, contentType: "application/json", body: '{"error":"maintenance"}' }),
+    );
+    await page.goto("/admin/?status=PENDING");
+    const failure = page.locator('[data-state="error"]');
+    await failure.waitFor();
+    expect(await failure.textContent()).toContain("Could not load the queue");
+    expect(await page.locator('[data-state="empty"]').count()).toBe(0);
+    await screenshot(page, "17-queue-error");
+    // Slow: "Loading…", not "Nothing to show".
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.unroute("**/graphql");
+    await page.route("**/graphql", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await failure.getByRole("button", { name: "Retry" }).click();
+    await page.locator('[data-state="loading"]').getByText("Loading the queue…").waitFor();
+    expect(await page.getByText("Nothing to show").count()).toBe(0);
+    release();
+    await page.locator("tr[data-action-id]").first().waitFor();
+    await page.unroute("**/graphql");
+    // Empty because the answer said so.
+    await page.getByLabel("Search").fill("no-such-mod-anywhere");
+    await page.locator('[data-state="empty"]').getByText("No actions match these filters.").waitFor();
+  }, 60_000);
+
+  it("validates settings in the browser, guards unsaved edits, and confirms big changes with the diff and a reason", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await navigateTo(page, "Settings");
+    await page.locator("[data-phase]").getByText(/^Now: /).waitFor();
+    const hourly = page.getByLabel("Executions per hour");
+    await hourly.fill("-1");
+    await page.getByLabel("Minimum confidence").fill("1.5");
+    await page.getByLabel("Cooldown (minutes)").fill("soon");
+    const errorFor = async (label: string) => {
+      const id = await page.getByLabel(label).getAttribute("aria-describedby");
+      const errorId = id?.split(" ").find((part) => part.endsWith("-error"));
+      return errorId ? page.locator(`[id="${errorId}"]`).textContent() : null;
+    };
+    expect(await errorFor("Executions per hour")).toBe("At least 0.");
+    expect(await errorFor("Minimum confidence")).toBe("At most 1.");
+    expect(await errorFor("Cooldown (minutes)")).toBe("Enter a number.");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("alert").filter({ hasText: "Some values cannot be saved" }).waitFor();
+    await screenshot(page, "18-settings-invalid");
+    // Leaving with unsaved edits asks; staying keeps them.
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await navigateTo(page, "Queue");
+    expect(page.url()).toContain("/admin/settings");
+    expect(await hourly.inputValue()).toBe("-1");
+    await page.getByRole("button", { name: "Discard changes" }).click();
+
+    // More than tenfold: confirmed with the diff and a reason, which the audit trail keeps.
+    await hourly.fill("500");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    const confirm = page.getByRole("dialog", { name: "Confirm these changes" });
+    const diff = confirm.locator("table.diff tr.risky");
+    expect(await diff.textContent()).toMatch(
+      /Executions per hour(10|25)500 \(more than ten times the current limit\)/,
+    );
+    await confirm.getByRole("button", { name: "Save changes" }).click();
+    await confirm.getByRole("alert").filter({ hasText: "Reason is required." }).waitFor();
+    await confirm.getByLabel("Reason (required)").fill("black friday traffic");
+    await screenshot(page, "19-settings-confirm");
+    await confirm.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved 1 change." }).waitFor();
+    const audit = page
+      .locator('tr[data-audit-action="settings.updated"]')
+      .filter({ hasText: "black friday traffic" });
+    await audit.waitFor();
+    expect(await audit.textContent()).toMatch(/hourly_limit: (10|25) → 500/);
+
+    // The rollout card says the phase the settings are in, and a phase is saved like any change.
+    await page.getByLabel("Phase").selectOption("2");
+    await page.getByRole("button", { name: "Fill in phase 2" }).click();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    expect(await confirm.locator("tr.risky").first().textContent()).toContain("ADD_AFFILIATE_LINK: mode");
+    await confirm.getByLabel("Reason (required)").fill("shadow report looks good");
+    await confirm.getByRole("button", { name: "Save changes" }).click();
+    await page.locator('[data-phase="2"]').getByText("Now: Phase 2, limited").waitFor();
+    const { rows } = await db.pool.query(
+      "select mode, daily_cap from autoexec.action_types where type in ('ADD_AFFILIATE_LINK', 'EXPAND_CONTENT') order by type",
+    );
+    expect(rows).toEqual([
+      { mode: "live", daily_cap: 5 },
+      { mode: "dry_run", daily_cap: null },
+    ]);
+    await checkAccessibleBasics(page);
+  }, 90_000);
+
+  it("filters the audit trail by actor, kind and date", async () => {
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await navigateTo(page, "Audit trail");
+    await page.getByRole("heading", { name: "Audit trail", level: 1 }).waitFor();
+    await page.getByLabel("Kind").selectOption("actions.rejected");
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll("tr[data-audit-action]")];
+      return rows.length === 1 && rows[0]?.getAttribute("data-audit-action") === "actions.rejected";
+    });
+    await page.getByLabel("Actor").fill("alice");
+    await page.locator('tr[data-audit-action="actions.rejected"]').waitFor();
+    await page.getByLabel("Actor").fill("nobody");
+    await page.getByText("No audit events match these filters.").waitFor();
+    await page.getByLabel("Actor").fill("");
+    await page.getByLabel("Kind").selectOption("");
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel("From (UTC day)").fill(tomorrow);
+    await page.getByText("No audit events match these filters.").waitFor();
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByLabel("From (UTC day)").fill(today);
+    await page.getByLabel("To (UTC day)").fill(today);
+    await page.locator("tr[data-audit-action]").first().waitFor();
+    await screenshot(page, "20-audit-filtered");
+    await checkAccessibleBasics(page);
+  }, 60_000);
+
+  it("shows review time saved, charts with dry runs, and sends a bounded number of queries per refresh", async () => {
+    // A dry run today, so that the charts have something to add.
+    await db.pool.query(
+      `insert into autoexec.execution_logs (action_id, action_type, execution_tier, executed_by, mode, attempt, input_data,
+         success, duration_ms) values ($1, 'ADD_TO_COLLECTION', 1, 'auto', 'dry_run', 1, '{}', true, 3)`,
+      [seeded.ids.autoLink],
+    );
+    const page = await newPage();
+    const statsCalls: number[] = [];
+    page.on("request", (request) => {
+      if (!request.url().endsWith("/graphql")) return;
+      const body = request.postData() ?? "";
+      const calls =
+        (body.match(/executionStats\(/g) ?? []).length + (body.match(/executionDaily\(/g) ?? []).length;
+      if (calls) statsCalls.push(Date.now());
+    });
+    await signIn(page, adminToken);
+    await navigateTo(page, "Execution history");
+    const saved = page.locator('[data-metric="Review time saved"]');
+    await saved.locator(".metric-value").filter({ hasText: "%" }).waitFor();
+    expect(await saved.textContent()).toMatch(/Target ≥ 50% of decisions/);
+    expect(await page.locator('[data-metric="Time to decision"] .metric-value').textContent()).toMatch(
+      /median/,
+    );
+    await page.getByLabel("Include dry runs in the charts").check();
+    await page.getByText("Executions by type (last 14 days), dry runs included").waitFor();
+    const dayTable = page.locator("figure").first().locator("table");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("figure:first-of-type tbody tr td:last-child")].some(
+        (cell) => cell.textContent !== "0",
+      ),
+    );
+    expect(await dayTable.locator("thead th").last().textContent()).toBe("Of them dry runs");
+    await screenshot(page, "21-history-dry-runs");
+    // Over 11 seconds: the first load, the dry-run switch and one 10 s refresh, each ONE request
+    // (it was 15 executionStats calls per refresh).
+    const started = statsCalls[0] as number;
+    await page.waitForTimeout(Math.max(0, started + 11_000 - Date.now()));
+    expect(statsCalls.length).toBeGreaterThanOrEqual(3);
+    expect(statsCalls.length).toBeLessThanOrEqual(4);
   }, 60_000);
 });
