@@ -24,6 +24,7 @@ import { migrate } from "../src/db/migrate.ts";
 import { createPool } from "../src/db/pool.ts";
 import { createLogger, type Logger } from "../src/logger.ts";
 import { startWorker } from "../src/worker.ts";
+import { adminPagesTiming } from "./admin-pages.ts";
 import { cpuSample, cpuSince, findPostmaster } from "./lib/cpu.ts";
 import { openBenchDatabase, workerLogin } from "./lib/database.ts";
 import { loadExecutionHistory } from "./lib/history.ts";
@@ -50,6 +51,7 @@ const { values: flags } = parseArgs({
     actions: { type: "string" },
     samples: { type: "string" },
     rounds: { type: "string" },
+    pages: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -64,6 +66,8 @@ if (flags.help) {
   --samples N    latency samples per system (default 300)
   --rounds N     raw and autoexec drains, alternated, N times each after one warm-up round; the
                  medians count (default 3)
+  --pages        instead: the admin UI's queue and history GraphQL requests over 1,000,000 actions
+                 and 1,000,000 execution logs (bench/admin-pages.ts, target <= 50 ms each)
 
 Environment: DATABASE_URL (a superuser connection; a fresh database is created and dropped on that
 server; without it an embedded PostgreSQL runs in a temporary directory), WORKER_CONCURRENCY (default 4),
@@ -145,8 +149,10 @@ try {
 
 async function main(): Promise<void> {
   progress(
-    `autoexec benchmark${flags.quick ? " (--quick)" : ""}: ${int(sizes.jobs)} no-op jobs, ${int(sizes.actions)} actions, ` +
-      `${sizes.samples} latency samples each, concurrency ${concurrency}`,
+    flags.pages
+      ? "autoexec benchmark --pages: the admin UI's GraphQL requests over a million actions and execution logs"
+      : `autoexec benchmark${flags.quick ? " (--quick)" : ""}: ${int(sizes.jobs)} no-op jobs, ${int(sizes.actions)} actions, ` +
+          `${sizes.samples} latency samples each, concurrency ${concurrency}`,
   );
   const database = await openBenchDatabase(
     config.DATABASE_URL,
@@ -161,8 +167,13 @@ async function main(): Promise<void> {
 
   const migratePool = createPool(database.url, log, 2);
   await migrate(migratePool, log);
-  await migratePool.end();
   progress("migrated (graphile-worker schema, sql/migrations, sql/functions)");
+  if (flags.pages) {
+    await adminPagesTiming(database.url, migratePool, log);
+    await migratePool.end();
+    return;
+  }
+  await migratePool.end();
   const worker = await workerLogin(database, config.WORKER_DATABASE_URL);
 
   // The "agent" and the benchmark's own queries use their own connection, never the worker's pool.

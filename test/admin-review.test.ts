@@ -421,3 +421,117 @@ describe("the settings page's one save", () => {
     expect(last[0].note).toBeNull();
   });
 });
+
+describe("the phase-1 shadow report", () => {
+  it("replays the limits on the dry-run timeline, per type, with what would have run and its impact", async () => {
+    const other = await createTestDatabase();
+    const local = await createTestApi(other);
+    try {
+      await other.pool.query(
+        "update autoexec.settings set hourly_limit = 2, daily_limit = 3, rate_limit_key_limit = 1, rate_limit_key_window = '24 hours'",
+      );
+      await other.pool.query("update autoexec.action_types set daily_cap = 1 where type = 'EXPAND_CONTENT'");
+      const dryRun = async (
+        type: string,
+        key: string | null,
+        impact: number,
+        runs: { at: string; error?: string }[],
+      ) => {
+        const id = await insertAction(other.pool, {
+          type,
+          data: { modId: 1, content: "x" },
+          impact,
+          rateLimitKey: key,
+        });
+        for (const run of runs) {
+          await other.pool.query(
+            `insert into autoexec.execution_logs (action_id, action_type, execution_tier, rate_limit_key, executed_at,
+               executed_by, mode, attempt, input_data, success, error_message, duration_ms)
+             values ($1, $2, $3, $4, $5, 'auto', 'dry_run', 1, '{}', $6, $7, 1)`,
+            [id, type, type === "EXPAND_CONTENT" ? 2 : 1, key, run.at, !run.error, run.error ?? null],
+          );
+        }
+      };
+      const day = "2026-03-01T";
+      await dryRun("ADD_AFFILIATE_LINK", "k1", 1, [{ at: `${day}10:00:00Z` }, { at: `${day}12:00:00Z` }]);
+      await dryRun("ADD_AFFILIATE_LINK", "k2", 2, [{ at: `${day}10:10:00Z` }]);
+      await dryRun("ADD_AFFILIATE_LINK", "k3", 4, [{ at: `${day}10:20:00Z` }]);
+      await dryRun("ADD_AFFILIATE_LINK", "k1", 8, [{ at: `${day}10:30:00Z` }]);
+      await dryRun("ADD_AFFILIATE_LINK", null, 16, [{ at: `${day}10:40:00Z`, error: "boom" }]);
+      await dryRun("ADD_AFFILIATE_LINK", null, 16, [{ at: `${day}10:45:00Z`, error: "boom" }]);
+      await dryRun("ADD_AFFILIATE_LINK", null, 16, [{ at: `${day}10:50:00Z`, error: "timeout" }]);
+      await dryRun("EXPAND_CONTENT", null, 10, [{ at: `${day}12:00:00Z` }]);
+      await dryRun("EXPAND_CONTENT", null, 20, [{ at: `${day}13:00:00Z` }]);
+      // Outside the range: not counted.
+      await dryRun("ADD_AFFILIATE_LINK", "k9", 99, [{ at: "2026-03-02T09:00:00Z" }]);
+
+      const { body } = await local.graphql(
+        `{ shadowReport(rangeStart: "2026-03-01T09:00:00Z", rangeEnd: "2026-03-02T09:00:00Z") }`,
+      );
+      expect(body.errors).toBeUndefined();
+      const report = body.data?.shadowReport as Record<string, unknown>;
+      expect(report.types).toEqual([
+        {
+          type: "ADD_AFFILIATE_LINK",
+          tier: 1,
+          // 8 dry runs: the k1 action twice; 3 failed.
+          dryRuns: 8,
+          succeeded: 5,
+          failed: 3,
+          successRate: 0.625,
+          topFailures: [
+            { reason: "boom", count: 2 },
+            { reason: "timeout", count: 1 },
+          ],
+          // 10:00 and 10:10 run; 10:20 meets the hourly limit of 2 and waits until 10:00 leaves the hour
+          // (11:00, 40 min later); 10:30 is k1's second action: the key allows 1 per 24 h, so not before
+          // 10:00 the next day, after the range.
+          wouldExecute: 3,
+          deferred: 1,
+          deferredSeconds: { avg: 2400, max: 2400 },
+          notWithinRange: 1,
+          estimatedRevenueImpact: 7, // 1 + 2 + 4
+        },
+        {
+          type: "EXPAND_CONTENT",
+          tier: 2,
+          dryRuns: 2,
+          succeeded: 2,
+          failed: 0,
+          successRate: 1,
+          topFailures: [],
+          // A daily cap of 1: the 13:00 one would wait until 12:00 the next day.
+          wouldExecute: 1,
+          deferred: 0,
+          deferredSeconds: { avg: null, max: null },
+          notWithinRange: 1,
+          estimatedRevenueImpact: 10,
+        },
+      ]);
+      expect(report.totals).toEqual({
+        dryRuns: 10,
+        succeeded: 7,
+        failed: 3,
+        successRate: 0.7,
+        wouldExecute: 4,
+        deferred: 1,
+        notWithinRange: 2,
+        estimatedRevenueImpact: 17,
+      });
+      expect(report.readyForPhase2).toEqual({
+        ready: false,
+        reasons: [
+          "only 10 dry runs in the range; at least 20 are needed to judge",
+          "the dry-run success rate is 70.0%, below the 95% target",
+        ],
+      });
+      const { body: refused } = await local.graphql(
+        `{ shadowReport(rangeStart: "2026-03-01T00:00:00Z", rangeEnd: "2026-01-01T00:00:00Z") }`,
+      );
+      expect(refused.errors?.[0]?.message).toBe("the range must start before it ends");
+    } finally {
+      await local.close();
+      await other.drop();
+    }
+  });
+});

@@ -465,6 +465,8 @@ describe("the schema", () => {
         "countActions",
         "matchingActionIds",
         "executionDaily",
+        "shadowReport",
+        "countExecutionLogs",
       ].sort(),
     );
     expect(schema.mutationType.fields.map((field: { name: string }) => field.name).sort()).toEqual([

@@ -1114,7 +1114,10 @@ describe("admin review at scale, in Chromium", () => {
     const page = await newPage();
     await signIn(page, adminToken);
     await navigateTo(page, "Settings");
-    await page.locator("[data-phase]").getByText(/^Now: /).waitFor();
+    await page
+      .locator("[data-phase]")
+      .getByText(/^Now: /)
+      .waitFor();
     const hourly = page.getByLabel("Executions per hour");
     await hourly.fill("-1");
     await page.getByLabel("Minimum confidence").fill("1.5");
@@ -1199,6 +1202,47 @@ describe("admin review at scale, in Chromium", () => {
     await page.getByLabel("To (UTC day)").fill(today);
     await page.locator("tr[data-audit-action]").first().waitFor();
     await screenshot(page, "20-audit-filtered");
+    await checkAccessibleBasics(page);
+  }, 60_000);
+
+  it("shows the phase-1 shadow report: a chart per type and whether phase 2 is ready", async () => {
+    // Thirty hourly dry runs of one ADD_TO_COLLECTION action, two of them failed: it would execute once.
+    const id = await insertAction(db.pool, {
+      type: "ADD_TO_COLLECTION",
+      data: { modId: harvest, collectionId: 1 },
+      impact: 2,
+    });
+    await db.pool.query(
+      `insert into autoexec.execution_logs (action_id, action_type, execution_tier, rate_limit_key, executed_at,
+         executed_by, mode, attempt, input_data, success, error_message, duration_ms)
+       select a.id, 'ADD_TO_COLLECTION', 1, 'mod:shadow', now() - g * interval '1 hour', 'auto', 'dry_run', 1, '{}',
+         g % 13 <> 0, case when g % 13 = 0 then 'collection is full' end, 2
+       from generate_series(1, 30) g
+       cross join lateral (select $1::bigint as id) a`,
+      [id],
+    );
+    const page = await newPage();
+    await signIn(page, adminToken);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Shadow report" }).click();
+    await page.getByRole("heading", { name: /Ready for phase 2\?/ }).waitFor();
+    const { rows } = await db.pool.query(
+      "select autoexec.shadow_report(now() - interval '14 days', now() + interval '1 minute') as report",
+    );
+    const report = rows[0].report;
+    const figure = page.locator('figure[data-shadow-type="ADD_TO_COLLECTION"]');
+    await figure.waitFor();
+    const expected = report.types.find((row: { type: string }) => row.type === "ADD_TO_COLLECTION");
+    expect(await figure.locator("tr", { hasText: "Dry runs" }).textContent()).toContain(
+      `${expected.dryRuns} (${expected.succeeded} succeeded, ${expected.failed} failed`,
+    );
+    expect(await figure.textContent()).toContain("collection is full (2)");
+    expect(await page.locator("[data-ready]").getAttribute("data-ready")).toBe(
+      String(report.readyForPhase2.ready),
+    );
+    expect(await page.locator("canvas").count()).toBe(report.types.length);
+    await page.getByLabel("Range").selectOption("7");
+    await page.waitForURL(/days=7/);
+    await screenshot(page, "22-shadow-report");
     await checkAccessibleBasics(page);
   }, 60_000);
 

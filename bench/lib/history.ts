@@ -9,15 +9,7 @@ import { withTransaction } from "../../src/db/pool.ts";
  * indexes rebuilt afterwards, which is much faster than maintaining them row by row.
  */
 export async function loadExecutionHistory(pool: pg.Pool, rows: number): Promise<void> {
-  await withTransaction(pool, async (client) => {
-    await client.query("set local session_replication_role = replica");
-    await client.query("set local maintenance_work_mem = '256MB'");
-    const { rows: indexes } = await client.query<{ name: string; definition: string }>(`
-      select format('%I.%I', i.schemaname, i.indexname) as name, i.indexdef as definition
-      from pg_indexes i
-      where i.schemaname = 'autoexec' and i.tablename in ('actions', 'execution_logs')
-        and not exists (select from pg_constraint c where c.conname = i.indexname)`);
-    for (const index of indexes) await client.query(`drop index ${index.name}`);
+  await bulkLoad(pool, async (client) => {
     const { rows: before } = await client.query<{ id: number }>(
       "select coalesce(max(id), 0) as id from autoexec.actions",
     );
@@ -44,7 +36,26 @@ export async function loadExecutionHistory(pool: pg.Pool, rows: number): Promise
       where a.id > $1`,
       [before[0]?.id ?? 0],
     );
+  });
+}
+
+/**
+ * Runs `load` in one transaction with triggers off (they would enqueue a job per action) and the
+ * indexes of actions and execution_logs dropped, then rebuilds them and analyzes: much faster than
+ * maintaining the indexes row by row.
+ */
+export async function bulkLoad(pool: pg.Pool, load: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  await withTransaction(pool, async (client) => {
+    await client.query("set local session_replication_role = replica");
+    await client.query("set local maintenance_work_mem = '256MB'");
+    const { rows: indexes } = await client.query<{ name: string; definition: string }>(`
+      select format('%I.%I', i.schemaname, i.indexname) as name, i.indexdef as definition
+      from pg_indexes i
+      where i.schemaname = 'autoexec' and i.tablename in ('actions', 'execution_logs')
+        and not exists (select from pg_constraint c where c.conname = i.indexname)`);
+    for (const index of indexes) await client.query(`drop index ${index.name}`);
+    await load(client);
     for (const index of indexes) await client.query(index.definition);
   });
-  await pool.query("analyze autoexec.actions, autoexec.execution_logs");
+  await pool.query("analyze autoexec.actions, autoexec.execution_logs, autoexec.audit_events, content.mods");
 }

@@ -20,3 +20,6 @@ create index audit_events_action_idx on autoexec.audit_events (action, occurred_
 comment on column autoexec.audit_events.subject_type is
   'action, action_batch (one decision on many actions: new_values.actionIds lists them), execution_log, settings, '
   'action_type or circuit_breaker.';
+-- Pending (or failed) actions by confidence or by impact.
+create index actions_status_confidence_idx on autoexec.actions (status, confidence, id);
+create index actions_status_impact_idx on autoexec.actions (status, estimated_revenue_impact, id);

@@ -10,6 +10,7 @@ import { AuditPage } from "./pages/Audit.tsx";
 import { HistoryPage } from "./pages/History.tsx";
 import { QueuePage } from "./pages/Queue.tsx";
 import { SettingsPage } from "./pages/Settings.tsx";
+import { ShadowPage } from "./pages/Shadow.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
 import { BASE, Link, parseRoute, useLocation } from "./router.tsx";
 import { SessionContext, type SessionContextValue } from "./session.tsx";
@@ -79,6 +80,9 @@ function SignedIn({ session, signOut }: { session: Session; signOut(message?: st
             <Link to={`${BASE}/settings`} aria-current={current("settings")}>
               Settings
             </Link>
+            <Link to={`${BASE}/shadow`} aria-current={current("shadow")}>
+              Shadow report
+            </Link>
             <Link to={`${BASE}/audit`} aria-current={current("audit")}>
               Audit trail
             </Link>
@@ -105,6 +109,7 @@ function SignedIn({ session, signOut }: { session: Session; signOut(message?: st
           {route.page === "history" ? <HistoryPage /> : null}
           {route.page === "settings" ? <SettingsPage /> : null}
           {route.page === "audit" ? <AuditPage /> : null}
+          {route.page === "shadow" ? <ShadowPage /> : null}
           {route.page === "missing" ? (
             <section>
               <h1>Not found</h1>

@@ -74,7 +74,7 @@ export interface ExecutionLogRow {
   diff: { before: Fields; after: Fields } | null;
 }
 
-const LOG_FIELDS = `id actionId actionType executionTier executedAt executedBy mode attempt inputData outputData
+export const LOG_FIELDS = `id actionId actionType executionTier executedAt executedBy mode attempt inputData outputData
   success errorMessage durationMs rollbackData rolledBackAt rolledBackBy rollbackReason rollbackDataPurgedAt
   rollbackForced diff`;
 
@@ -261,3 +261,9 @@ export interface ReviewTime extends TimeToDecision {
   savedShare: number | null;
   target: number;
 }
+
+/** The history page's metrics and charts: the stats over 30 days and the daily series, in one request. */
+export const CHARTS = `query Charts($rangeStart: Datetime!, $rangeEnd: Datetime!, $dailyStart: Datetime!, $dryRuns: Boolean) {
+  range: executionStats(rangeStart: $rangeStart, rangeEnd: $rangeEnd, recentLimit: 0)
+  daily: executionDaily(rangeStart: $dailyStart, rangeEnd: $rangeEnd, includeDryRuns: $dryRuns)
+}`;

@@ -10,6 +10,7 @@ export type Route =
   | { page: "history" }
   | { page: "settings" }
   | { page: "audit" }
+  | { page: "shadow" }
   | { page: "missing"; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -19,6 +20,7 @@ export function parseRoute(pathname: string): Route {
   if (clean === "/history") return { page: "history" };
   if (clean === "/settings") return { page: "settings" };
   if (clean === "/audit") return { page: "audit" };
+  if (clean === "/shadow") return { page: "shadow" };
   const action = /^\/actions\/(\d{1,18})$/.exec(clean);
   if (action?.[1]) return { page: "action", id: action[1] };
   return { page: "missing", path: clean };

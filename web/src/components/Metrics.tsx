@@ -2,7 +2,7 @@ import type { ChartConfiguration } from "chart.js";
 import { useId, useMemo, useState } from "react";
 import { formatPercent, formatSeconds, formatTime } from "../format.ts";
 import { usePolledQuery } from "../hooks.ts";
-import type { ExecutionDaily, ExecutionStats } from "../queries.ts";
+import { CHARTS, type ExecutionDaily, type ExecutionStats } from "../queries.ts";
 import { ChartCanvas, COLORS } from "./Chart.tsx";
 import { LoadState } from "./LoadState.tsx";
 import { ReviewTimeByType, ReviewTimeCards } from "./ReviewTime.tsx";
@@ -21,11 +21,6 @@ const TARGETS = {
 function utcDay(time: number): Date {
   return new Date(Math.floor(time / DAY_MS) * DAY_MS);
 }
-
-const CHARTS = `query Charts($rangeStart: Datetime!, $rangeEnd: Datetime!, $dailyStart: Datetime!, $dryRuns: Boolean) {
-  range: executionStats(rangeStart: $rangeStart, rangeEnd: $rangeEnd, recentLimit: 0)
-  daily: executionDaily(rangeStart: $dailyStart, rangeEnd: $rangeEnd, includeDryRuns: $dryRuns)
-}`;
 
 interface ChartsData {
   range: ExecutionStats;

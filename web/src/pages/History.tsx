@@ -4,14 +4,9 @@ import { ExecutionTable } from "../components/Executions.tsx";
 import { LoadState } from "../components/LoadState.tsx";
 import { ExecutionMetrics } from "../components/Metrics.tsx";
 import { Pager } from "../components/Pager.tsx";
+import { HISTORY_LOGS, type HistoryLogs } from "../history-queries.ts";
 import { usePolledQuery } from "../hooks.ts";
-import {
-  ACTION_TYPES,
-  type ActionTypeRow,
-  type Connection,
-  EXECUTION_LOGS,
-  type ExecutionLogRow,
-} from "../queries.ts";
+import { ACTION_TYPES, type ActionTypeRow } from "../queries.ts";
 
 const PAGE_SIZE = 25;
 
@@ -30,9 +25,16 @@ export function HistoryPage() {
     ...(outcome ? { success: outcome === "succeeded" } : {}),
     ...(type ? { actionType: type } : {}),
   };
-  const [{ data, error, fetching }, refresh] = usePolledQuery<{
-    allExecutionLogs: Connection<ExecutionLogRow>;
-  }>({ query: EXECUTION_LOGS, variables: { condition, first: PAGE_SIZE, offset } }, 3000);
+  const filters = {
+    kind: kind || null,
+    mode: mode || null,
+    success: outcome ? outcome === "succeeded" : null,
+    type: type || null,
+  };
+  const [{ data, error, fetching }, refresh] = usePolledQuery<HistoryLogs>(
+    { query: HISTORY_LOGS, variables: { condition, first: PAGE_SIZE, offset, ...filters } },
+    3000,
+  );
   const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
 
   const setFilter = (set: (value: string) => void) => (value: string) => {
@@ -115,7 +117,12 @@ export function HistoryPage() {
         offset={offset}
         pageSize={PAGE_SIZE}
         shown={logs.length}
-        total={data?.allExecutionLogs.totalCount ?? 0}
+        total={data?.countExecutionLogs.matching ?? 0}
+        totalText={
+          data?.countExecutionLogs.capped
+            ? `more than ${data.countExecutionLogs.cap.toLocaleString("en")}`
+            : undefined
+        }
         onChange={setOffset}
       />
     </section>
