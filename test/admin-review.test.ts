@@ -350,6 +350,20 @@ describe("the history page's charts", () => {
         dryRuns: 2,
         successRate: 1,
       });
+      // The executions list's capped count, with the same filters as the list.
+      const count = async (args: string) => {
+        const { body } = await local.graphql(`{ countExecutionLogs${args ? `(${args})` : ""} }`);
+        const answer = body.data?.countExecutionLogs as { matching: number } | undefined;
+        return body.errors?.[0]?.message ?? answer?.matching;
+      };
+      expect(await count("")).toBe(4);
+      expect(await count('mode: "live"')).toBe(2);
+      expect(await count("success: false")).toBe(1);
+      expect(await count('executedByKind: "AUTO", actionType: "UPDATE_META_DESCRIPTION"')).toBe(2);
+      expect(await count('executedByKind: "MANUAL"')).toBe(0);
+      expect(await count('executedByKind: "ROBOT"')).toBe(
+        'executed_by_kind is AUTO, APPROVED or MANUAL, got "ROBOT"',
+      );
       expect(withDry.byType.UPDATE_META_DESCRIPTION).toEqual({
         executed: 2,
         success: 2,

@@ -23,3 +23,5 @@ comment on column autoexec.audit_events.subject_type is
 -- Pending (or failed) actions by confidence or by impact.
 create index actions_status_confidence_idx on autoexec.actions (status, confidence, id);
 create index actions_status_impact_idx on autoexec.actions (status, estimated_revenue_impact, id);
+-- The history page's "failed" filter: its capped count reads this instead of scanning for failures.
+create index execution_logs_failed_idx on autoexec.execution_logs (id) where not success;
