@@ -239,5 +239,3 @@ function printPageTimings(results: Timed[], actions: number, logs: number): void
       : `  all ${results.length} requests PASS (≤ ${PAGE_QUERY_TARGET_MS} ms)`,
   );
 }
-
-export const loadQueueDataForExplain = loadQueueData;

@@ -12,16 +12,21 @@ as $$
 --                        hence (at the median) of review time, the engine took off the admins
 --   target               0.5
   with decided as (
+    -- One primary-key lookup per decision (offset 0 keeps the planner from hashing the whole actions table).
     select a.type, extract(epoch from e.occurred_at - a.created_at)::float8 as seconds
     from autoexec.audit_events e
-    join autoexec.actions a on a.id = e.subject_id::bigint
+    cross join lateral (
+      select x.type, x.created_at from autoexec.actions x where x.id = e.subject_id::bigint offset 0
+    ) a
     where e.action in ('action.approved', 'action.rejected') and e.subject_type = 'action'
       and e.occurred_at >= p_start and e.occurred_at < p_end
     union all
     select a.type, extract(epoch from e.occurred_at - a.created_at)::float8
     from autoexec.audit_events e
     cross join lateral jsonb_array_elements_text(e.new_values -> 'actionIds') listed(id)
-    join autoexec.actions a on a.id = listed.id::bigint
+    cross join lateral (
+      select x.type, x.created_at from autoexec.actions x where x.id = listed.id::bigint offset 0
+    ) a
     where e.action in ('actions.approved', 'actions.rejected') and e.subject_type = 'action_batch'
       and e.occurred_at >= p_start and e.occurred_at < p_end
   ), per_type as (
