@@ -23,9 +23,10 @@ begin
   if jsonb_typeof(coalesce(changes, '{}')) <> 'object' or jsonb_typeof(coalesce(action_types, '[]')) <> 'array' then
     raise exception 'changes is an object and action_types a list' using errcode = '22023';
   end if;
+  -- Exactly update_settings' arguments: a setting it cannot change is refused, not silently dropped.
   select string_agg(key, ', ') into v_unknown from jsonb_object_keys(coalesce(changes, '{}')) key
-  where key not in (select attname from pg_attribute
-    where attrelid = 'autoexec.settings'::regclass and attnum > 0 and not attisdropped and attname not in ('id', 'updated_at'));
+  where key not in (select unnest(p.proargnames) from pg_proc p
+    where p.oid = 'autoexec.update_settings'::regproc);
   if v_unknown is not null then
     raise exception 'unknown setting %', v_unknown using errcode = '22023';
   end if;
