@@ -904,6 +904,9 @@ describe("reviewing what an action will change", () => {
     ]);
     expect(await dialog.locator(".paragraph.kept").last().textContent()).toBe("Editor: tested on 1.6.");
     await screenshot(page, "24-rollback-preview");
+  }, 60_000);
+});
+
 // Issue 14 parts 3-5: the queue for thousands, honest screens, settings, audit filters, charts.
 describe("admin review at scale, in Chromium", () => {
   const queueRows = (page: Page) =>
@@ -983,7 +986,7 @@ describe("admin review at scale, in Chromium", () => {
     expect(await page.locator(".live-bar").textContent()).toMatch(
       /Last updated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/,
     );
-    await screenshot(page, "14-queue-new-bar");
+    await screenshot(page, "30-queue-new-bar");
     await bar.click();
     await page.waitForFunction(
       (id) => document.querySelector("tr[data-action-id]")?.getAttribute("data-action-id") === String(id),
@@ -1008,7 +1011,7 @@ describe("admin review at scale, in Chromium", () => {
     const dialog = page.getByRole("dialog", { name: "Reject 61 actions" });
     expect(await dialog.textContent()).toContain("and 31 more");
     await dialog.getByLabel("Reason (required)").fill("ad density too high on this page");
-    await screenshot(page, "15-queue-bulk-reject");
+    await screenshot(page, "31-queue-bulk-reject");
     await dialog.getByRole("button", { name: "Reject 61" }).click();
     await page.getByRole("status").filter({ hasText: "61 actions rejected." }).waitFor();
     await page.getByText("No actions match these filters.").waitFor();
@@ -1068,7 +1071,7 @@ describe("admin review at scale, in Chromium", () => {
     const reason = page.locator(`tr[data-action-id="${seeded.ids.recentEdit}"] .reason time`).first();
     await reason.waitFor();
     expect(await reason.textContent()).toMatch(/(EST|GMT-5)$/);
-    await screenshot(page, "16-local-time");
+    await screenshot(page, "32-local-time");
     // Kept across pages and reloads.
     await page.reload();
     await page.getByText("Times: local (America/New_York)").waitFor();
@@ -1088,7 +1091,7 @@ describe("admin review at scale, in Chromium", () => {
     await failure.waitFor();
     expect(await failure.textContent()).toContain("Could not load the queue");
     expect(await page.locator('[data-state="empty"]').count()).toBe(0);
-    await screenshot(page, "17-queue-error");
+    await screenshot(page, "33-queue-error");
     // Slow: "Loading…", not "Nothing to show".
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => {
@@ -1132,7 +1135,7 @@ describe("admin review at scale, in Chromium", () => {
     expect(await errorFor("Cooldown (minutes)")).toBe("Enter a number.");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByRole("alert").filter({ hasText: "Some values cannot be saved" }).waitFor();
-    await screenshot(page, "18-settings-invalid");
+    await screenshot(page, "34-settings-invalid");
     // Leaving with unsaved edits asks; staying keeps them.
     page.once("dialog", (dialog) => void dialog.dismiss());
     await navigateTo(page, "Queue");
@@ -1151,7 +1154,7 @@ describe("admin review at scale, in Chromium", () => {
     await confirm.getByRole("button", { name: "Save changes" }).click();
     await confirm.getByRole("alert").filter({ hasText: "Reason is required." }).waitFor();
     await confirm.getByLabel("Reason (required)").fill("black friday traffic");
-    await screenshot(page, "19-settings-confirm");
+    await screenshot(page, "35-settings-confirm");
     await confirm.getByRole("button", { name: "Save changes" }).click();
     await page.getByRole("status").filter({ hasText: "Saved 1 change." }).waitFor();
     const audit = page
@@ -1201,7 +1204,7 @@ describe("admin review at scale, in Chromium", () => {
     await page.getByLabel("From (UTC day)").fill(today);
     await page.getByLabel("To (UTC day)").fill(today);
     await page.locator("tr[data-audit-action]").first().waitFor();
-    await screenshot(page, "20-audit-filtered");
+    await screenshot(page, "36-audit-filtered");
     await checkAccessibleBasics(page);
   }, 60_000);
 
@@ -1242,7 +1245,7 @@ describe("admin review at scale, in Chromium", () => {
     expect(await page.locator("canvas").count()).toBe(report.types.length);
     await page.getByLabel("Range").selectOption("7");
     await page.waitForURL(/days=7/);
-    await screenshot(page, "22-shadow-report");
+    await screenshot(page, "38-shadow-report");
     await checkAccessibleBasics(page);
   }, 60_000);
 
@@ -1279,7 +1282,7 @@ describe("admin review at scale, in Chromium", () => {
       ),
     );
     expect(await dayTable.locator("thead th").last().textContent()).toBe("Of them dry runs");
-    await screenshot(page, "21-history-dry-runs");
+    await screenshot(page, "37-history-dry-runs");
     // Over 11 seconds: the first load, the dry-run switch and one 10 s refresh, each ONE request
     // (it was 15 executionStats calls per refresh).
     const started = statsCalls[0] as number;
