@@ -427,6 +427,15 @@ describe("the settings page's one save", () => {
         note: "phase 2 after the shadow report",
       },
     ]);
+    // Any argument of update_settings, by name, as text the server casts (intervals, numbers, '' = none).
+    await data(SAVE, { changes: { cooldown: "1800 seconds", min_confidence: "0.65", webhook_url: "" } });
+    const { rows: cast } = await db.pool.query(
+      "select extract(epoch from cooldown)::int as cooldown, min_confidence::text, webhook_url from autoexec.settings",
+    );
+    expect(cast[0]).toEqual({ cooldown: 1800, min_confidence: "0.65", webhook_url: null });
+    expect(await errorOf(SAVE, { changes: { cooldown: "soon" } })).toMatch(
+      /^settings refused: invalid input syntax/,
+    );
     // A later change without a reason gets no stale note.
     await data(SAVE, { changes: { hourly_limit: 25 } });
     const { rows: last } = await db.pool.query(

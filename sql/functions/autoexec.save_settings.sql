@@ -51,33 +51,21 @@ begin
     raise exception 'a reason is required for %', array_to_string(v_risky, ', ') using errcode = '22023';
   end if;
   perform set_config('autoexec.audit_note', coalesce(btrim(reason), ''), true);
-  s := autoexec.update_settings(
-    enabled => (changes ->> 'enabled')::boolean,
-    dry_run => (changes ->> 'dry_run')::boolean,
-    min_confidence => (changes ->> 'min_confidence')::numeric,
-    min_revenue_impact => (changes ->> 'min_revenue_impact')::numeric,
-    hourly_limit => (changes ->> 'hourly_limit')::integer,
-    daily_limit => (changes ->> 'daily_limit')::integer,
-    rate_limit_key_limit => (changes ->> 'rate_limit_key_limit')::integer,
-    rate_limit_key_window => (changes ->> 'rate_limit_key_window')::interval,
-    recent_edit_window => (changes ->> 'recent_edit_window')::interval,
-    failures_before_cooldown => (changes ->> 'failures_before_cooldown')::integer,
-    cooldown => (changes ->> 'cooldown')::interval,
-    breaker_window => (changes ->> 'breaker_window')::integer,
-    breaker_min_executions => (changes ->> 'breaker_min_executions')::integer,
-    breaker_failure_rate => (changes ->> 'breaker_failure_rate')::numeric,
-    max_attempts => (changes ->> 'max_attempts')::integer,
-    approval_ttl => (changes ->> 'approval_ttl')::interval,
-    rollback_retention => (changes ->> 'rollback_retention')::interval,
-    webhook_url => changes ->> 'webhook_url',
-    stale_job_after => (changes ->> 'stale_job_after')::interval);
+  -- update_settings with exactly the changed arguments, by name: a setting added to update_settings
+  -- later is saved here without a change (the values are literals PostgreSQL casts to each argument's type).
+  if exists (select from jsonb_object_keys(coalesce(changes, '{}'))) then
+    execute format('select * from autoexec.update_settings(%s)',
+      (select string_agg(format('%I => %L', key, value #>> '{}'), ', ') from jsonb_each(changes)))
+      into s;
+  end if;
   for v_type in select * from jsonb_array_elements(coalesce(action_types, '[]')) loop
     perform autoexec.set_action_type_mode(v_type ->> 'type', v_type ->> 'mode', (v_type ->> 'dailyCap')::integer);
   end loop;
   perform set_config('autoexec.audit_note', '', true);
   return s;
 exception
-  when invalid_text_representation or invalid_datetime_format or numeric_value_out_of_range then
+  when invalid_text_representation or invalid_datetime_format or numeric_value_out_of_range
+    or datetime_field_overflow then
     raise exception 'settings refused: %', sqlerrm using errcode = '22023';
 end;
 $$;
