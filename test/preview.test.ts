@@ -418,6 +418,50 @@ describe("an approval is of what the admin saw", () => {
     expect(await executeAction(engine(), actionId)).toMatchObject({ outcome: "executed", mode: "live" });
   });
 
+  it.each(["approveAction", "approveActions"])(
+    "an approval through %s (no preview) is of the content then: an edit before execution returns it for review",
+    async (mutation) => {
+      const modId = await insertMod(db.pool, { body: "Original body." });
+      const actionId = await insertAction(db.pool, {
+        type: "EXPAND_CONTENT",
+        data: { modId, content: "Added paragraph." },
+      });
+      const input = mutation === "approveAction" ? `actionId: "${actionId}"` : `actionIds: ["${actionId}"]`;
+      const { body } = await api.graphql(
+        `mutation { ${mutation}(input: { ${input} }) { clientMutationId } }`,
+      );
+      expect(body.errors).toBeUndefined();
+      // Backdated past the recent-edit window, so that only the approval can hold the action back.
+      await db.pool.query(
+        "update content.mods set body = 'Rewritten by an editor.', externally_modified_at = now() - interval '30 days' where id = $1",
+        [modId],
+      );
+
+      expect(await executeAction(engine(), actionId)).toMatchObject({
+        outcome: "not_now",
+        decision: "review",
+      });
+      const { rows } = await db.pool.query(
+        "select a.status, m.body from autoexec.actions a, content.mods m where a.id = $1 and m.id = $2",
+        [actionId, modId],
+      );
+      expect(rows[0]).toEqual({ status: "PENDING", body: "Rewritten by an editor." });
+    },
+  );
+
+  it("an approval through approveAction of unchanged content executes", async () => {
+    const modId = await insertMod(db.pool, { body: "Original body." });
+    const actionId = await insertAction(db.pool, {
+      type: "EXPAND_CONTENT",
+      data: { modId, content: "Added paragraph." },
+    });
+    const { body } = await api.graphql(
+      `mutation { approveAction(input: { actionId: "${actionId}" }) { clientMutationId } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    expect(await executeAction(engine(), actionId)).toMatchObject({ outcome: "executed", mode: "live" });
+  });
+
   it("an approval without a preview hash is refused by approveActionAsSeen", async () => {
     const actionId = await insertAction(db.pool, {
       type: "ADD_AD_SLOT",

@@ -26,17 +26,20 @@ export async function executeWithChange<Data>(
 }
 
 /**
- * For an approved action, after its handler ran: an approval is of the change the admin saw. Returns
- * why the action must return for review (the change differs from the approved preview), or null.
+ * For an approved action, after its handler ran: an approval is of the change the admin saw, or
+ * without a preview, of the mod as it was (`modUpdatedAt`: its updated_at before the write). Returns
+ * why the action must return for review (the change differs from the approved preview, or the mod
+ * changed since a plain approval), or null.
  */
 export async function approvalMovedOn(
   client: Pick<pg.ClientBase, "query">,
   actionId: number,
   change: ContentChange,
+  modUpdatedAt: string | null,
 ): Promise<string | null> {
   const { rows } = await client.query<{ note: string | null }>(
-    "select autoexec_private.approval_moved_on($1, $2) as note",
-    [actionId, JSON.stringify(change)],
+    "select autoexec_private.approval_moved_on($1, $2, $3) as note",
+    [actionId, JSON.stringify(change), modUpdatedAt],
   );
   return rows[0]?.note ?? null;
 }

@@ -34,7 +34,8 @@ interface StartedExecution {
   retry_at: Date | null;
   /** For a run (or no_slot) of an action with a modId: that mod, read and locked (null if it is gone). */
   mod_id: number | null;
-  mod: ModRow | null;
+  /** With updated_at as it was before this execution: a plain approval is of the mod as it was then. */
+  mod: (ModRow & { updated_at: string }) | null;
 }
 
 /** Why an action does not execute now, and when to try again. */
@@ -129,7 +130,9 @@ export async function executeAction(
     if (mode === "dry_run") await client.query("rollback to savepoint dry_run");
     // An approval is of the change the admin saw: if the content moved on since, ask again.
     const movedOn =
-      action.status === "APPROVED" && !force ? await approvalMovedOn(client, actionId, change) : null;
+      action.status === "APPROVED" && !force
+        ? await approvalMovedOn(client, actionId, change, action.mod?.updated_at ?? null)
+        : null;
     if (movedOn) {
       await returnForReview(client, actionId, movedOn);
       log.info({ reason: movedOn }, "approved change moved on; action returned for review");
