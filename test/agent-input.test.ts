@@ -404,6 +404,27 @@ describe("content rules (point 9)", () => {
     ["UPDATE_META_DESCRIPTION", "HTML", { metaDescription: "<b>bold</b>" }, "metaDescription"],
     ["EXPAND_CONTENT", "HTML", { content: "Nice <script>alert(1)</script>" }, "content"],
     ["EXPAND_CONTENT", "U+202E", { content: "Nice \u202e text" }, "content"],
+    // A tag the text never closes is still one: the browser ends it at the page's next ">".
+    [
+      "UPDATE_META_DESCRIPTION",
+      "an unclosed tag",
+      { metaDescription: "Nice <img src=x onerror=alert(1)" },
+      "metaDescription",
+    ],
+    ["EXPAND_CONTENT", "an unclosed tag", { content: "Nice <svg onload=alert(1)" }, "content"],
+    ["EXPAND_CONTENT", "a javascript: link", { content: "[Download](javascript:alert(1))" }, "content"],
+    [
+      "EXPAND_CONTENT",
+      "a link spelt with a character reference",
+      { content: "[Download](&#106;avascript:alert(1))" },
+      "content",
+    ],
+    [
+      "CREATE_COLLECTION_PAGE",
+      "a vbscript: link in the description",
+      { description: "[x](VBScript:msgbox)" },
+      "description",
+    ],
     ["CREATE_COLLECTION_PAGE", "HTML in the title", { title: "<i>Best</i>" }, "title"],
     ["CREATE_COLLECTION_PAGE", "a newline in the title", { title: "Best\nmods" }, "title"],
     [

@@ -432,7 +432,7 @@ describe("UPDATE_META_DESCRIPTION", () => {
     [
       "HTML tags",
       "The <b>best</b> mod",
-      "metaDescription: metaDescription must be plain text, without HTML tags",
+      "metaDescription: metaDescription must be plain text, without HTML tags, character references or script links",
     ],
     [
       "a newline",

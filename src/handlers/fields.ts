@@ -21,10 +21,15 @@ export const HIDDEN_CHARACTERS =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 const LINE_BREAKS = /[\t\n\r]/;
-const HTML_TAG = /<\/?[a-z!][^>]*>/i;
+// Markup a browser or a Markdown renderer would act on: the start of a tag, comment or processing
+// instruction (closed or not: an unclosed one ends at the page's next ">"), a character reference
+// (a renderer decodes "&#106;avascript:" into a link), and a Markdown link to a script URL
+// ("[x](javascript:...)", "[x]: javascript:...").
+const MARKUP = /<[a-z!?/]|&(?:#\d|#x[\da-f]|[a-z][a-z\d]*;)|\]\s*[(:]\s*(?:java|vb)script\s*:/i;
 
 /**
- * Plain text for a page: trimmed, `min` to `max` characters, no HTML tags, none of HIDDEN_CHARACTERS,
+ * Plain text for a page: trimmed, `min` to `max` characters, no markup (HTML tags, character
+ * references, javascript: or vbscript: links), none of HIDDEN_CHARACTERS,
  * and unless `multiline`, no tab or line break either.
  */
 export function plainText(field: string, options: { min?: number; max: number; multiline?: boolean }) {
@@ -33,7 +38,10 @@ export function plainText(field: string, options: { min?: number; max: number; m
   if (min > 0) text = text.min(min, `${field} must not be empty`);
   return text
     .max(max, `${field} must be at most ${max} characters`)
-    .refine((value) => !HTML_TAG.test(value), `${field} must be plain text, without HTML tags`)
+    .refine(
+      (value) => !MARKUP.test(value),
+      `${field} must be plain text, without HTML tags, character references or script links`,
+    )
     .refine(
       (value) => !HIDDEN_CHARACTERS.test(value),
       `${field} must not contain control or bidirectional characters`,
