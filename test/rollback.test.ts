@@ -630,3 +630,22 @@ describe("CREATE_COLLECTION_PAGE after an editor added to the page", () => {
     );
   });
 });
+
+describe("ADD_AFFILIATE_LINK after an editor placed the same link elsewhere", () => {
+  it("a forced rollback removes only the link the execution added; the editor's copy stays", async () => {
+    const data = amazonLink(await insertMod(db.pool));
+    const executed = await execute("ADD_AFFILIATE_LINK", data);
+    const url = (executed.rollbackData as { url: string }).url;
+    const editorsCopy = { url, type: "amazon", position: "footer", addedBy: "editor" };
+    await db.pool.query(
+      "update content.mods set affiliate_links = affiliate_links || jsonb_build_array($2::jsonb) where id = $1",
+      [data.modId, JSON.stringify(editorsCopy)],
+    );
+
+    expect(await rollBack(executed.logId, { force: true })).toMatchObject({ success: true, forced: true });
+    const { rows } = await db.pool.query("select affiliate_links from content.mods where id = $1", [
+      data.modId,
+    ]);
+    expect(rows[0].affiliate_links).toEqual([editorsCopy]);
+  });
+});

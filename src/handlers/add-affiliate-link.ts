@@ -139,13 +139,14 @@ export default defineHandler<AddAffiliateLinkData>({
   },
 
   async rollback(ctx, rollbackData) {
-    // Remove exactly the link this execution added; links added since stay.
+    // Remove exactly the link this execution added (its URL, stamped with its action); links added
+    // since stay, even an editor's copy of the same URL.
     await ctx.db.query(
       `update content.mods set affiliate_links = coalesce(
          (select jsonb_agg(link order by ordinality) from jsonb_array_elements(affiliate_links) with ordinality as l(link)
-          where link ->> 'url' is distinct from $2), '[]')
+          where (link ->> 'url', link ->> 'actionId') is distinct from ($2, $3)), '[]')
        where id = $1`,
-      [rollbackData.modId, rollbackData.url],
+      [rollbackData.modId, rollbackData.url, String(ctx.actionId)],
     );
   },
 });
