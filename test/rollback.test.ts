@@ -649,3 +649,16 @@ describe("ADD_AFFILIATE_LINK after an editor placed the same link elsewhere", ()
     expect(rows[0].affiliate_links).toEqual([editorsCopy]);
   });
 });
+
+describe("EXPAND_CONTENT after an editor wrote the added text again above it", () => {
+  it("a forced rollback cuts out the execution's paragraph at the end, not the editor's earlier one", async () => {
+    const modId = await insertMod(db.pool, { body: "Original body." });
+    const executed = await execute("EXPAND_CONTENT", { modId, content: "Install it first." });
+    const edited = "Summary.\n\nInstall it first. Then enable it.\n\nOriginal body.\n\nInstall it first.";
+    await db.pool.query("update content.mods set body = $2 where id = $1", [modId, edited]);
+
+    expect(await rollBack(executed.logId, { force: true })).toMatchObject({ success: true, forced: true });
+    const { rows } = await db.pool.query("select body from content.mods where id = $1", [modId]);
+    expect(rows[0].body).toBe("Summary.\n\nInstall it first. Then enable it.\n\nOriginal body.");
+  });
+});

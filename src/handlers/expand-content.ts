@@ -59,11 +59,18 @@ export default defineHandler<ExpandContentData>({
   async rollback(ctx, rollbackData) {
     const mod = await lockMod(ctx, rollbackData.modId as number);
     if (!mod) return;
-    // Unchanged since: restore the exact text. Forced over later edits: cut out only the added text.
+    // Unchanged since: restore the exact text. Forced over later edits: cut out only the added text,
+    // from the end it was added at (an editor may have written the same words elsewhere).
+    const added = rollbackData.addedText as string;
+    const at = (rollbackData.bodyAfter as string).endsWith(added)
+      ? mod.body.lastIndexOf(added)
+      : mod.body.indexOf(added);
     const body =
       mod.body === rollbackData.bodyAfter
         ? (rollbackData.bodyBefore as string)
-        : mod.body.replace(rollbackData.addedText as string, "");
+        : at < 0
+          ? mod.body
+          : mod.body.slice(0, at) + mod.body.slice(at + added.length);
     await ctx.db.query("update content.mods set body = $2 where id = $1", [mod.id, body]);
   },
 });
