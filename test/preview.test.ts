@@ -12,6 +12,7 @@ import {
   insertMod,
 } from "./support/fixtures.ts";
 import { createTestApi, type TestApi } from "./support/http.ts";
+import { waitFor } from "./support/wait.ts";
 
 let db: TestDatabase;
 let api: TestApi;
@@ -475,6 +476,54 @@ describe("an approval is of what the admin saw", () => {
       "preview_hash must be the 64-character hash of the preview you approve (actionPreview.hash)",
     );
   });
+});
+
+describe("many previews at once", () => {
+  it("leave the engine's connections to an admin's execution, and each answers with a reason", async () => {
+    const lockedMod = await insertMod(db.pool, { metaDescription: "Old." });
+    const previewed = await insertAction(db.pool, {
+      type: "UPDATE_META_DESCRIPTION",
+      data: { modId: lockedMod, metaDescription: "New." },
+    });
+    // An editor's open transaction holds the mod, so every preview of it waits (up to its lock timeout).
+    const editor = await db.pool.connect();
+    try {
+      await editor.query("begin");
+      await editor.query("select from content.mods where id = $1 for update", [lockedMod]);
+      const aliases = Array.from(
+        { length: 12 },
+        (_, i) => `p${i}: actionPreview(actionId: "${previewed}") { ok reason }`,
+      );
+      const previews = api.graphql(`{ ${aliases.join(" ")} }`, {}, viewer);
+      const waitingOnTheMod = async () =>
+        (
+          await db.pool.query(
+            "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()",
+          )
+        ).rows[0].n > 0;
+      await waitFor(waitingOnTheMod, 10_000, { what: "previews waiting for the mod" });
+
+      const actionId = await insertAction(db.pool, {
+        type: "UPDATE_META_DESCRIPTION",
+        data: { modId: await insertMod(db.pool), metaDescription: "The admin's." },
+      });
+      const execution = api
+        .rest("POST", "/api/monetization/execute", { body: { actionId: String(actionId) } })
+        .then((answer) => `execution answered ${answer.status}`);
+      expect(await Promise.race([execution, previews.then(() => "previews answered")])).toBe(
+        "execution answered 200",
+      );
+      await editor.query("rollback");
+
+      const { body } = await previews;
+      const answers = [...Object.values(body.data ?? {}), ...(body.errors ?? [])];
+      expect(answers).toHaveLength(12);
+      expect(JSON.stringify(body)).not.toMatch(/internal error/);
+    } finally {
+      await editor.query("rollback").catch(() => undefined);
+      editor.release();
+    }
+  }, 60_000);
 });
 
 describe("pending Tier 2 proposals expire", () => {

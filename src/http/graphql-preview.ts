@@ -19,12 +19,43 @@ function idArgument(name: string, raw: unknown): number {
   return id;
 }
 
+/** Previews waiting for a turn beyond which more are refused at once, so a flood is not queued up. */
+const PREVIEWS_WAITING = 20;
+
+/**
+ * Runs previews at most half the engine pool's size at a time (at least one): viewers may ask for
+ * previews, and must not take the connections an admin's execution or rollback needs. A preview that
+ * fails (a lock held past its timeout, a statement timeout) says why, as a GraphQL error.
+ */
+function previewGate(pool: pg.Pool) {
+  const atOnce = Math.max(1, Math.floor((pool.options.max ?? 10) / 2));
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= atOnce) {
+      if (waiting.length >= PREVIEWS_WAITING)
+        throw new SafeError("too many previews are being computed at once; try again in a moment");
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    } else running++;
+    try {
+      return await work();
+    } catch (error) {
+      throw new SafeError(`the preview could not be computed now: ${(error as Error).message}`);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 /**
  * actionPreview and rollbackPreview: what an action would change if it executed now, and what
  * rolling back an execution would change now. Both run the engine's own handler code in a
  * transaction that is always rolled back, so viewers may ask for them.
  */
 export function previewPlugin(deps: PreviewDeps): GraphileConfig.Plugin {
+  const inTurn = previewGate(deps.pool);
   return extendSchema({
     typeDefs: gql`
       """
@@ -71,13 +102,15 @@ export function previewPlugin(deps: PreviewDeps): GraphileConfig.Plugin {
         plans: {
           actionPreview(_$root, fieldArgs) {
             return lambda(fieldArgs.getRaw("actionId"), async (raw) => {
-              const preview = await previewAction(deps, idArgument("actionId", raw));
+              const actionId = idArgument("actionId", raw);
+              const preview = await inTurn(() => previewAction(deps, actionId));
               return preview && { ...preview, before: preview.change?.before, after: preview.change?.after };
             });
           },
           rollbackPreview(_$root, fieldArgs) {
             return lambda(fieldArgs.getRaw("executionLogId"), async (raw) => {
-              const preview = await previewRollback(deps, idArgument("executionLogId", raw));
+              const executionLogId = idArgument("executionLogId", raw);
+              const preview = await inTurn(() => previewRollback(deps, executionLogId));
               return preview && { ...preview, before: preview.change?.before, after: preview.change?.after };
             });
           },
