@@ -527,6 +527,30 @@ describe("many previews at once", () => {
 });
 
 describe("pending Tier 2 proposals expire", () => {
+  it("counting from its return for review, for an approval the content moved on from", async () => {
+    const modId = await insertMod(db.pool, { body: "Original body." });
+    const actionId = await insertAction(db.pool, {
+      type: "EXPAND_CONTENT",
+      data: { modId, content: "Added paragraph." },
+    });
+    await db.pool.query("update autoexec.actions set created_at = now() - interval '20 days' where id = $1", [
+      actionId,
+    ]);
+    await approveAsSeen(actionId, (await preview(actionId)).hash as string);
+    await db.pool.query(
+      "update content.mods set body = 'Rewritten.', externally_modified_at = now() - interval '30 days' where id = $1",
+      [modId],
+    );
+    expect(await executeAction(engine(), actionId)).toMatchObject({ outcome: "not_now", decision: "review" });
+
+    await db.pool.query("select autoexec_private.sweep()");
+    const { rows } = await db.pool.query(
+      "select status, autoexec.actions_review_deadline(a) - now() > interval '13 days' as a_new_deadline from autoexec.actions a where id = $1",
+      [actionId],
+    );
+    expect(rows[0]).toEqual({ status: "PENDING", a_new_deadline: true });
+  });
+
   it("after settings.pending_ttl, with a reason; reviewDeadline says when", async () => {
     const modId = await insertMod(db.pool);
     const old = await insertAction(db.pool, {
