@@ -1,0 +1,522 @@
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createPool } from "../src/db/pool.ts";
+import { executeAction } from "../src/engine/executor.ts";
+import { handlers } from "../src/handlers/index.ts";
+import type { ActionHandler } from "../src/handlers/types.ts";
+import { startWorker, type Worker } from "../src/worker.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import {
+  amazonLink,
+  backdateExecutions,
+  getAction,
+  goLive,
+  insertAction,
+  insertMod,
+  minutesAgo,
+} from "./support/fixtures.ts";
+import { waitFor } from "./support/wait.ts";
+
+// How waiting works (docs/waiting.md): a standing backlog behind scarce slots, value order, reasons that
+// stay true, and an engine that nothing outside it can stall.
+
+let db: TestDatabase;
+let workers: Array<{ worker: Worker; pool: pg.Pool }> = [];
+
+beforeEach(async () => {
+  db = await createTestDatabase();
+});
+
+afterEach(async () => {
+  for (const { worker, pool } of workers) {
+    await worker.stop();
+    await pool.end();
+  }
+  workers = [];
+  await db.drop();
+});
+
+/** An in-process worker on a pool of its own (ending the pool flushes its backends' statistics). */
+async function start(
+  options: { lockTimeoutMs?: number; handlers?: ReadonlyMap<string, ActionHandler> } = {},
+) {
+  const pool = createPool(db.url, db.log, 8);
+  const worker = await startWorker({ pool, log: db.log, concurrency: 4, pollInterval: 200, ...options });
+  const entry = { worker, pool };
+  workers.push(entry);
+  return entry;
+}
+
+async function stop(entry: { worker: Worker; pool: pg.Pool }) {
+  await entry.worker.stop();
+  await entry.pool.end();
+  workers = workers.filter((other) => other !== entry);
+}
+
+async function scalar<T>(
+  sql: string,
+  params: unknown[] = [],
+  on: Pick<pg.Pool, "query"> = db.pool,
+): Promise<T> {
+  const { rows } = await on.query(sql, params);
+  return Object.values(rows[0] ?? {})[0] as T;
+}
+
+/** Engine jobs that are running or due: none means the workers have nothing to do until a later time. */
+async function busyJobs(on: Pick<pg.Pool, "query"> = db.pool): Promise<number> {
+  return scalar<number>(
+    `select count(*)::int from graphile_worker.jobs
+     where task_identifier not in ('sweep', 'purge_rollback_data', 'deliver_notification')
+       and (locked_at is not null or run_at <= now())`,
+    [],
+    on,
+  );
+}
+
+async function waitUntilSettled(timeoutMs: number, on: Pick<pg.Pool, "query"> = db.pool, intervalMs = 100) {
+  // Twice in a row, so that a job added by the one that just finished is seen.
+  let quiet = 0;
+  await waitFor(
+    async () => {
+      quiet = (await busyJobs(on)) === 0 ? quiet + 1 : 0;
+      return quiet >= 2;
+    },
+    timeoutMs,
+    { what: "the workers to settle", intervalMs, describe: async () => JSON.stringify(await statusCounts()) },
+  );
+}
+
+async function statusCounts(): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query<{ status: string; n: number }>(
+    "select status, count(*)::int as n from autoexec.actions group by status order by status",
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+}
+
+/**
+ * `count` eligible affiliate-link actions on mods of their own, in one INSERT … SELECT as the agent
+ * would send a batch; impact (and so value) distinct, in shuffled order. Returns id → impact.
+ */
+async function insertBacklog(count: number, tag = "b"): Promise<Map<number, number>> {
+  const { rows } = await db.pool.query<{ id: number; impact: number }>(
+    `with mods as (
+       insert into content.mods (slug, title, body, affiliate_links, externally_modified_at)
+       select $2 || '-' || g, 'Mod ' || g, '', '[]', now() - interval '2 days' from generate_series(1, $1) g
+       returning id
+     ), shuffled as (
+       select id, row_number() over (order by random()) as n from mods
+     )
+     insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+     select 'ADD_AFFILIATE_LINK',
+       jsonb_build_object('modId', id, 'affiliateType', 'amazon',
+         'affiliateUrl', 'https://www.amazon.com/dp/B000TEST?tag=musthavemods'),
+       0.9, 1 + n / 100.0
+     from shuffled order by id
+     returning id, estimated_revenue_impact as impact`,
+    [count, `${tag}-${Math.random().toString(36).slice(2, 8)}`],
+  );
+  return new Map(rows.map((row) => [row.id, row.impact]));
+}
+
+/** Ten live automatic executions half an hour ago: the rolling hour is full. */
+function fillTheHour(count = 10): Promise<void> {
+  return backdateExecutions(
+    db.pool,
+    Array.from({ length: count }, (_, i) => minutesAgo(30 + i / 100)),
+  );
+}
+
+/**
+ * Lets time pass for `count` slots: the oldest executions of the hour move out of it (history is
+ * append-only for the application, so this superuser session skips the triggers), and every job
+ * scheduled for later — what was waiting for that moment — becomes due now.
+ */
+async function freeSlots(count: number): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await client.query("begin");
+    await client.query("set local session_replication_role = replica");
+    await client.query(
+      `update autoexec.execution_logs set executed_at = now() - interval '61 minutes'
+       where id in (select id from autoexec.execution_logs
+                    where success and mode = 'live' and executed_by = 'auto' and executed_at > now() - interval '1 hour'
+                    order by executed_at, id limit $1)`,
+      [count],
+    );
+    await client.query(
+      `select graphile_worker.reschedule_jobs(array(select id from graphile_worker.jobs
+         where run_at > now() and locked_at is null and task_identifier not in ('sweep', 'purge_rollback_data')),
+         run_at => now())`,
+    );
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Reads a number on a connection of its own, so the reading itself leaves no unflushed statistics behind. */
+async function readStats(): Promise<{ commits: number; starts: number }> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `select (select xact_commit from pg_stat_database where datname = current_database())::float8 as commits,
+         coalesce((select calls from pg_stat_user_functions
+                   where schemaname = 'autoexec_private' and funcname = 'start_execution'), 0)::float8 as starts`,
+    );
+    return rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
+describe("the engine's serialisation cannot be stalled from outside", () => {
+  it("an agent holding the old advisory key (hashtext('autoexec.execution_slots')) does not stall executions", async () => {
+    await goLive(db.pool); // 10 an hour: the limits can bind, so the rate-limit decision is serialised
+    await start();
+    const agent = await db.pool.connect();
+    try {
+      await agent.query("set role autoexec_agent");
+      await agent.query("select pg_advisory_lock(hashtext('autoexec.execution_slots'))");
+      await agent.query("select pg_advisory_lock_shared(hashtext('autoexec.execution_slots') + 1)");
+      const id = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+      await waitFor(async () => (await getAction(db.pool, id)).status === "EXECUTED", 5_000, {
+        what: `action ${id} to execute while the agent holds the key`,
+      });
+      // And whatever the engine does lock is out of the agent's reach.
+      await expect(agent.query("select * from autoexec_private.engine_locks for update")).rejects.toThrow(
+        /permission denied/,
+      );
+    } finally {
+      await agent.query("select pg_advisory_unlock_all(); reset role").catch(() => undefined);
+      agent.release();
+    }
+  });
+
+  it("a stuck engine lock delays, logs and retries the execution, and a graceful stop does not hang", async () => {
+    await goLive(db.pool);
+    const first = await start({ lockTimeoutMs: 200 });
+    const holder = await db.pool.connect();
+    try {
+      // A superuser (say a DBA's forgotten session) holds the engine's own lock.
+      await holder.query("begin");
+      await holder.query("select * from autoexec_private.engine_locks for update");
+      const id = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+      await waitFor(
+        async () =>
+          (await scalar<number>(
+            "select count(*)::int from graphile_worker.jobs where last_error like '%lock%' and attempts >= 1",
+          )) >= 1,
+        5_000,
+        { what: "the execution to give up waiting for the lock and be retried" },
+      );
+      // The action itself did not fail: the engine was busy, not the action wrong.
+      expect(await getAction(db.pool, id)).toMatchObject({ status: "PENDING", execution_attempts: 0 });
+      expect(
+        await scalar<number>("select count(*)::int from autoexec.execution_logs where action_id = $1", [id]),
+      ).toBe(0);
+      const stopping = Date.now();
+      await stop(first);
+      expect(Date.now() - stopping).toBeLessThan(5_000);
+      await holder.query("commit");
+      await start({ lockTimeoutMs: 200 });
+      await db.pool.query(
+        "select graphile_worker.reschedule_jobs(array(select id from graphile_worker.jobs where task_identifier = 'execute_action'), run_at => now())",
+      );
+      await waitFor(async () => (await getAction(db.pool, id)).status === "EXECUTED", 5_000, {
+        what: `action ${id} to execute once the lock is free`,
+      });
+    } finally {
+      await holder.query("rollback").catch(() => undefined);
+      holder.release();
+    }
+  });
+});
+
+describe("scarce slots", () => {
+  it("go to the most valuable waiting actions: with 10 slots and 1,000 waiting, exactly the top 10 run", async () => {
+    await fillTheHour();
+    await goLive(db.pool); // 10 per rolling hour
+    const first = await start();
+    const backlog = await insertBacklog(1_000);
+    await waitUntilSettled(60_000);
+    expect(await statusCounts()).toMatchObject({ PENDING: 1_000 + 0 });
+
+    await freeSlots(10);
+    await waitUntilSettled(60_000);
+    const { rows } = await db.pool.query<{ id: number }>(
+      "select id from autoexec.actions where status = 'EXECUTED' and id = any($1) order by id",
+      [[...backlog.keys()]],
+    );
+    const topTen = [...backlog.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([id]) => id)
+      .sort((a, b) => a - b);
+    expect(rows.map((row) => row.id)).toEqual(topTen);
+    await stop(first);
+  }, 180_000);
+
+  it("a freed slot costs a bounded amount of work with 10,000 waiting", async () => {
+    await db.pool.query(`alter database ${db.name} set track_functions = 'pl'`);
+    await fillTheHour();
+    await goLive(db.pool);
+    const loading = await start();
+    await insertBacklog(10_000);
+    await waitUntilSettled(240_000, db.pool, 500);
+    await stop(loading);
+
+    const freed = 5;
+    const before = await readStats();
+    await freeSlots(freed);
+    const observer = createPool(db.url, db.log, 1);
+    let polls = 0;
+    const measuring = await start();
+    try {
+      await waitFor(
+        async () => {
+          polls += 1;
+          return (
+            (await scalar<number>(
+              "select count(*)::int from autoexec.actions where status = 'EXECUTED' and executed_at > now() - interval '10 minutes'",
+              [],
+              observer,
+            )) >= freed
+          );
+        },
+        240_000,
+        { what: "the freed slots to be used", intervalMs: 250 },
+      );
+      polls += 2;
+      await waitUntilSettled(240_000, observer, 250);
+    } finally {
+      await stop(measuring);
+      await observer.end();
+    }
+    const after = await readStats();
+    const executions = after.starts - before.starts;
+    // Every poll of the observer, and the worker's own start-up and shutdown, count as transactions too.
+    const transactions = after.commits - before.commits - polls * 2 - 1;
+    console.log(
+      `10,000 waiting, ${freed} slots freed: ${executions} executions attempted, ~${transactions} transactions committed ` +
+        `(${(executions / freed).toFixed(1)} and ${(transactions / freed).toFixed(1)} per freed slot)`,
+    );
+    expect(await statusCounts()).toMatchObject({ EXECUTED: 10 + freed, PENDING: 10_000 - freed });
+    expect(executions / freed).toBeLessThanOrEqual(5);
+    expect(transactions / freed).toBeLessThanOrEqual(50);
+  }, 600_000);
+});
+
+/** The distinct reasons of the backlog's waiting actions, with how many say each. */
+async function reasonsOf(ids: Iterable<number>): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query<{ status_reason: string; n: number }>(
+    `select status_reason, count(*)::int as n from autoexec.actions
+     where id = any($1) and status = 'PENDING' group by status_reason order by status_reason`,
+    [[...ids]],
+  );
+  return Object.fromEntries(rows.map((row) => [row.status_reason, row.n]));
+}
+
+const lineReason = (hourly: number, daily: number) =>
+  `waiting in line for a rate-limit slot (${hourly} per rolling hour, ${daily} per rolling 24 hours); the most valuable run first`;
+
+/** Runs `sql` as an admin of the API (the functions the GraphQL mutations call). */
+async function asAdmin(sql: string, params: unknown[] = []): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await client.query(
+      "begin; set local role autoexec_admin; select set_config('jwt.claims.sub', 'alice', true)",
+    );
+    await client.query(sql, params);
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+describe("every change re-evaluates the waiting actions within a second", () => {
+  it("limits, the switch, the breaker, a cooldown, thresholds and approvals: reasons stay true, slots are used", async () => {
+    await fillTheHour();
+    await goLive(db.pool);
+    await start();
+    const backlog = await insertBacklog(20);
+    await waitUntilSettled(30_000);
+    expect(await reasonsOf(backlog.keys())).toEqual({ [lineReason(10, 50)]: 20 });
+
+    // A raised limit: the three most valuable run now, and the rest quote the new number.
+    await asAdmin("select autoexec.update_settings(hourly_limit => 13)");
+    await waitFor(async () => (await statusCounts()).EXECUTED === 13, 1_500, { what: "3 more executions" });
+    await waitUntilSettled(5_000);
+    expect(await reasonsOf(backlog.keys())).toEqual({ [lineReason(13, 50)]: 17 });
+
+    await asAdmin("select autoexec.update_settings(enabled => false)");
+    await waitFor(
+      async () =>
+        JSON.stringify(await reasonsOf(backlog.keys())) ===
+        JSON.stringify({ "auto-execution is switched off (settings.enabled)": 17 }),
+      1_000,
+      {
+        what: "the reasons to say the switch is off",
+        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
+      },
+    );
+    await asAdmin("select autoexec.update_settings(enabled => true)");
+    await waitFor(
+      async () =>
+        JSON.stringify(await reasonsOf(backlog.keys())) === JSON.stringify({ [lineReason(13, 50)]: 17 }),
+      1_000,
+      {
+        what: "the reasons to say the line again",
+        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
+      },
+    );
+
+    // A cooldown an admin ends: audited, and the line's reason is back.
+    await db.pool.query("update autoexec.engine_state set cooldown_until = now() + interval '1 hour'");
+    await asAdmin("select autoexec.update_settings(min_revenue_impact => 0.2)"); // any change wakes the line
+    await waitFor(
+      async () => Object.keys(await reasonsOf(backlog.keys()))[0]?.startsWith("cooling down") === true,
+      1_000,
+      {
+        what: "the reasons to say cooling down",
+        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
+      },
+    );
+    await expect(asAdmin("select autoexec.clear_cooldown('  ')")).rejects.toThrow(/reason is required/);
+    await asAdmin("select autoexec.clear_cooldown('the affiliate network is back')");
+    await waitFor(
+      async () =>
+        JSON.stringify(await reasonsOf(backlog.keys())) === JSON.stringify({ [lineReason(13, 50)]: 17 }),
+      1_000,
+      {
+        what: "the line's reason after the cooldown",
+        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
+      },
+    );
+    expect(
+      await scalar<string>(
+        "select note from autoexec.audit_events where action = 'cooldown.cleared' and actor = 'alice'",
+      ),
+    ).toBe("the affiliate network is back");
+
+    // Below the confidence threshold: waits for an admin, until the threshold is lowered.
+    const doubtful = await insertAction(db.pool, {
+      data: amazonLink(await insertMod(db.pool)),
+      confidence: 0.6,
+      impact: 500,
+    });
+    await waitFor(async () => (await getAction(db.pool, doubtful)).status_reason !== null, 2_000);
+    expect((await getAction(db.pool, doubtful)).status_reason).toBe(
+      "confidence 0.6 is not above the minimum 0.7; needs an admin",
+    );
+    await asAdmin("select autoexec.update_settings(min_confidence => 0.5, hourly_limit => 14)");
+    // The most valuable action of all gets the one new slot.
+    await waitFor(async () => (await getAction(db.pool, doubtful)).status === "EXECUTED", 1_500, {
+      what: "the action below the old threshold to run",
+    });
+    await waitUntilSettled(5_000);
+    expect(await reasonsOf(backlog.keys())).toEqual({ [lineReason(14, 50)]: 17 });
+
+    // An approval never queues behind automatic work.
+    const approved = await insertAction(db.pool, {
+      type: "EXPAND_CONTENT",
+      data: { modId: await insertMod(db.pool), content: "More words." },
+    });
+    const approvedAt = Date.now();
+    await asAdmin("select autoexec.approve_action($1, 'reviewed')", [approved]);
+    await waitFor(async () => (await getAction(db.pool, approved)).status === "EXECUTED", 1_000, {
+      what: "the approved action to execute",
+      describe: async () => JSON.stringify(await getAction(db.pool, approved)),
+    });
+    expect(Date.now() - approvedAt).toBeLessThan(1_000);
+  }, 120_000);
+});
+
+/** A registry whose affiliate-link handler always throws while executing. */
+const brokenHandlers = new Map(handlers).set("ADD_AFFILIATE_LINK", {
+  ...(handlers.get("ADD_AFFILIATE_LINK") as ActionHandler),
+  async execute() {
+    throw new Error("affiliate network timed out");
+  },
+});
+const attempt = (actionId: number, registry = brokenHandlers) =>
+  executeAction({ pool: db.pool, handlers: registry, log: db.log }, actionId).catch(() => undefined);
+
+describe("cooldown and breaker judge the engine, not one action", () => {
+  it("one action's retries count once: three failed attempts of one action start no cooldown", async () => {
+    await goLive(db.pool);
+    const id = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+    for (let i = 0; i < 3; i++) await attempt(id);
+    expect((await getAction(db.pool, id)).status).toBe("FAILED");
+    expect(await scalar("select cooldown_until from autoexec.engine_state")).toBeNull();
+    // Three different actions failing in a row do.
+    for (let i = 0; i < 3; i++)
+      await attempt(await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }));
+    expect(await scalar("select cooldown_until from autoexec.engine_state")).not.toBeNull();
+  });
+
+  it("dry runs do not open the live breaker nor start a cooldown", async () => {
+    await db.pool.query("update autoexec.settings set enabled = true, dry_run = true");
+    for (let i = 0; i < 12; i++)
+      await attempt(await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }));
+    expect(
+      await scalar<number>(
+        "select count(*)::int from autoexec.execution_logs where mode = 'dry_run' and not success",
+      ),
+    ).toBeGreaterThanOrEqual(12);
+    const { rows } = await db.pool.query("select breaker_open, cooldown_until from autoexec.engine_state");
+    expect(rows[0]).toEqual({ breaker_open: false, cooldown_until: null });
+  });
+
+  it("a changed cooldown setting applies to the running cooldown", async () => {
+    await goLive(db.pool);
+    for (let i = 0; i < 3; i++)
+      await attempt(await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }));
+    const until = await scalar<Date>("select cooldown_until from autoexec.engine_state");
+    expect(until.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+    await asAdmin("select autoexec.update_settings(cooldown => '5 minutes')");
+    const shortened = await scalar<Date>("select cooldown_until from autoexec.engine_state");
+    expect(until.getTime() - shortened.getTime()).toBeCloseTo(55 * 60_000, -3);
+  });
+});
+
+describe("found alongside", () => {
+  it("setActionTypeMode without a daily cap leaves the cap as it is", async () => {
+    await asAdmin("select autoexec.set_action_type_mode('ADD_AFFILIATE_LINK', 'dry_run', 5)");
+    await asAdmin("select autoexec.set_action_type_mode('ADD_AFFILIATE_LINK', 'live')");
+    expect(
+      await scalar("select daily_cap from autoexec.action_types where type = 'ADD_AFFILIATE_LINK'"),
+    ).toBe(5);
+  });
+
+  it("the per-key reason says '3 per 24 hours'", async () => {
+    await goLive(db.pool);
+    await backdateExecutions(db.pool, [minutesAgo(300), minutesAgo(200), minutesAgo(100)], {
+      rateLimitKey: "mod:7",
+    });
+    const id = await insertAction(db.pool, {
+      data: amazonLink(await insertMod(db.pool)),
+      rateLimitKey: "mod:7",
+    });
+    await attempt(id, handlers);
+    expect((await getAction(db.pool, id)).status_reason).toMatch(
+      /^limit for mod:7 reached \(3 per 24 hours\); next try at /,
+    );
+  });
+
+  it("the stats per type name attempts, successes and failures so they cannot be misread", async () => {
+    await goLive(db.pool);
+    await backdateExecutions(db.pool, [minutesAgo(5)]);
+    await backdateExecutions(db.pool, [minutesAgo(4), minutesAgo(3)], { success: false });
+    const stats = await scalar<{ byType: Record<string, unknown> }>("select autoexec.execution_stats()");
+    expect(stats.byType).toEqual({
+      ADD_AFFILIATE_LINK: { attempts: 3, succeeded: 1, failed: 2, rolledBack: 0 },
+    });
+  });
+});
