@@ -4,6 +4,7 @@ import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "gra
 import type pg from "pg";
 import { handlers } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
+import { DEFAULT_ENGINE_TIMEOUTS, type EngineTimeouts } from "./engine/timeouts.ts";
 import type { Logger } from "./logger.ts";
 import { createTaskList, parsedCronItems } from "./tasks/index.ts";
 
@@ -15,6 +16,9 @@ export interface WorkerOptions {
   pollInterval?: number;
   /** The action handlers to execute with; defaults to the real registry (tests inject failing ones). */
   handlers?: ReadonlyMap<string, ActionHandler>;
+  /** Lock and statement timeouts of the engine's transactions (tests shorten the lock timeout). */
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
 }
 
 const HEARTBEAT_INTERVAL_MS = 10_000;
@@ -37,7 +41,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     concurrency: options.concurrency,
     pollInterval: options.pollInterval ?? 2000,
     noHandleSignals: true,
-    taskList: createTaskList({ pool, handlers: options.handlers ?? handlers, log }),
+    taskList: createTaskList({ pool, handlers: options.handlers ?? handlers, log, timeouts: engineTimeouts(options) }),
     parsedCronItems,
     events,
     logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),
@@ -61,6 +65,13 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       if (poolId) await pool.query("select graphile_worker.force_unlock_workers($1)", [[poolId]]);
     },
   });
+}
+
+function engineTimeouts(options: WorkerOptions): EngineTimeouts {
+  return {
+    lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_ENGINE_TIMEOUTS.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_ENGINE_TIMEOUTS.statementTimeoutMs,
+  };
 }
 
 const CONNECTION_ERROR_CODES = new Set([

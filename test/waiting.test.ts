@@ -445,7 +445,7 @@ const brokenHandlers = new Map(handlers).set("ADD_AFFILIATE_LINK", {
     throw new Error("affiliate network timed out");
   },
 });
-const attempt = (actionId: number, registry = brokenHandlers) =>
+const attempt = (actionId: number, registry: ReadonlyMap<string, ActionHandler> = brokenHandlers) =>
   executeAction({ pool: db.pool, handlers: registry, log: db.log }, actionId).catch(() => undefined);
 
 describe("cooldown and breaker judge the engine, not one action", () => {

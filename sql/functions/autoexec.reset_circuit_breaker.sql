@@ -23,7 +23,7 @@ begin
     jsonb_build_object('by', v_state.breaker_reset_by, 'reason', reason));
   perform autoexec_private.audit('breaker.reset', 'circuit_breaker', null, jsonb_build_object('open', v_was_open),
     jsonb_build_object('open', false), reason);
-  perform autoexec_private.enqueue_eligible();
+  -- The engine_state trigger wakes the dispatcher, which resumes the waiting actions.
   return v_state;
 end;
 $$;

@@ -4,6 +4,9 @@ set search_path = pg_catalog
 as $$
 -- Opens the breaker when more than breaker_failure_rate of the last breaker_window executions since the
 -- last reset failed, once at least breaker_min_executions ran. Returns whether it opened it now.
+-- An execution here is an action's live execution, its retries included: it failed when its latest
+-- attempt failed. Dry runs do not count (they change nothing live). Only the last breaker_window ×
+-- max_attempts log rows are read, so the cost does not grow with the log.
 declare
   s autoexec.settings;
   e autoexec.engine_state;
@@ -18,9 +21,15 @@ begin
   end if;
   select count(*), count(*) filter (where not recent.success) into v_total, v_failed
   from (
-    select l.success from autoexec.execution_logs l
-    where l.executed_at > coalesce(e.breaker_reset_at, '-infinity')
-    order by l.executed_at desc
+    select (array_agg(attempts.success order by attempts.executed_at desc, attempts.id desc))[1] as success
+    from (
+      select l.id, l.action_id, l.success, l.executed_at from autoexec.execution_logs l
+      where l.executed_at > coalesce(e.breaker_reset_at, '-infinity') and l.mode = 'live'
+      order by l.executed_at desc
+      limit s.breaker_window * s.max_attempts
+    ) attempts
+    group by attempts.action_id
+    order by max(attempts.executed_at) desc
     limit s.breaker_window
   ) recent;
   if v_total < s.breaker_min_executions or v_failed::numeric / v_total <= s.breaker_failure_rate then

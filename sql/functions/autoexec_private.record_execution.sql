@@ -37,7 +37,8 @@ begin
       execution_attempts = execution_attempts + 1,
       last_attempt_at = v_executed_at,
       status_reason = null,
-      deferred_until = null
+      deferred_until = null,
+      wait_kind = null
     where id = a.id;
   else
     -- A dry run changes nothing, so it uses up no attempt and the action stays where it was.
@@ -45,7 +46,8 @@ begin
       execution_result = jsonb_build_object('success', true, 'dryRun', true, 'output', p_output),
       status_reason = 'dry run succeeded at ' || autoexec_private.format_time(v_executed_at)
         || '; runs for real once dry run is off',
-      deferred_until = null
+      deferred_until = null,
+      wait_kind = 'dry_run_done'
     where id = a.id;
   end if;
 

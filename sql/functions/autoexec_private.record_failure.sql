@@ -6,12 +6,16 @@ set search_path = pg_catalog
 as $$
 -- Called in its own short transaction after a handler threw and its changes were rolled back:
 -- logs the failed attempt, ends the action after max_attempts, and feeds cooldown and circuit breaker.
+-- They judge the engine, not one action: only live executions count (dry runs are reported apart, in
+-- the stats), and an action's retries count once (its first failure extends the streak, its later
+-- attempts do not; the breaker counts actions, see evaluate_circuit_breaker).
 declare
   a autoexec.actions;
   s autoexec.settings;
   v_attempts integer;
   v_final boolean;
   v_streak integer;
+  v_was text;
 begin
   select * into a from autoexec.actions where id = p_action_id for update;
   if a.status not in ('PENDING', 'APPROVED') then
@@ -19,6 +23,7 @@ begin
     return;
   end if;
   select * into s from autoexec.settings;
+  v_was := a.wait_kind;
   v_attempts := a.execution_attempts + 1;
   v_final := v_attempts >= s.max_attempts;
 
@@ -39,8 +44,13 @@ begin
       when v_final then 'failed ' || v_attempts || ' times; last error: ' || p_error
       else 'attempt ' || v_attempts || ' of ' || s.max_attempts || ' failed (' || p_error || '); retrying'
     end,
-    deferred_until = null
+    deferred_until = null,
+    wait_kind = null
   where id = a.id;
+  -- A dispatched action that failed used no slot: the next in line gets it (this one retries in its job).
+  if v_was = 'dispatched' then
+    perform autoexec_private.wake_dispatcher();
+  end if;
 
   if v_final then
     perform autoexec_private.notify('action_failed', 'warning',
@@ -48,14 +58,21 @@ begin
       jsonb_build_object('actionId', a.id, 'type', a.type, 'error', p_error));
   end if;
 
-  update autoexec.engine_state set consecutive_failures = consecutive_failures + 1
-    returning consecutive_failures into v_streak;
-  if v_streak >= s.failures_before_cooldown then
-    update autoexec.engine_state set consecutive_failures = 0, cooldown_until = now() + s.cooldown;
-    perform autoexec_private.notify('cooldown_started', 'warning',
-      v_streak || ' executions failed in a row; execution pauses until '
-        || autoexec_private.format_time(now() + s.cooldown),
-      jsonb_build_object('failuresInARow', v_streak, 'until', now() + s.cooldown));
+  if p_mode <> 'live' then
+    return query select v_final, v_attempts;
+    return;
+  end if;
+  if v_attempts = 1 then
+    update autoexec.engine_state set consecutive_failures = consecutive_failures + 1
+      returning consecutive_failures into v_streak;
+    if v_streak >= s.failures_before_cooldown then
+      update autoexec.engine_state set consecutive_failures = 0, cooldown_until = now() + s.cooldown,
+        cooldown_started_at = now();
+      perform autoexec_private.notify('cooldown_started', 'warning',
+        v_streak || ' executions failed in a row; execution pauses until '
+          || autoexec_private.format_time(now() + s.cooldown),
+        jsonb_build_object('failuresInARow', v_streak, 'until', now() + s.cooldown));
+    end if;
   end if;
 
   perform autoexec_private.evaluate_circuit_breaker();

@@ -34,7 +34,13 @@ async function run(database: Database): Promise<Stop> {
     config.WORKER_CONCURRENCY + 4,
   );
   await warnIfPrivileged(pool, "worker", log);
-  const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
+  const worker = await startWorker({
+    pool,
+    log,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockTimeoutMs: config.ENGINE_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: config.ENGINE_STATEMENT_TIMEOUT_MS,
+  });
   recoverFromDatabaseOutages(worker, log);
 
   const pools = createServerPools(await loginUrl(config, database, "autoexec_server", log), log, {

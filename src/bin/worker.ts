@@ -17,7 +17,13 @@ if (!url) {
 await runUntilSignal(log, "finishing in-flight executions", async () => {
   const pool = createPool(url, log, config.WORKER_CONCURRENCY + 4);
   await warnIfPrivileged(pool, "worker", log);
-  const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
+  const worker = await startWorker({
+    pool,
+    log,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockTimeoutMs: config.ENGINE_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: config.ENGINE_STATEMENT_TIMEOUT_MS,
+  });
   recoverFromDatabaseOutages(worker, log);
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "worker started");
   return async () => {

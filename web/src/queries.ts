@@ -158,6 +158,7 @@ export interface EngineState {
   breakerResetReason: string | null;
   consecutiveFailures: number;
   cooldownUntil: string | null;
+  cooldownStartedAt: string | null;
 }
 
 const INTERVAL = "{ years months days hours minutes seconds }";
@@ -166,10 +167,10 @@ const SETTINGS_FIELDS = `enabled dryRun minConfidence minRevenueImpact hourlyLim
   breakerWindow breakerMinExecutions breakerFailureRate maxAttempts approvalTtl ${INTERVAL}
   rollbackRetention ${INTERVAL} webhookUrl staleJobAfter ${INTERVAL} updatedAt`;
 const ENGINE_FIELDS = `breakerOpen breakerOpenedAt breakerReason breakerResetAt breakerResetBy breakerResetReason
-  consecutiveFailures cooldownUntil`;
+  consecutiveFailures cooldownUntil cooldownStartedAt`;
 
 export const ENGINE_STATUS = `query EngineStatus {
-  currentSettings { enabled dryRun }
+  currentSettings { enabled dryRun failuresBeforeCooldown }
   circuitBreaker { ${ENGINE_FIELDS} }
 }`;
 
@@ -181,8 +182,9 @@ export const SETTINGS_PAGE = `query SettingsPage {
 
 export const UPDATE_SETTINGS = `mutation UpdateSettings($input: UpdateSettingsInput!) {
   updateSettings(input: $input) { result { ${SETTINGS_FIELDS} } } }`;
-export const SET_TYPE_MODE = `mutation SetTypeMode($type: String!, $mode: String!, $dailyCap: Int) {
-  setActionTypeMode(input: { type: $type, mode: $mode, dailyCap: $dailyCap }) { result { type mode dailyCap } } }`;
+export const SET_TYPE_MODE = `mutation SetTypeMode($type: String!, $mode: String!, $dailyCap: Int, $removeDailyCap: Boolean) {
+  setActionTypeMode(input: { type: $type, mode: $mode, dailyCap: $dailyCap, removeDailyCap: $removeDailyCap }) {
+    result { type mode dailyCap } } }`;
 export const RESET_BREAKER = `mutation ResetBreaker($reason: String!) {
   resetCircuitBreaker(input: { reason: $reason }) { result { ${ENGINE_FIELDS} } } }`;
 export const APPLY_PHASE = `mutation ApplyPhase($phase: Int!) {

@@ -4,7 +4,7 @@ import { ENGINE_STATUS, type EngineState } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 interface Data {
-  currentSettings: { enabled: boolean; dryRun: boolean } | null;
+  currentSettings: { enabled: boolean; dryRun: boolean; failuresBeforeCooldown: number } | null;
   circuitBreaker: EngineState | null;
 }
 
@@ -27,7 +27,8 @@ export function EngineBanner() {
     notices.push({
       kind: "warning",
       id: "cooldown",
-      text: `Cooling down after ${breaker.consecutiveFailures} failures in a row, until ${formatTime(breaker.cooldownUntil)}.`,
+      // The streak is reset to 0 when a cooldown starts: the setting says how many failures started it.
+      text: `Cooling down after ${data.currentSettings.failuresBeforeCooldown} failures in a row, until ${formatTime(breaker.cooldownUntil)}.`,
     });
   }
   if (!enabled) {

@@ -550,7 +550,8 @@ function TypeRow(props: { row: ActionTypeRow; onSaved(): void }) {
       setError("The daily cap is a whole number, 0 or more, or empty for none.");
       return;
     }
-    const result = await save({ type: row.type, mode, dailyCap });
+    // An empty field removes the cap; leaving dailyCap out would keep it.
+    const result = await save({ type: row.type, mode, dailyCap, removeDailyCap: dailyCap === null });
     if (result.error) {
       setError(errorText(result.error));
       return;
