@@ -2,9 +2,9 @@ import { EventEmitter } from "node:events";
 import os from "node:os";
 import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker";
 import type pg from "pg";
+import { DEFAULT_ENGINE_TIMEOUTS, type EngineTimeouts } from "./engine/timeouts.ts";
 import { handlers } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
-import { DEFAULT_ENGINE_TIMEOUTS, type EngineTimeouts } from "./engine/timeouts.ts";
 import type { Logger } from "./logger.ts";
 import { createTaskList, parsedCronItems } from "./tasks/index.ts";
 
@@ -41,7 +41,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     concurrency: options.concurrency,
     pollInterval: options.pollInterval ?? 2000,
     noHandleSignals: true,
-    taskList: createTaskList({ pool, handlers: options.handlers ?? handlers, log, timeouts: engineTimeouts(options) }),
+    taskList: createTaskList({
+      pool,
+      handlers: options.handlers ?? handlers,
+      log,
+      timeouts: engineTimeouts(options),
+    }),
     parsedCronItems,
     events,
     logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),

@@ -467,6 +467,7 @@ describe("the schema", () => {
       "approveAction",
       "approveActionAsSeen",
       "approveActions",
+      "clearCooldown",
       "markActionImplemented",
       "markNotificationsRead",
       "rejectAction",

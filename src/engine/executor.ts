@@ -10,7 +10,7 @@ import {
   executeWithChange,
   returnForReview,
 } from "./change.ts";
-import { type EngineTimeouts, EngineBusyError, isLockTimeout, timeoutStatements } from "./timeouts.ts";
+import { EngineBusyError, type EngineTimeouts, isLockTimeout, timeoutStatements } from "./timeouts.ts";
 
 export type ExecutionOutcome =
   | { outcome: "executed"; mode: "live" | "dry_run"; executionLogId: number }

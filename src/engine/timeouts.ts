@@ -13,7 +13,8 @@ export const DEFAULT_ENGINE_TIMEOUTS: EngineTimeouts = { lockTimeoutMs: 5_000, s
 /** The `set local` statements that give the current transaction the timeouts. */
 export function timeoutStatements(timeouts: EngineTimeouts = DEFAULT_ENGINE_TIMEOUTS): string[] {
   const ms = (value: number) => {
-    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`a timeout must be a positive integer, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new Error(`a timeout must be a positive integer, got ${value}`);
     return `'${value}ms'`;
   };
   return [

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import type pg from "pg";
 import { type ExecutionOutcome, executeAction, RetryableExecutionError } from "../engine/executor.ts";
-import { EngineBusyError } from "../engine/timeouts.ts";
 import { rollbackExecution } from "../engine/rollback.ts";
+import { EngineBusyError } from "../engine/timeouts.ts";
 import type { ActionHandler } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
 import { type AppEnv, requireAdmin } from "./auth.ts";

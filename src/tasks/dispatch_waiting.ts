@@ -21,9 +21,12 @@ export function dispatchWaitingTask(deps: ExecutorDeps): Task {
     let result: DispatchResult | undefined;
     try {
       const results = (await client.query(
-        ["begin", ...timeoutStatements(deps.timeouts), "select autoexec_private.dispatch_waiting() as result", "commit"].join(
-          "; ",
-        ),
+        [
+          "begin",
+          ...timeoutStatements(deps.timeouts),
+          "select autoexec_private.dispatch_waiting() as result",
+          "commit",
+        ].join("; "),
       )) as unknown as Array<{ rows: Array<{ result: DispatchResult }> }>;
       result = results.find((part) => part.rows?.[0]?.result)?.rows[0]?.result;
     } catch (error) {

@@ -219,7 +219,7 @@ export interface ExecutionStats {
     failed: number;
     rolledBack: number;
   };
-  byType: Record<string, { executed: number; success: number; failed: number; rolledBack: number }>;
+  byType: Record<string, { attempts: number; succeeded: number; failed: number; rolledBack: number }>;
   metrics: {
     executions: number;
     succeeded: number;
