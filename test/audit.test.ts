@@ -161,7 +161,7 @@ describe("audit events record who did what, with old and new values", () => {
         actor: "bob",
         action: "breaker.reset",
         old_values: { open: true },
-        new_values: { open: false },
+        new_values: { open: false, probes: 3 },
         note: "the outage is over",
       },
     ]);

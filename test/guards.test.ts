@@ -26,10 +26,12 @@ beforeEach(async () => {
     truncate autoexec.execution_logs, autoexec.actions, autoexec.notifications, content.mods cascade;
     select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs));
     update autoexec.settings set enabled = false, dry_run = true, min_confidence = 0.7, min_revenue_impact = 0.10,
-      hourly_limit = 10, daily_limit = 50, rate_limit_key_limit = 3, cooldown = '60 minutes';
+      hourly_limit = 10, daily_limit = 50, rate_limit_key_limit = 3, cooldown = '60 minutes',
+      type_breaker_min_executions = 5;
     update autoexec.action_types set mode = 'live', daily_cap = null where tier < 3;
     update autoexec.engine_state set breaker_open = false, breaker_opened_at = null, breaker_reason = null,
-      breaker_reset_at = null, consecutive_failures = 0, cooldown_until = null;`);
+      breaker_reset_at = null, consecutive_failures = 0, cooldown_until = null, probes_left = 0;
+    update autoexec.type_breakers set breaker_open = false, breaker_reset_at = null, probes_left = 0;`);
 });
 
 const run = (actionId: number, handlerMap = handlers) =>
@@ -411,7 +413,8 @@ describe("recently edited pages", () => {
 });
 
 describe("failures, cooldown and circuit breaker", () => {
-  beforeEach(() => goLive(db.pool));
+  // The global cooldown and breaker; the per-type breakers (test/waiting.test.ts) kept out of reach.
+  beforeEach(() => goLive(db.pool, { type_breaker_min_executions: 1_000 }));
 
   it("a failure is retried until the 3rd attempt ends the action FAILED", async () => {
     const id = await proposeLink();
@@ -515,7 +518,10 @@ describe("failures, cooldown and circuit breaker", () => {
     // The reset wakes the waiting line's dispatcher, which resumes the paused action.
     const { rows: jobs } = await db.pool.query("select key from graphile_worker.jobs");
     expect(jobs.map((job) => job.key)).toContain("autoexec:dispatch_waiting");
+    // The first three executions after the reset are probes (settings.breaker_probes); they succeed.
     expect(await run(paused)).toMatchObject({ outcome: "executed" });
+    expect(await run(await proposeLink())).toMatchObject({ outcome: "executed" });
+    expect(await run(await proposeLink())).toMatchObject({ outcome: "executed" });
     // Failures from before the reset no longer count: one new failure does not reopen it.
     await fail(await proposeLink());
     expect((await breaker()).breaker_open).toBe(false);

@@ -347,7 +347,7 @@ describe("mutations: admins only, each one through its SQL function", () => {
     });
     expect((await data(update, { input: { webhookUrl: "" } })).updateSettings.result.webhookUrl).toBeNull();
     expect(await graphqlError(update, { input: { minConfidence: "1.5" } })).toBe(
-      "settings refused: min_confidence and breaker_failure_rate are between 0 and 1",
+      "settings refused: min_confidence, breaker_failure_rate and type_breaker_failure_rate are between 0 and 1",
     );
     expect(await graphqlError(update, { input: { webhookUrl: "ftp://nope" } })).toMatch(
       /webhook_url must start/,
@@ -455,6 +455,8 @@ describe("the schema", () => {
         "allExecutionLogs",
         "allNotifications",
         "allSettings",
+        "allTypeBreakers",
+        "typeBreakerByType",
         "circuitBreaker",
         "currentSettings",
         "executionStats",

@@ -173,14 +173,16 @@ describe("the worker as autoexec_worker", () => {
           return (
             states.some((state) => state.status === "EXECUTED") &&
             states.some(
-              (state) => state.status === "PENDING" && state.status_reason?.startsWith("waiting in line") === true,
+              (state) =>
+                state.status === "PENDING" && state.status_reason?.startsWith("waiting in line") === true,
             )
           );
         },
         15_000,
         {
           what: "one execution and one deferral",
-          describe: async () => JSON.stringify([await getAction(db.pool, first), await getAction(db.pool, second)]),
+          describe: async () =>
+            JSON.stringify([await getAction(db.pool, first), await getAction(db.pool, second)]),
         },
       );
       await waitFor(async () => (await getAction(db.pool, invalid)).status === "INVALID", 15_000, {
@@ -194,7 +196,10 @@ describe("the worker as autoexec_worker", () => {
       // The crontab tasks' SQL, as the worker runs it.
       const sweep = await queryAs<{ sweep: unknown }>(workerUrl, "select autoexec_private.sweep()");
       expect(sweep[0]?.sweep).toBeTruthy();
-      const dispatch = await queryAs<{ result: unknown }>(workerUrl, "select autoexec_private.dispatch_waiting() as result");
+      const dispatch = await queryAs<{ result: unknown }>(
+        workerUrl,
+        "select autoexec_private.dispatch_waiting() as result",
+      );
       expect(dispatch[0]?.result).toMatchObject({ dispatched: 0 });
       const purge = await queryAs(workerUrl, "select autoexec_private.purge_rollback_data() as purged");
       expect(purge[0]).toEqual({ purged: 0 });

@@ -486,6 +486,121 @@ describe("cooldown and breaker judge the engine, not one action", () => {
   });
 });
 
+describe("per-type breakers and half-open probes", () => {
+  const meta = async () =>
+    insertAction(db.pool, {
+      type: "UPDATE_META_DESCRIPTION",
+      data: { modId: await insertMod(db.pool), metaDescription: "A better description." },
+    });
+  const link = async () => insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+  const typeBreaker = async () => {
+    const { rows } = await db.pool.query(
+      "select breaker_open, breaker_reason, probes_left from autoexec.type_breakers where type = 'ADD_AFFILIATE_LINK'",
+    );
+    return rows[0];
+  };
+
+  beforeEach(async () => {
+    // The global breaker judges the last 100 actions, so one type's failures stay below its 20%.
+    await goLive(db.pool, { failures_before_cooldown: 1_000, breaker_window: 100 });
+    await backdateExecutions(
+      db.pool,
+      Array.from({ length: 40 }, (_, i) => minutesAgo(100 + i)),
+      { type: "UPDATE_META_DESCRIPTION" },
+    );
+  });
+
+  it("a type whose executions fail is paused alone, with an alert; other types go on", async () => {
+    for (let i = 0; i < 4; i++) await attempt(await link());
+    expect((await typeBreaker()).breaker_open).toBe(false); // 4 of 4 failed, but fewer than 5 ran
+    await attempt(await link());
+    expect(await typeBreaker()).toMatchObject({
+      breaker_open: true,
+      breaker_reason: "5 of the last 5 ADD_AFFILIATE_LINK executions failed (100% > 50%)",
+    });
+    expect(await scalar("select breaker_open from autoexec.engine_state")).toBe(false); // 5 of 45 actions failed: not above 20%
+    expect(
+      await scalar("select count(*)::int from autoexec.notifications where kind = 'type_breaker_opened'"),
+    ).toBe(1);
+
+    const paused = await link();
+    expect((await getAction(db.pool, paused)).status_reason).toMatch(
+      /^circuit breaker for ADD_AFFILIATE_LINK open since .*; an admin must reset it$/,
+    );
+    expect(await executeAction({ pool: db.pool, handlers, log: db.log }, await meta())).toMatchObject({
+      outcome: "executed",
+    });
+  });
+
+  it("after a reset the next executions are probes, one at a time; a failing probe re-opens at once", async () => {
+    for (let i = 0; i < 5; i++) await attempt(await link());
+    await asAdmin("select autoexec.reset_circuit_breaker('network fixed', type => 'ADD_AFFILIATE_LINK')");
+    expect(await typeBreaker()).toMatchObject({ breaker_open: false, probes_left: 3 });
+    expect(
+      await scalar(
+        "select new_values from autoexec.audit_events where action = 'breaker.reset' and subject_id = 'ADD_AFFILIATE_LINK'",
+      ),
+    ).toEqual({ open: false, probes: 3 });
+
+    // One at a time: while a probe runs, a second execution of the type waits for it.
+    const [first, second] = [await link(), await link()];
+    const probing = await db.pool.connect();
+    const other = await db.pool.connect();
+    try {
+      await probing.query("begin");
+      expect(
+        (await probing.query("select decision from autoexec_private.start_execution($1, false)", [first]))
+          .rows[0],
+      ).toEqual({ decision: "run" });
+      await other.query("begin; set local lock_timeout = '200ms'");
+      await expect(
+        other.query("select autoexec_private.start_execution($1, false)", [second]),
+      ).rejects.toMatchObject({
+        code: "55P03",
+      });
+    } finally {
+      await other.query("rollback");
+      await probing.query("rollback");
+      other.release();
+      probing.release();
+    }
+
+    // The first probe fails: open again, without waiting for five new failures.
+    await attempt(first);
+    expect(await typeBreaker()).toMatchObject({ breaker_open: true, probes_left: 0 });
+    expect((await typeBreaker()).breaker_reason).toMatch(
+      /^a probe after the reset failed \(action \d+: affiliate network timed out\)$/,
+    );
+
+    // Reset again; three good probes close it for good, and one later failure does not re-open it.
+    await asAdmin("select autoexec.reset_circuit_breaker('really fixed', type => 'ADD_AFFILIATE_LINK')");
+    for (let i = 0; i < 3; i++) {
+      const outcome = await executeAction({ pool: db.pool, handlers, log: db.log }, await link());
+      expect(outcome, JSON.stringify(outcome)).toMatchObject({ outcome: "executed" });
+    }
+    expect(await typeBreaker()).toMatchObject({ breaker_open: false, probes_left: 0 });
+    await attempt(await link());
+    expect((await typeBreaker()).breaker_open).toBe(false);
+  });
+
+  it("with breaker_probes 0 a reset closes the breaker without probing; the settings are audited", async () => {
+    await asAdmin("select autoexec.update_settings(breaker_probes => 0, type_breaker_failure_rate => 0.6)");
+    expect(
+      await scalar(
+        "select new_values from autoexec.audit_events where action = 'settings.updated' order by id desc limit 1",
+      ),
+    ).toEqual({ breaker_probes: 0, type_breaker_failure_rate: 0.6 });
+    // 3 of 5 failed is 60%: not above 60%.
+    for (let i = 0; i < 2; i++) await executeAction({ pool: db.pool, handlers, log: db.log }, await link());
+    for (let i = 0; i < 3; i++) await attempt(await link());
+    expect((await typeBreaker()).breaker_open).toBe(false);
+    await attempt(await link()); // 4 of 6: above
+    expect((await typeBreaker()).breaker_open).toBe(true);
+    await asAdmin("select autoexec.reset_circuit_breaker('fixed', type => 'ADD_AFFILIATE_LINK')");
+    expect(await typeBreaker()).toMatchObject({ breaker_open: false, probes_left: 0 });
+  });
+});
+
 describe("found alongside", () => {
   it("setActionTypeMode without a daily cap leaves the cap as it is", async () => {
     await asAdmin("select autoexec.set_action_type_mode('ADD_AFFILIATE_LINK', 'dry_run', 5)");

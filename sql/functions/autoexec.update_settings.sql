@@ -1,3 +1,6 @@
+-- The per-type breaker and probe settings were added: a new argument list needs the old one dropped.
+drop function if exists autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer,
+  interval, interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval);
 create or replace function autoexec.update_settings(
   enabled boolean default null,
   dry_run boolean default null,
@@ -17,7 +20,11 @@ create or replace function autoexec.update_settings(
   approval_ttl interval default null,
   rollback_retention interval default null,
   webhook_url text default null,
-  stale_job_after interval default null
+  stale_job_after interval default null,
+  type_breaker_window integer default null,
+  type_breaker_min_executions integer default null,
+  type_breaker_failure_rate numeric default null,
+  breaker_probes integer default null
 ) returns autoexec.settings
 language plpgsql volatile
 security definer
@@ -51,24 +58,30 @@ begin
     webhook_url = case
       when update_settings.webhook_url is null then settings.webhook_url
       else nullif(btrim(update_settings.webhook_url), '') end,
-    stale_job_after = coalesce(update_settings.stale_job_after, settings.stale_job_after)
+    stale_job_after = coalesce(update_settings.stale_job_after, settings.stale_job_after),
+    type_breaker_window = coalesce(update_settings.type_breaker_window, settings.type_breaker_window),
+    type_breaker_min_executions = coalesce(update_settings.type_breaker_min_executions,
+      settings.type_breaker_min_executions),
+    type_breaker_failure_rate = coalesce(update_settings.type_breaker_failure_rate, settings.type_breaker_failure_rate),
+    breaker_probes = coalesce(update_settings.breaker_probes, settings.breaker_probes)
   returning * into s;
   return s;
 exception
   when check_violation then
     raise exception 'settings refused: %', case
-      when sqlerrm ~ 'min_confidence|breaker_failure_rate' then 'min_confidence and breaker_failure_rate are between 0 and 1'
+      when sqlerrm ~ 'min_confidence|breaker_failure_rate' then 'min_confidence, breaker_failure_rate and type_breaker_failure_rate are between 0 and 1'
       when sqlerrm ~ 'webhook_url' then 'webhook_url must start with http:// or https://'
       when sqlerrm ~ '_window|cooldown|approval_ttl|rollback_retention|stale_job_after' then 'time spans cannot be negative; rate_limit_key_window, approval_ttl and rollback_retention must be more than 0 and stale_job_after at least 1 second'
-      else 'limits are 0 or more; failures_before_cooldown, breaker_window, breaker_min_executions and max_attempts are 1 or more'
+      else 'limits and breaker_probes are 0 or more; failures_before_cooldown, breaker_window, breaker_min_executions, type_breaker_window, type_breaker_min_executions and max_attempts are 1 or more'
     end using errcode = '23514';
 end;
 $$;
 comment on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer, interval,
-  interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval) is
+  interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval, integer, integer, numeric, integer) is
   'Changes the engine''s settings (admins only). Arguments left out keep their value; webhook_url '''' removes the webhook. Audited.';
 revoke all on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer, interval,
-  interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval) from public;
+  interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval, integer, integer, numeric, integer) from public;
 grant execute on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer,
-  interval, interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval)
+  interval, interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval, integer,
+  integer, numeric, integer)
   to autoexec_admin;

@@ -67,9 +67,9 @@ begin
       case when a.status = 'APPROVED' then 'hold' else 'line' end;
     return;
   end if;
-  if t.mode = 'disabled' then
-    return query select 'wait', null::text, 'action type ' || t.type || ' is disabled', null::timestamptz, null::text,
-      'type_off';
+  v_reason := autoexec_private.type_gate_reason(t);
+  if v_reason is not null then
+    return query select 'wait', null::text, v_reason, null::timestamptz, null::text, 'type_off';
     return;
   end if;
 

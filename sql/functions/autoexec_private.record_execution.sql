@@ -62,8 +62,13 @@ begin
       null, p_executed_by);
   end if;
 
-  -- A success ends a failure streak (the guarded update takes no lock when there is none).
+  -- A success ends a failure streak (the guarded update takes no lock when there is none), and a
+  -- successful probe after a reset counts towards closing the breaker for good.
   update autoexec.engine_state set consecutive_failures = 0 where consecutive_failures <> 0;
+  if p_mode = 'live' and p_executed_by in ('auto', 'approved') then
+    update autoexec.engine_state set probes_left = probes_left - 1 where probes_left > 0;
+    update autoexec.type_breakers set probes_left = probes_left - 1 where type = a.type and probes_left > 0;
+  end if;
   return v_log_id;
 end;
 $$;

@@ -75,7 +75,23 @@ begin
     end if;
   end if;
 
+  -- A failing probe re-opens its breaker at once, without waiting for a new burst of failures.
+  if exists (select from autoexec.engine_state where probes_left > 0) then
+    update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(), probes_left = 0,
+      breaker_reason = 'a probe after the reset failed (action ' || a.id || ': ' || left(p_error, 200) || ')';
+    perform autoexec_private.audit('breaker.opened', 'circuit_breaker', null, jsonb_build_object('open', false),
+      jsonb_build_object('open', true), 'a probe after the reset failed', 'engine');
+    perform autoexec_private.notify('circuit_breaker_opened', 'critical',
+      'Circuit breaker re-opened: a probe after the reset failed (action ' || a.id || ': ' || left(p_error, 200)
+        || '). All auto-execution is paused until an admin resets it.',
+      jsonb_build_object('actionId', a.id, 'probe', true));
+  end if;
+  if exists (select from autoexec.type_breakers where type = a.type and probes_left > 0) then
+    perform autoexec_private.open_type_breaker(a.type,
+      'a probe after the reset failed (action ' || a.id || ': ' || left(p_error, 200) || ')');
+  end if;
   perform autoexec_private.evaluate_circuit_breaker();
+  perform autoexec_private.evaluate_type_breaker(a.type);
   return query select v_final, v_attempts;
 end;
 $$;

@@ -53,6 +53,13 @@ begin
   select g.decision, g.mode, g.reason, g.retry_at, g.final_status, g.wait_kind
     into v_decision, v_mode, v_reason, v_retry_at, v_final_status, v_wait_kind
     from autoexec_private.guard(a, s, e, t, m.externally_modified_at, p_force) g;
+  -- Half-open after a reset: the next executions of the reset scope run as probes, one at a time (the
+  -- breaker's row stays locked until this one commits; record_execution counts it, record_failure
+  -- re-opens the breaker). Forced executions and dry runs are no probes.
+  if v_decision = 'run' and v_mode = 'live' and not p_force then
+    perform from autoexec.engine_state es where es.probes_left > 0 for update;
+    perform from autoexec.type_breakers tb where tb.type = a.type and tb.probes_left > 0 for update;
+  end if;
   -- Dry runs and an admin's forced executions use up no slot.
   if v_decision = 'run' and v_mode = 'live' and not p_force then
     select c.allowed, c.reason, c.retry_at, c.wait_kind into v_allowed, v_reason, v_retry_at, v_wait_kind

@@ -15,6 +15,9 @@ create or replace trigger _500_enqueue_eligible after update on autoexec.setting
   for each statement execute function autoexec_private.tg__enqueue_eligible();
 create or replace trigger _500_enqueue_eligible after update on autoexec.action_types
   for each statement execute function autoexec_private.tg__enqueue_eligible();
+create or replace trigger _500_enqueue_eligible after update on autoexec.type_breakers
+  for each row when (old.breaker_open is distinct from new.breaker_open)
+  execute function autoexec_private.tg__enqueue_eligible();
 create or replace trigger _500_enqueue_eligible after update on autoexec.engine_state
   for each row when (old.breaker_open is distinct from new.breaker_open
                      or old.cooldown_until is distinct from new.cooldown_until)

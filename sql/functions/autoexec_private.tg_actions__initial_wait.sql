@@ -23,9 +23,9 @@ begin
   v_reason := autoexec_private.gate_reason(s, e);
   if v_reason is not null then
     new.wait_kind := 'line';
-  elsif t.mode = 'disabled' then
+  elsif autoexec_private.type_gate_reason(t) is not null then
     new.wait_kind := 'type_off';
-    v_reason := 'action type ' || t.type || ' is disabled';
+    v_reason := autoexec_private.type_gate_reason(t);
   else
     v_reason := autoexec_private.threshold_reason(new, s);
     if v_reason is not null then

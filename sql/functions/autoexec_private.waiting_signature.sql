@@ -8,7 +8,8 @@ as $$
   select jsonb_build_object(
     'settings', to_jsonb(s) - 'updated_at',
     'gate', autoexec_private.gate_reason(s, e),
-    'types', (select jsonb_object_agg(t.type, jsonb_build_array(t.mode, t.daily_cap)) from autoexec.action_types t))
+    'types', (select jsonb_object_agg(t.type, jsonb_build_array(t.mode, t.daily_cap, b.breaker_open, b.breaker_opened_at))
+              from autoexec.action_types t left join autoexec.type_breakers b on b.type = t.type))
   from autoexec.settings s cross join autoexec.engine_state e;
 $$;
 comment on function autoexec_private.waiting_signature() is

@@ -13,7 +13,7 @@ as $$
   select
     case
       when gate is not null then case when a.status = 'APPROVED' then 'hold' else 'line' end
-      when t.mode = 'disabled' then 'type_off'
+      when type_gate is not null then 'type_off'
       when threshold is not null then 'threshold'
       when dry and dry_run_at is not null then 'dry_run_done'
       when dry or a.status = 'APPROVED' then 'run'
@@ -21,7 +21,7 @@ as $$
     end,
     case
       when gate is not null then gate
-      when t.mode = 'disabled' then 'action type ' || t.type || ' is disabled'
+      when type_gate is not null then type_gate
       when threshold is not null then threshold
       when dry and dry_run_at is not null then 'dry run succeeded at ' || autoexec_private.format_time(dry_run_at)
         || '; runs for real once dry run is off'
@@ -31,6 +31,7 @@ as $$
     null::timestamptz
   from (
     select autoexec_private.gate_reason(s, e) as gate,
+      autoexec_private.type_gate_reason(t) as type_gate,
       autoexec_private.threshold_reason(a, s) as threshold,
       (s.dry_run or t.mode = 'dry_run') as dry
   ) checks

@@ -146,6 +146,10 @@ export interface Settings {
   rollbackRetention: Interval;
   webhookUrl: string | null;
   staleJobAfter: Interval;
+  typeBreakerWindow: number;
+  typeBreakerMinExecutions: number;
+  typeBreakerFailureRate: string;
+  breakerProbes: number;
   updatedAt: string;
 }
 
@@ -159,15 +163,17 @@ export interface EngineState {
   consecutiveFailures: number;
   cooldownUntil: string | null;
   cooldownStartedAt: string | null;
+  probesLeft: number;
 }
 
 const INTERVAL = "{ years months days hours minutes seconds }";
 const SETTINGS_FIELDS = `enabled dryRun minConfidence minRevenueImpact hourlyLimit dailyLimit rateLimitKeyLimit
   rateLimitKeyWindow ${INTERVAL} recentEditWindow ${INTERVAL} failuresBeforeCooldown cooldown ${INTERVAL}
   breakerWindow breakerMinExecutions breakerFailureRate maxAttempts approvalTtl ${INTERVAL}
-  rollbackRetention ${INTERVAL} webhookUrl staleJobAfter ${INTERVAL} updatedAt`;
+  rollbackRetention ${INTERVAL} webhookUrl staleJobAfter ${INTERVAL} typeBreakerWindow typeBreakerMinExecutions
+  typeBreakerFailureRate breakerProbes updatedAt`;
 const ENGINE_FIELDS = `breakerOpen breakerOpenedAt breakerReason breakerResetAt breakerResetBy breakerResetReason
-  consecutiveFailures cooldownUntil cooldownStartedAt`;
+  consecutiveFailures cooldownUntil cooldownStartedAt probesLeft`;
 
 export const ENGINE_STATUS = `query EngineStatus {
   currentSettings { enabled dryRun failuresBeforeCooldown }
