@@ -462,6 +462,7 @@ describe("the schema", () => {
         "executionStats",
         "observabilitySnapshot",
         "rollbackPreview",
+        "waitingLineForecast",
       ].sort(),
     );
     expect(schema.mutationType.fields.map((field: { name: string }) => field.name).sort()).toEqual([

@@ -15,6 +15,7 @@ import {
   insertMod,
   minutesAgo,
 } from "./support/fixtures.ts";
+import { createTestApi } from "./support/http.ts";
 import { waitFor } from "./support/wait.ts";
 
 // How waiting works (docs/waiting.md): a standing backlog behind scarce slots, value order, reasons that
@@ -598,6 +599,68 @@ describe("per-type breakers and half-open probes", () => {
     expect((await typeBreaker()).breaker_open).toBe(true);
     await asAdmin("select autoexec.reset_circuit_breaker('fixed', type => 'ADD_AFFILIATE_LINK')");
     expect(await typeBreaker()).toMatchObject({ breaker_open: false, probes_left: 0 });
+  });
+});
+
+describe("the forecast", () => {
+  it("gives each action in line its place and expected time, and the whole line's, in GraphQL", async () => {
+    // Ten executions 55 to 46 minutes ago fill the hour: slots free 5, 6, 7 … minutes from now.
+    await backdateExecutions(
+      db.pool,
+      Array.from({ length: 10 }, (_, i) => minutesAgo(55 - i)),
+    );
+    await goLive(db.pool);
+    const impacts = [2, 9, 5];
+    const ids: number[] = [];
+    for (const impact of impacts) {
+      const id = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)), impact });
+      await executeAction({ pool: db.pool, handlers, log: db.log }, id); // refused: joins the line
+      ids.push(id);
+    }
+    const { rows: times } = await db.pool.query<{ at: string }>(
+      `select autoexec_private.format_forecast_time(executed_at + interval '1 hour') as at
+       from autoexec.execution_logs where success order by executed_at limit 3`,
+    );
+    const api = await createTestApi(db);
+    try {
+      const token = await api.token("viewer");
+      const { body } = await api.graphql(
+        `query { allActions(condition: { status: "PENDING" }, orderBy: ID_ASC) { nodes { id forecast } }
+                 waitingLineForecast }`,
+        {},
+        token,
+      );
+      const forecasts = Object.fromEntries(
+        (body.data?.allActions as { nodes: { id: number; forecast: string }[] }).nodes.map((n) => [
+          n.id,
+          n.forecast,
+        ]),
+      );
+      // Highest value first: impact 9, then 5, then 2.
+      expect(forecasts).toEqual({
+        [ids[1] as number]: `#1 of 3 in line; expected around ${times[0]?.at}`,
+        [ids[2] as number]: `#2 of 3 in line; expected around ${times[1]?.at}`,
+        [ids[0] as number]: `#3 of 3 in line; expected around ${times[2]?.at}`,
+      });
+      expect(body.data?.waitingLineForecast).toMatchObject({
+        waiting: 3,
+        hourlyLimit: 10,
+        dailyLimit: 50,
+        heldBy: null,
+        drainsAtText: times[2]?.at,
+      });
+      // The switch off: the line has no forecast, and says why.
+      await db.pool.query("update autoexec.settings set enabled = false");
+      const off = await api.graphql("query { waitingLineForecast }", {}, token);
+      expect(off.body.data?.waitingLineForecast).toMatchObject({
+        waiting: 3,
+        heldBy: "auto-execution is switched off (settings.enabled)",
+        nextSlotAt: null,
+        runsToday: 0,
+      });
+    } finally {
+      await api.close();
+    }
   });
 });
 

@@ -19,6 +19,8 @@ export interface ActionRow extends Partial<ReviewFields> {
   estimatedRevenueImpact: string;
   statusReason: string | null;
   deferredUntil: string | null;
+  /** In line for a rate-limit slot: "#4 of 312 in line; expected around 14:03 UTC" (else null). */
+  forecast: string | null;
   expiresAt: string | null;
   createdAt: string;
   executedAt: string | null;
@@ -39,7 +41,21 @@ export interface Connection<T> {
 }
 
 const ACTION_FIELDS = `id type status executionTier confidence estimatedRevenueImpact statusReason deferredUntil
-  expiresAt createdAt executedAt reviewedBy reviewedAt reviewNote ${REVIEW_FIELDS}`;
+  forecast expiresAt createdAt executedAt reviewedBy reviewedAt reviewNote ${REVIEW_FIELDS}`;
+
+/** autoexec.waiting_line_forecast(): the line for rate-limit slots, if nothing changes. */
+export interface LineForecast {
+  waiting: number;
+  hourlyLimit: number;
+  dailyLimit: number;
+  heldBy: string | null;
+  nextSlotAt: string | null;
+  runsToday: number;
+  drainsAt: string | null;
+  drainsAtText: string | null;
+}
+
+export const WAITING_LINE = "query WaitingLine { waitingLineForecast }";
 
 export const ACTION_TYPES = `query ActionTypes { allActionTypes(first: 100, orderBy: PRIMARY_KEY_ASC) {
   nodes { type tier description mode dailyCap } } }`;

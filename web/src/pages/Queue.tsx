@@ -15,9 +15,11 @@ import {
   APPROVE,
   APPROVE_MANY,
   type Connection,
+  type LineForecast,
   MARK_IMPLEMENTED,
   QUEUE,
   REJECT,
+  WAITING_LINE,
 } from "../queries.ts";
 import { READ_ONLY, useSession } from "../session.tsx";
 
@@ -41,11 +43,16 @@ export type Pending =
   | { kind: "bulk"; ids: string[] };
 
 /** Why an action waits, and until when: what an admin needs to see in the queue. */
-export function WaitingReason({ action }: { action: Pick<ActionRow, "statusReason" | "deferredUntil"> }) {
+export function WaitingReason({
+  action,
+}: {
+  action: Pick<ActionRow, "statusReason" | "deferredUntil"> & { forecast?: string | null };
+}) {
   if (!action.statusReason && !action.deferredUntil) return null;
   return (
     <div className="reason">
       {action.statusReason}
+      {action.forecast ? <div className="forecast">{action.forecast}</div> : null}
       {action.deferredUntil ? (
         <>
           {" "}
@@ -55,6 +62,26 @@ export function WaitingReason({ action }: { action: Pick<ActionRow, "statusReaso
         </>
       ) : null}
     </div>
+  );
+}
+
+/** The line for rate-limit slots as a whole: how long it is, what runs today, when it drains. */
+function LineSummary() {
+  const [{ data }] = usePolledQuery<{ waitingLineForecast: LineForecast | null }>(
+    { query: WAITING_LINE },
+    5000,
+  );
+  const line = data?.waitingLineForecast;
+  if (!line || line.waiting === 0) return null;
+  const limits = `${line.hourlyLimit} per rolling hour, ${line.dailyLimit} per rolling 24 hours`;
+  return (
+    <p className="line-summary" data-testid="line-summary">
+      {line.waiting} {line.waiting === 1 ? "action waits" : "actions wait"} in line for a rate-limit slot (
+      {limits}; the most valuable run first).{" "}
+      {line.heldBy
+        ? `Nothing runs now: ${line.heldBy}.`
+        : `Next slot ${formatTime(line.nextSlotAt)}; ${line.runsToday} will run today (UTC); at the current limits the line drains around ${line.drainsAtText}.`}
+    </p>
   );
 }
 
@@ -154,6 +181,7 @@ export function QueuePage() {
           </button>
         </div>
       </form>
+      <LineSummary />
       <p role="status" className="notice">
         {notice}
       </p>
