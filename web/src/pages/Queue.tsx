@@ -65,6 +65,14 @@ export function WaitingReason({
   );
 }
 
+/** A time with its zone ("Dec 1, 2026, 14:03 UTC" or the browser's own zone). */
+const zonedFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZoneName: "short",
+});
+const zoned = (value: string | null) => (value ? zonedFormat.format(new Date(value)) : "—");
+
 /** The line for rate-limit slots as a whole: how long it is, what runs today, when it drains. */
 function LineSummary() {
   const [{ data }] = usePolledQuery<{ waitingLineForecast: LineForecast | null }>(
@@ -80,7 +88,7 @@ function LineSummary() {
       {limits}; the most valuable run first).{" "}
       {line.heldBy
         ? `Nothing runs now: ${line.heldBy}.`
-        : `Next slot ${formatTime(line.nextSlotAt)}; ${line.runsToday} will run today (UTC); at the current limits the line drains around ${line.drainsAtText}.`}
+        : `Next slot ${zoned(line.nextSlotAt)}; ${line.runsToday} will run today (UTC); at the current limits the line drains around ${line.drainsAtText}.`}
     </p>
   );
 }
