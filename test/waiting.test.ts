@@ -631,10 +631,9 @@ describe("the forecast", () => {
         token,
       );
       const forecasts = Object.fromEntries(
-        (body.data?.allActions as { nodes: { id: number; forecast: string }[] }).nodes.map((n) => [
-          n.id,
-          n.forecast,
-        ]),
+        ((body.data?.allActions ?? { nodes: [] }) as { nodes: { id: number; forecast: string }[] }).nodes.map(
+          (n) => [n.id, n.forecast],
+        ),
       );
       // Highest value first: impact 9, then 5, then 2.
       expect(forecasts).toEqual({
