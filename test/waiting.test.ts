@@ -449,6 +449,76 @@ const brokenHandlers = new Map(handlers).set("ADD_AFFILIATE_LINK", {
 const attempt = (actionId: number, registry: ReadonlyMap<string, ActionHandler> = brokenHandlers) =>
   executeAction({ pool: db.pool, handlers: registry, log: db.log }, actionId).catch(() => undefined);
 
+describe("freeze windows", () => {
+  it("hold automatic execution and approvals until they end, show the end, are audited; force still runs", async () => {
+    await fillTheHour();
+    await goLive(db.pool);
+    await start();
+    const backlog = await insertBacklog(5);
+    await waitUntilSettled(30_000);
+
+    await expect(
+      asAdmin("select autoexec.add_freeze_window(now() + interval '1 hour', now(), 'backwards')"),
+    ).rejects.toThrow(/must end after it starts/);
+    await expect(
+      asAdmin("select autoexec.add_freeze_window(now(), now() + interval '1 hour', ' ')"),
+    ).rejects.toThrow(/reason is required/);
+    await asAdmin(
+      "select autoexec.add_freeze_window(now() - interval '1 minute', now() + interval '2 hours', 'Black Friday sale week')",
+    );
+    const { rows } = await db.pool.query<{ id: number; until: string }>(
+      "select id, autoexec_private.format_time(ends_at) as until from autoexec.freeze_windows",
+    );
+    const frozen = `automatic execution is frozen until ${rows[0]?.until} (Black Friday sale week)`;
+    await waitFor(
+      async () => JSON.stringify(await reasonsOf(backlog.keys())) === JSON.stringify({ [frozen]: 5 }),
+      1_000,
+      {
+        what: "the waiting actions to show the freeze",
+        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
+      },
+    );
+
+    // An approval made during the window waits for its end, saying so; a forced execution runs.
+    const approved = await insertAction(db.pool, {
+      type: "EXPAND_CONTENT",
+      data: { modId: await insertMod(db.pool), content: "More words." },
+    });
+    await asAdmin("select autoexec.approve_action($1, 'reviewed')", [approved]);
+    await waitFor(async () => (await getAction(db.pool, approved)).status_reason === frozen, 2_000, {
+      what: "the approved action to wait for the window's end",
+      describe: async () => JSON.stringify(await getAction(db.pool, approved)),
+    });
+    expect((await getAction(db.pool, approved)).status).toBe("APPROVED");
+    const forced = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+    expect(
+      await executeAction({ pool: db.pool, handlers, log: db.log }, forced, { force: true, actor: "alice" }),
+    ).toMatchObject({ outcome: "executed" });
+
+    // Ended early: the approval runs at once, the line's reason is back.
+    await asAdmin("select autoexec.cancel_freeze_window($1, 'the sale ended early')", [rows[0]?.id]);
+    await waitFor(async () => (await getAction(db.pool, approved)).status === "EXECUTED", 1_000, {
+      what: "the approved action to run once the window ended",
+    });
+    await waitFor(
+      async () =>
+        JSON.stringify(await reasonsOf(backlog.keys())) === JSON.stringify({ [lineReason(10, 50)]: 5 }),
+      1_000,
+      {
+        what: "the line's reason to return",
+        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
+      },
+    );
+    const { rows: audit } = await db.pool.query(
+      "select action, actor, note from autoexec.audit_events where subject_type = 'freeze_window' order by id",
+    );
+    expect(audit).toEqual([
+      { action: "freeze.added", actor: "alice", note: "Black Friday sale week" },
+      { action: "freeze.cancelled", actor: "alice", note: "the sale ended early" },
+    ]);
+  }, 60_000);
+});
+
 describe("cooldown and breaker judge the engine, not one action", () => {
   it("one action's retries count once: three failed attempts of one action start no cooldown", async () => {
     await goLive(db.pool);

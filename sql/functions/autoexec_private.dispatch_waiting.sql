@@ -108,9 +108,10 @@ begin
     end if;
   end if;
 
-  if e.cooldown_until > v_now then
-    v_next := least(v_next, e.cooldown_until);
-  end if;
+  -- What holds the line ends by itself (a freeze window, a cooldown), or a freeze window starts: the
+  -- signature changes then, and the reasons must follow.
+  v_next := least(v_next, autoexec_private.gate_until(s, e),
+    (select min(f.starts_at) from autoexec.freeze_windows f where f.cancelled_at is null and f.starts_at > v_now));
   v_next := least(v_next, (select min(a.deferred_until) from autoexec.actions a where a.wait_kind = 'until'));
   if v_more then
     v_next := v_now;

@@ -62,8 +62,8 @@ begin
   end if;
   v_reason := autoexec_private.gate_reason(s, e);
   if v_reason is not null then
-    return query select case when e.cooldown_until > now() then 'defer' else 'wait' end, null::text, v_reason,
-      case when s.enabled and not e.breaker_open then e.cooldown_until end, null::text,
+    return query select case when autoexec_private.gate_until(s, e) is not null then 'defer' else 'wait' end,
+      null::text, v_reason, autoexec_private.gate_until(s, e), null::text,
       case when a.status = 'APPROVED' then 'hold' else 'line' end;
     return;
   end if;

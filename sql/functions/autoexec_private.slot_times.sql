@@ -22,9 +22,8 @@ begin
   if not s.enabled or e.breaker_open or s.hourly_limit = 0 or s.daily_limit = 0 or p_count < 1 then
     return null;
   end if;
-  if e.cooldown_until > v_start then
-    v_start := e.cooldown_until;
-  end if;
+  -- Nothing runs before a running cooldown or freeze window ends.
+  v_start := greatest(v_start, autoexec_private.gate_until(s, e));
   v_times := array(
     select w.executed_at from (
       select l.executed_at from autoexec.execution_logs l

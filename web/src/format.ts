@@ -2,6 +2,18 @@
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
+const zonedDateTime = new Intl.DateTimeFormat(undefined, {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZoneName: "short",
+});
+
+/** A time to the minute, with its zone ("Dec 1, 2026, 2:03 PM UTC"): plans and forecasts. */
+export function formatTimeWithZone(value: string | null | undefined): string {
+  if (!value) return "—";
+  return zonedDateTime.format(new Date(value));
+}
+
 export function formatTime(value: string | null | undefined): string {
   if (!value) return "—";
   return dateTime.format(new Date(value));

@@ -194,6 +194,7 @@ const ENGINE_FIELDS = `breakerOpen breakerOpenedAt breakerReason breakerResetAt 
 export const ENGINE_STATUS = `query EngineStatus {
   currentSettings { enabled dryRun failuresBeforeCooldown }
   circuitBreaker { ${ENGINE_FIELDS} }
+  allFreezeWindows(condition: { cancelledAt: null }, orderBy: ENDS_AT_DESC, first: 5) { nodes { startsAt endsAt reason } }
 }`;
 
 export const SETTINGS_PAGE = `query SettingsPage {
@@ -207,6 +208,8 @@ export const UPDATE_SETTINGS = `mutation UpdateSettings($input: UpdateSettingsIn
 export const SET_TYPE_MODE = `mutation SetTypeMode($type: String!, $mode: String!, $dailyCap: Int, $removeDailyCap: Boolean) {
   setActionTypeMode(input: { type: $type, mode: $mode, dailyCap: $dailyCap, removeDailyCap: $removeDailyCap }) {
     result { type mode dailyCap } } }`;
+export const CLEAR_COOLDOWN = `mutation ClearCooldown($reason: String!) {
+  clearCooldown(input: { reason: $reason }) { result { ${ENGINE_FIELDS} } } }`;
 export const RESET_BREAKER = `mutation ResetBreaker($reason: String!) {
   resetCircuitBreaker(input: { reason: $reason }) { result { ${ENGINE_FIELDS} } } }`;
 export const APPLY_PHASE = `mutation ApplyPhase($phase: Int!) {

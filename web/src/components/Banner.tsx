@@ -6,6 +6,7 @@ import { Link } from "../router.tsx";
 interface Data {
   currentSettings: { enabled: boolean; dryRun: boolean; failuresBeforeCooldown: number } | null;
   circuitBreaker: EngineState | null;
+  allFreezeWindows?: { nodes: { startsAt: string; endsAt: string; reason: string }[] };
 }
 
 /** On every page: why the engine is not executing (breaker, cooldown, switched off, dry run). */
@@ -29,6 +30,17 @@ export function EngineBanner() {
       id: "cooldown",
       // The streak is reset to 0 when a cooldown starts: the setting says how many failures started it.
       text: `Cooling down after ${data.currentSettings.failuresBeforeCooldown} failures in a row, until ${formatTime(breaker.cooldownUntil)}.`,
+    });
+  }
+  const now = Date.now();
+  const freeze = data.allFreezeWindows?.nodes.find(
+    (row) => new Date(row.startsAt).getTime() <= now && new Date(row.endsAt).getTime() > now,
+  );
+  if (freeze) {
+    notices.push({
+      kind: "warning",
+      id: "freeze",
+      text: `Freeze window until ${formatTime(freeze.endsAt)} (${freeze.reason}): nothing executes automatically; approved actions run after it.`,
     });
   }
   if (!enabled) {

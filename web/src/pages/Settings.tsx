@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useMutation } from "urql";
 import { TierBadge } from "../components/Badges.tsx";
 import { Dialog, TextDialog } from "../components/Dialog.tsx";
+import { FreezeWindows } from "../components/FreezeWindows.tsx";
 import { LoadError } from "../components/LoadError.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { formatTime, intervalSeconds } from "../format.ts";
@@ -11,6 +12,7 @@ import {
   APPLY_PHASE,
   AUDIT,
   type AuditEvent,
+  CLEAR_COOLDOWN,
   type Connection,
   type EngineState,
   RESET_BREAKER,
@@ -219,6 +221,7 @@ export function SettingsPage() {
         <div className="side">
           <BreakerCard state={data.circuitBreaker} onReset={changed} />
           <RolloutCard onApplied={changed} />
+          <FreezeWindows onChanged={changed} />
         </div>
       </div>
       <ActionTypes types={data.allActionTypes.nodes} onSaved={changed} />
@@ -375,6 +378,8 @@ function BreakerCard(props: { state: EngineState; onReset(): void }) {
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [, reset] = useMutation(RESET_BREAKER);
+  const [, clearCooldown] = useMutation(CLEAR_COOLDOWN);
+  const [clearing, setClearing] = useState(false);
   const { state } = props;
   const cooling = state.cooldownUntil !== null && new Date(state.cooldownUntil).getTime() > Date.now();
   return (
@@ -418,7 +423,33 @@ function BreakerCard(props: { state: EngineState; onReset(): void }) {
         onClick={() => setConfirming(true)}
       >
         Reset circuit breaker
+      </button>{" "}
+      <button
+        type="button"
+        className="secondary"
+        disabled={!canChange || !cooling}
+        title={canChange ? (cooling ? undefined : "No cooldown is running") : READ_ONLY}
+        onClick={() => setClearing(true)}
+      >
+        End cooldown now
       </button>
+      {clearing ? (
+        <TextDialog
+          title="End the cooldown now?"
+          description={<p>Waiting actions resume at once. The reason goes into the audit trail.</p>}
+          label="Reason"
+          required
+          confirmLabel="End cooldown"
+          onClose={() => setClearing(false)}
+          onSubmit={async (reason) => {
+            const result = await clearCooldown({ reason });
+            if (result.error) return errorText(result.error);
+            setNotice("Cooldown ended.");
+            props.onReset();
+            return undefined;
+          }}
+        />
+      ) : null}
       {confirming ? (
         <TextDialog
           title="Reset the circuit breaker?"
