@@ -1,4 +1,4 @@
-import { formatTime } from "../format.ts";
+import { formatTime, formatTimeWithZone } from "../format.ts";
 import { usePolledQuery } from "../hooks.ts";
 import { ENGINE_STATUS, type EngineState } from "../queries.ts";
 import { Link } from "../router.tsx";
@@ -40,7 +40,7 @@ export function EngineBanner() {
     notices.push({
       kind: "warning",
       id: "freeze",
-      text: `Freeze window until ${formatTime(freeze.endsAt)} (${freeze.reason}): nothing executes automatically; approved actions run after it.`,
+      text: `Freeze window until ${formatTimeWithZone(freeze.endsAt)} (${freeze.reason}): nothing executes automatically; approved actions run after it.`,
     });
   }
   if (!enabled) {

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import { useMutation } from "urql";
+import { formatTimeWithZone } from "../format.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
 import { READ_ONLY, useSession } from "../session.tsx";
 import { TextDialog } from "./Dialog.tsx";
@@ -20,13 +21,6 @@ const ADD_FREEZE = `mutation AddFreeze($startsAt: Datetime!, $endsAt: Datetime!,
   addFreezeWindow(input: { startsAt: $startsAt, endsAt: $endsAt, reason: $reason }) { result { id } } }`;
 const CANCEL_FREEZE = `mutation CancelFreeze($id: BigInt!, $reason: String!) {
   cancelFreezeWindow(input: { id: $id, reason: $reason }) { result { id } } }`;
-
-/** Times with their zone: a freeze window is planned across teams and time zones. */
-const zoned = new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZoneName: "short",
-});
 
 /**
  * The change calendar: windows when automatic execution waits (a sale week, a site migration). Approvals
@@ -79,7 +73,7 @@ export function FreezeWindows(props: { onChanged(): void }) {
         <ul data-testid="freeze-list">
           {open.map((row) => (
             <li key={row.id}>
-              {zoned.format(new Date(row.startsAt))} – {zoned.format(new Date(row.endsAt))}: {row.reason}{" "}
+              {formatTimeWithZone(row.startsAt)} – {formatTimeWithZone(row.endsAt)}: {row.reason}{" "}
               <span className="muted">({row.createdBy})</span>{" "}
               <button
                 type="button"

@@ -6,7 +6,7 @@ import { TextDialog } from "../components/Dialog.tsx";
 import { ExpiringSoon } from "../components/ExpiringSoon.tsx";
 import { LoadError } from "../components/LoadError.tsx";
 import { Pager } from "../components/Pager.tsx";
-import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
+import { formatAge, formatMoney, formatPercent, formatTime, formatTimeWithZone } from "../format.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
 import {
   ACTION_TYPES,
@@ -65,14 +65,6 @@ export function WaitingReason({
   );
 }
 
-/** A time with its zone ("Dec 1, 2026, 14:03 UTC" or the browser's own zone). */
-const zonedFormat = new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZoneName: "short",
-});
-const zoned = (value: string | null) => (value ? zonedFormat.format(new Date(value)) : "—");
-
 /** The line for rate-limit slots as a whole: how long it is, what runs today, when it drains. */
 function LineSummary() {
   const [{ data }] = usePolledQuery<{ waitingLineForecast: LineForecast | null }>(
@@ -88,7 +80,7 @@ function LineSummary() {
       {limits}; the most valuable run first).{" "}
       {line.heldBy
         ? `Nothing runs now: ${line.heldBy}.`
-        : `Next slot ${zoned(line.nextSlotAt)}; ${line.runsToday} will run today (UTC); at the current limits the line drains around ${line.drainsAtText}.`}
+        : `Next slot ${formatTimeWithZone(line.nextSlotAt)}; ${line.runsToday} will run today (UTC); at the current limits the line drains around ${line.drainsAtText}.`}
     </p>
   );
 }
