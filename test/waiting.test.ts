@@ -672,6 +672,57 @@ describe("per-type breakers and half-open probes", () => {
   });
 });
 
+describe("phase 3: a confident allowance", () => {
+  it("apply_rollout_phase(3) gives confidence 0.9 and more its own 20 an hour; the forecast and reasons account for it", async () => {
+    await fillTheHour(); // the general allowance's hour is full
+    await asAdmin("select autoexec.apply_rollout_phase(3)");
+    expect(
+      (
+        await db.pool.query(
+          "select confident_min_confidence, confident_hourly_limit, confident_daily_limit from autoexec.settings",
+        )
+      ).rows[0],
+    ).toEqual({ confident_min_confidence: 0.9, confident_hourly_limit: 20, confident_daily_limit: 100 });
+    const run = (id: number) => executeAction({ pool: db.pool, handlers, log: db.log }, id);
+    const propose = async (confidence: number) =>
+      insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)), confidence });
+
+    // At the threshold: its own allowance, which has room. Just below: the general one, which is full.
+    expect(await run(await propose(0.9))).toMatchObject({ outcome: "executed" });
+    const below = await propose(0.89);
+    expect(await run(below)).toMatchObject({ outcome: "not_now", decision: "defer" });
+    expect((await getAction(db.pool, below)).status_reason).toBe(
+      "waiting in line for a rate-limit slot (10 per rolling hour, 50 per rolling 24 hours; confidence 0.9 or more: 20 and 100); the most valuable run first",
+    );
+    const { rows: logs } = await db.pool.query(
+      "select allowance, count(*)::int as n from autoexec.execution_logs where success group by 1 order by 1",
+    );
+    expect(logs).toEqual([
+      { allowance: "confident", n: 1 },
+      { allowance: null, n: 10 },
+    ]);
+
+    // The confident allowance full too (19 more): a confident action waits, in its own part of the line.
+    for (let i = 0; i < 19; i++)
+      expect(await run(await propose(0.95))).toMatchObject({ outcome: "executed" });
+    const confident = await propose(0.95);
+    expect(await run(confident)).toMatchObject({ outcome: "not_now", decision: "defer" });
+    const forecast = await scalar<string>(
+      "select autoexec.actions_forecast(a) from autoexec.actions a where id = $1",
+      [confident],
+    );
+    expect(forecast).toMatch(/^#1 of 1 in line; expected around \d\d:\d\d UTC$/); // the first confident execution + 1 h
+    const line = await scalar<{ waiting: number; confident: { waiting: number; hourlyLimit: number } }>(
+      "select autoexec.waiting_line_forecast()",
+    );
+    expect(line).toMatchObject({ waiting: 1, hourlyLimit: 10, confident: { waiting: 1, hourlyLimit: 20 } });
+
+    // Back to phase 2: no confident allowance.
+    await asAdmin("select autoexec.apply_rollout_phase(2)");
+    expect(await scalar("select confident_min_confidence from autoexec.settings")).toBeNull();
+  });
+});
+
 describe("the forecast", () => {
   it("gives each action in line its place and expected time, and the whole line's, in GraphQL", async () => {
     // Ten executions 55 to 46 minutes ago fill the hour: slots free 5, 6, 7 … minutes from now.

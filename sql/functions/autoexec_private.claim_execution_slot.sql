@@ -39,10 +39,15 @@ declare
   v_frees_at timestamptz;
   v_most_rows bigint;
   v_head autoexec.actions;
+  -- Phase 3: a confident action counts against its own allowance (allowance_of, allowance_limits).
+  v_allowance text := autoexec_private.allowance_of(a.confidence, s);
+  v_hourly integer;
+  v_daily integer;
 begin
+  select l.hourly, l.daily into v_hourly, v_daily from autoexec_private.allowance_limits(s, v_allowance) l;
   v_most_rows := coalesce((select max(id) from autoexec.execution_logs), 0)
     + current_setting('max_connections')::int + current_setting('max_prepared_transactions')::int;
-  if (not p_automatic or (s.hourly_limit > v_most_rows and s.daily_limit > v_most_rows
+  if (not p_automatic or (v_hourly > v_most_rows and v_daily > v_most_rows
         and (a.rate_limit_key is null or s.rate_limit_key_limit > v_most_rows)))
      and (t.daily_cap is null or t.daily_cap > v_most_rows) then
     perform from autoexec_private.engine_locks l where l.name = 'execution_slots' for share;
@@ -54,9 +59,9 @@ begin
   v_now := clock_timestamp();
 
   if p_automatic then
-    v_frees_at := autoexec_private.window_frees_at(s.hourly_limit, '1 hour', v_now, null);
+    v_frees_at := autoexec_private.window_frees_at(v_hourly, '1 hour', v_now, null, v_allowance);
     if v_frees_at is null then
-      v_frees_at := autoexec_private.window_frees_at(s.daily_limit, '24 hours', v_now, null);
+      v_frees_at := autoexec_private.window_frees_at(v_daily, '24 hours', v_now, null, v_allowance);
     end if;
     if v_frees_at is not null then
       return query select false, autoexec_private.line_reason(s, null::autoexec.engine_state),
@@ -76,8 +81,12 @@ begin
       end if;
     end if;
     if a.wait_kind is distinct from 'dispatched' then
-      select * into v_head from autoexec.actions l where l.wait_kind = 'line'
-        order by l.expected_value desc, l.created_at, l.id limit 1;
+      -- The head of this action's own allowance in the line (the first 1,000 of the line are looked at).
+      select h.* into v_head from (
+        select * from autoexec.actions l where l.wait_kind = 'line'
+        order by l.expected_value desc, l.created_at, l.id limit 1000) h
+      where autoexec_private.allowance_of(h.confidence, s) is not distinct from v_allowance
+      order by h.expected_value desc, h.created_at, h.id limit 1;
       if v_head.id is not null and v_head.id <> a.id
          and (v_head.expected_value > a.expected_value
               or (v_head.expected_value = a.expected_value and (v_head.created_at, v_head.id) < (a.created_at, a.id))) then

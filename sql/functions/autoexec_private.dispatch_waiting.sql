@@ -7,10 +7,11 @@ as $$
 --   1. if the settings, engine state or action types changed since the last run, re-evaluate every
 --      waiting action (once per change);
 --   2. actions whose own wait ended ('until') rejoin the line (approved ones get their job);
---   3. under the engine's slot lock, count the free slots of the rolling hour and day (minus the
---      actions already dispatched) and hand exactly that many from the head of the line (highest
---      confidence × impact, then the oldest) to the executors, in jobs; the executors claim the slots
---      under the same lock, so no window is ever over its limit whatever happens meanwhile;
+--   3. under the engine's slot lock, for each allowance (dispatch_allowance), count the free slots of
+--      the rolling hour and day (minus the actions already dispatched) and hand exactly that many from
+--      the head of the line (highest confidence × impact, then the oldest) to the executors, in jobs;
+--      the executors claim the slots under the same lock, so no window is ever over its limit whatever
+--      happens meanwhile;
 --   4. schedule itself for when the next slot frees, a cooldown ends or an action's own wait ends.
 declare
   s autoexec.settings;
@@ -19,9 +20,10 @@ declare
   v_reevaluated integer := 0;
   v_rejoined bigint[];
   v_approved bigint[];
-  v_in_flight integer;
-  v_hour integer;
-  v_day integer;
+  v_allowance text;
+  v_some bigint[];
+  v_free_now integer;
+  v_next_now timestamptz;
   v_free integer := 0;
   v_picked bigint[] := '{}';
   v_next timestamptz;
@@ -64,48 +66,15 @@ begin
   if autoexec_private.gate_reason(s, e) is null
      and exists (select from autoexec.actions a where a.wait_kind = 'line') then
     perform from autoexec_private.engine_locks where name = 'execution_slots' for update;
-    select count(*) into v_in_flight from autoexec.actions a where a.wait_kind = 'dispatched';
-    select count(*) into v_hour from (
-      select from autoexec.execution_logs l
-      where l.success and l.mode = 'live' and l.executed_by = 'auto' and l.executed_at > clock_timestamp() - interval '1 hour'
-      limit s.hourly_limit) w;
-    select count(*) into v_day from (
-      select from autoexec.execution_logs l
-      where l.success and l.mode = 'live' and l.executed_by = 'auto' and l.executed_at > clock_timestamp() - interval '24 hours'
-      limit s.daily_limit) w;
-    v_free := greatest(least(s.hourly_limit - v_hour, s.daily_limit - v_day) - v_in_flight, 0);
-    if v_free > 0 then
-      with head as (
-        select a.id from autoexec.actions a
-        where a.wait_kind = 'line'
-        order by a.expected_value desc, a.created_at, a.id
-        limit v_free
-        for update skip locked
-      ), picked as (
-        update autoexec.actions a set wait_kind = 'dispatched',
-          status_reason = 'given a free rate-limit slot at ' || autoexec_private.format_time(v_now) || '; executing'
-        from head where a.id = head.id
-        returning a.id
-      )
-      select coalesce(array_agg(id order by id), '{}') into v_picked from picked;
-      perform autoexec_private.enqueue_executions(v_picked);
-    end if;
-    -- When the slots are all taken (counting what was just dispatched), the next one frees when the
-    -- oldest execution still counted leaves its window. Until the dispatched ones have run, that is not
-    -- known yet: look again in a second.
-    v_in_flight := v_in_flight + cardinality(v_picked);
-    if exists (select from autoexec.actions a where a.wait_kind = 'line') then
-      if s.hourly_limit - v_in_flight <= 0 or s.daily_limit - v_in_flight <= 0 then
-        v_next := v_now + interval '1 second';
-      else
-        v_next := greatest(
-          autoexec_private.window_frees_at(s.hourly_limit - v_in_flight, '1 hour', clock_timestamp(), null),
-          autoexec_private.window_frees_at(s.daily_limit - v_in_flight, '24 hours', clock_timestamp(), null));
-        if v_next is null then
-          v_next := v_now + interval '1 second'; -- room, but the head was busy (locked): soon again
-        end if;
-      end if;
-    end if;
+    -- The general allowance, and phase 3's confident one when it is set.
+    for v_allowance in select unnest(case when s.confident_min_confidence is null then array[null::text]
+                                          else array[null::text, 'confident'] end) loop
+      select d.picked, d.free_slots, d.next_at into v_some, v_free_now, v_next_now
+      from autoexec_private.dispatch_allowance(s, v_allowance, v_now) d;
+      v_picked := v_picked || v_some;
+      v_free := v_free + v_free_now;
+      v_next := least(v_next, v_next_now);
+    end loop;
   end if;
 
   -- What holds the line ends by itself (a freeze window, a cooldown), or a freeze window starts: the

@@ -23,10 +23,12 @@ begin
   select * into a from autoexec.actions where id = p_action_id;
   insert into autoexec.execution_logs (
     action_id, action_type, execution_tier, rate_limit_key, executed_at, executed_by, mode, attempt,
-    input_data, output_data, success, duration_ms, rollback_data
+    input_data, output_data, success, duration_ms, rollback_data, allowance
   ) values (
     a.id, a.type, a.execution_tier, a.rate_limit_key, v_executed_at, p_executed_by, p_mode,
-    a.execution_attempts + 1, a.action_data, p_output, true, p_duration_ms, p_rollback_data
+    a.execution_attempts + 1, a.action_data, p_output, true, p_duration_ms, p_rollback_data,
+    case when p_executed_by = 'auto' then
+      autoexec_private.allowance_of(a.confidence, (select s from autoexec.settings s)) end
   ) returning id into v_log_id;
 
   if p_mode = 'live' then

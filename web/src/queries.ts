@@ -166,6 +166,9 @@ export interface Settings {
   typeBreakerMinExecutions: number;
   typeBreakerFailureRate: string;
   breakerProbes: number;
+  confidentMinConfidence: string | null;
+  confidentHourlyLimit: number | null;
+  confidentDailyLimit: number | null;
   updatedAt: string;
 }
 
@@ -187,7 +190,7 @@ const SETTINGS_FIELDS = `enabled dryRun minConfidence minRevenueImpact hourlyLim
   rateLimitKeyWindow ${INTERVAL} recentEditWindow ${INTERVAL} failuresBeforeCooldown cooldown ${INTERVAL}
   breakerWindow breakerMinExecutions breakerFailureRate maxAttempts approvalTtl ${INTERVAL}
   rollbackRetention ${INTERVAL} webhookUrl staleJobAfter ${INTERVAL} typeBreakerWindow typeBreakerMinExecutions
-  typeBreakerFailureRate breakerProbes updatedAt`;
+  typeBreakerFailureRate breakerProbes confidentMinConfidence confidentHourlyLimit confidentDailyLimit updatedAt`;
 const ENGINE_FIELDS = `breakerOpen breakerOpenedAt breakerReason breakerResetAt breakerResetBy breakerResetReason
   consecutiveFailures cooldownUntil cooldownStartedAt probesLeft`;
 

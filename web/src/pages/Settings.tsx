@@ -62,6 +62,14 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
         kind: "int",
       },
       { key: "rateLimitKeyWindow", label: "Rate-limit key window (hours)", help: "", kind: "hours" },
+      {
+        key: "confidentMinConfidence",
+        label: "Confident allowance: from confidence",
+        help: "Actions at or above this confidence count against their own limits below (rollout phase 3 sets 0.9; empty: none).",
+        kind: "decimal",
+      },
+      { key: "confidentHourlyLimit", label: "Confident allowance per hour", help: "", kind: "int" },
+      { key: "confidentDailyLimit", label: "Confident allowance per 24 hours", help: "", kind: "int" },
     ],
   },
   {
