@@ -273,6 +273,7 @@ describe("audit events and execution logs are append-only", () => {
       success: "not success",
       error_message: "'forged'",
       duration_ms: "duration_ms + 1",
+      allowance: "'confident'",
     };
     const { rows } = await db.pool.query(
       `select column_name from information_schema.columns

@@ -347,7 +347,7 @@ describe("mutations: admins only, each one through its SQL function", () => {
     });
     expect((await data(update, { input: { webhookUrl: "" } })).updateSettings.result.webhookUrl).toBeNull();
     expect(await graphqlError(update, { input: { minConfidence: "1.5" } })).toBe(
-      "settings refused: min_confidence, breaker_failure_rate and type_breaker_failure_rate are between 0 and 1",
+      "settings refused: min_confidence, breaker_failure_rate, type_breaker_failure_rate and confident_min_confidence are between 0 and 1",
     );
     expect(await graphqlError(update, { input: { webhookUrl: "ftp://nope" } })).toMatch(
       /webhook_url must start/,
@@ -463,15 +463,16 @@ describe("the schema", () => {
         "currentSettings",
         "executionStats",
         "observabilitySnapshot",
+        "openFreezeWindows",
         "rollbackPreview",
         "waitingLineForecast",
       ].sort(),
     );
     expect(schema.mutationType.fields.map((field: { name: string }) => field.name).sort()).toEqual([
+      "addFreezeWindow",
       "applyRolloutPhase",
       "approveAction",
       "approveActionAsSeen",
-      "addFreezeWindow",
       "approveActions",
       "cancelFreezeWindow",
       "clearCooldown",

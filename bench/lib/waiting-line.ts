@@ -18,6 +18,9 @@ export interface LineRun {
   freed: number;
   loadSeconds: number;
   forecastMs: number;
+  /** A settings change: re-evaluating (rewriting the reasons of) every waiting action, once. */
+  reevaluateMs: number;
+  rewritten: number;
   executionsPerSlot: number;
   transactionsPerSlot: number;
   approval?: Stats;
@@ -132,6 +135,13 @@ export async function waitingLineRun(
       await worker.stop();
     }
     const after = await counters(url);
+    // A change re-evaluates every waiting action once (new reasons): its cost, in a transaction rolled back.
+    await admin.query("begin");
+    await admin.query("update autoexec.settings set hourly_limit = hourly_limit + 1");
+    const reevaluateStarted = performance.now();
+    const rewritten = Number(await one(admin, "select autoexec_private.reevaluate_waiting()"));
+    const reevaluateMs = performance.now() - reevaluateStarted;
+    await admin.query("rollback");
     const executions = after.starts - before.starts;
     // The watcher's polls and the two counter reads are transactions of the benchmark, not of the engine.
     const transactions = after.commits - before.commits - polls - 2;
@@ -140,6 +150,8 @@ export async function waitingLineRun(
       freed: FREED,
       loadSeconds,
       forecastMs,
+      reevaluateMs,
+      rewritten,
       executionsPerSlot: executions / FREED,
       transactionsPerSlot: transactions / FREED,
     };
@@ -266,7 +278,8 @@ export function printWaitingLine(runs: LineRun[]): void {
     console.log(
       `  ${int(run.backlog).padStart(8)} waiting: ${fmt(run.executionsPerSlot, 1)} executions attempted and ` +
         `${fmt(run.transactionsPerSlot, 1)} transactions committed per freed slot (${run.freed} freed; backlog loaded in ` +
-        `${fmt(run.loadSeconds, 1)} s; the whole line's forecast ${fmt(run.forecastMs, 0)} ms)`,
+        `${fmt(run.loadSeconds, 1)} s; the whole line's forecast ${fmt(run.forecastMs, 0)} ms; a settings change ` +
+        `re-evaluated ${int(run.rewritten)} waiting actions in ${fmt(run.reevaluateMs, 0)} ms)`,
     );
   }
   const [small, large] = [runs[0], runs.at(-1)];

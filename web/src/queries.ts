@@ -197,7 +197,7 @@ const ENGINE_FIELDS = `breakerOpen breakerOpenedAt breakerReason breakerResetAt 
 export const ENGINE_STATUS = `query EngineStatus {
   currentSettings { enabled dryRun failuresBeforeCooldown }
   circuitBreaker { ${ENGINE_FIELDS} }
-  allFreezeWindows(condition: { cancelledAt: null }, orderBy: ENDS_AT_DESC, first: 5) { nodes { startsAt endsAt reason } }
+  openFreezeWindows(first: 5) { nodes { startsAt endsAt reason } }
 }`;
 
 export const SETTINGS_PAGE = `query SettingsPage {

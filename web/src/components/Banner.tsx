@@ -6,7 +6,7 @@ import { Link } from "../router.tsx";
 interface Data {
   currentSettings: { enabled: boolean; dryRun: boolean; failuresBeforeCooldown: number } | null;
   circuitBreaker: EngineState | null;
-  allFreezeWindows?: { nodes: { startsAt: string; endsAt: string; reason: string }[] };
+  openFreezeWindows?: { nodes: { startsAt: string; endsAt: string; reason: string }[] };
 }
 
 /** On every page: why the engine is not executing (breaker, cooldown, switched off, dry run). */
@@ -33,7 +33,7 @@ export function EngineBanner() {
     });
   }
   const now = Date.now();
-  const freeze = data.allFreezeWindows?.nodes.find(
+  const freeze = data.openFreezeWindows?.nodes.find(
     (row) => new Date(row.startsAt).getTime() <= now && new Date(row.endsAt).getTime() > now,
   );
   if (freeze) {

@@ -13,10 +13,9 @@ interface FreezeWindow {
   createdBy: string;
 }
 
-// Not cancelled; the ones already over are left out here (the audit list keeps them).
+// In force or planned (the ones over or cancelled are in the audit list).
 const FREEZE_WINDOWS = `query FreezeWindows {
-  allFreezeWindows(condition: { cancelledAt: null }, orderBy: ENDS_AT_DESC, first: 50) {
-    nodes { id startsAt endsAt reason createdBy } } }`;
+  openFreezeWindows(first: 50) { nodes { id startsAt endsAt reason createdBy } } }`;
 const ADD_FREEZE = `mutation AddFreeze($startsAt: Datetime!, $endsAt: Datetime!, $reason: String!) {
   addFreezeWindow(input: { startsAt: $startsAt, endsAt: $endsAt, reason: $reason }) { result { id } } }`;
 const CANCEL_FREEZE = `mutation CancelFreeze($id: BigInt!, $reason: String!) {
@@ -28,7 +27,7 @@ const CANCEL_FREEZE = `mutation CancelFreeze($id: BigInt!, $reason: String!) {
  */
 export function FreezeWindows(props: { onChanged(): void }) {
   const { canChange } = useSession();
-  const [{ data }, refresh] = usePolledQuery<{ allFreezeWindows: { nodes: FreezeWindow[] } }>(
+  const [{ data }, refresh] = usePolledQuery<{ openFreezeWindows: { nodes: FreezeWindow[] } }>(
     { query: FREEZE_WINDOWS },
     5000,
   );
@@ -38,9 +37,7 @@ export function FreezeWindows(props: { onChanged(): void }) {
   const [error, setError] = useState<string>();
   const [cancelling, setCancelling] = useState<FreezeWindow>();
   const ids = { starts: useId(), ends: useId(), reason: useId() };
-  const open = (data?.allFreezeWindows.nodes ?? []).filter(
-    (row) => new Date(row.endsAt).getTime() > Date.now(),
-  );
+  const open = data?.openFreezeWindows.nodes ?? [];
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!form.startsAt || !form.endsAt || !form.reason.trim()) {
