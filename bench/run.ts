@@ -53,6 +53,7 @@ const { values: flags } = parseArgs({
     actions: { type: "string" },
     samples: { type: "string" },
     rounds: { type: "string" },
+    backlogs: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -67,6 +68,8 @@ if (flags.help) {
   --samples N    latency samples per system (default 300)
   --rounds N     raw and autoexec drains, alternated, N times each after one warm-up round; the
                  medians count (default 3)
+  --backlogs A,B waiting-line backlogs: the cost of a freed slot with A and B actions waiting
+                 (default 10000,100000; --quick 1000,10000)
 
 Environment: DATABASE_URL (a superuser connection; a fresh database is created and dropped on that
 server; without it an embedded PostgreSQL runs in a temporary directory), WORKER_CONCURRENCY (default 4),
@@ -88,7 +91,11 @@ const sizes = {
   /** Past executions loaded to time the stats query (a million span about a year). */
   statsRows: flags.quick ? 100_000 : 1_000_000,
   /** Waiting-line backlogs: the cost of a freed slot with this many actions waiting (docs/waiting.md). */
-  backlogs: flags.quick ? [1_000, 10_000] : [10_000, 100_000],
+  backlogs: flags.backlogs
+    ? flags.backlogs.split(",").map((size) => positiveInt(size.trim(), 1))
+    : flags.quick
+      ? [1_000, 10_000]
+      : [10_000, 100_000],
   /** Pause between latency samples, after the previous job finished, so the queue is idle. */
   gapMs: 5,
 };
