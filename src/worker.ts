@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import os from "node:os";
 import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker";
 import type pg from "pg";
+import type { Config } from "./config.ts";
 import { DEFAULT_ENGINE_TIMEOUTS, type EngineTimeouts } from "./engine/timeouts.ts";
 import { handlers } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
@@ -70,6 +71,17 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       if (poolId) await pool.query("select graphile_worker.force_unlock_workers($1)", [[poolId]]);
     },
   });
+}
+
+/** What the environment says about a worker: its concurrency and the engine's timeouts. */
+export function workerSettings(
+  config: Config,
+): Pick<WorkerOptions, "concurrency" | "lockTimeoutMs" | "statementTimeoutMs"> {
+  return {
+    concurrency: config.WORKER_CONCURRENCY,
+    lockTimeoutMs: config.ENGINE_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: config.ENGINE_STATEMENT_TIMEOUT_MS,
+  };
 }
 
 function engineTimeouts(options: WorkerOptions): EngineTimeouts {

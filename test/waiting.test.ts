@@ -1,5 +1,6 @@
-import pg from "pg";
+import type pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { counters } from "../bench/lib/waiting-line.ts";
 import { createPool } from "../src/db/pool.ts";
 import { executeAction } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
@@ -158,22 +159,6 @@ async function freeSlots(count: number): Promise<void> {
   }
 }
 
-/** Reads a number on a connection of its own, so the reading itself leaves no unflushed statistics behind. */
-async function readStats(): Promise<{ commits: number; starts: number }> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      `select (select xact_commit from pg_stat_database where datname = current_database())::float8 as commits,
-         coalesce((select calls from pg_stat_user_functions
-                   where schemaname = 'autoexec_private' and funcname = 'start_execution'), 0)::float8 as starts`,
-    );
-    return rows[0];
-  } finally {
-    await client.end();
-  }
-}
-
 describe("the engine's serialisation cannot be stalled from outside", () => {
   it("an agent holding the old advisory key (hashtext('autoexec.execution_slots')) does not stall executions", async () => {
     await goLive(db.pool); // 10 an hour: the limits can bind, so the rate-limit decision is serialised
@@ -271,7 +256,7 @@ describe("scarce slots", () => {
     await stop(loading);
 
     const freed = 5;
-    const before = await readStats();
+    const before = await counters(db.url);
     await freeSlots(freed);
     const observer = createPool(db.url, db.log, 1);
     let polls = 0;
@@ -297,7 +282,7 @@ describe("scarce slots", () => {
       await stop(measuring);
       await observer.end();
     }
-    const after = await readStats();
+    const after = await counters(db.url);
     const executions = after.starts - before.starts;
     // Every poll of the observer, and the worker's own start-up and shutdown, count as transactions too.
     const transactions = after.commits - before.commits - polls * 2 - 1;
@@ -319,6 +304,19 @@ async function reasonsOf(ids: Iterable<number>): Promise<Record<string, number>>
     [[...ids]],
   );
   return Object.fromEntries(rows.map((row) => [row.status_reason, row.n]));
+}
+
+/** Waits (at most a second: a change takes effect within one) until the backlog's reasons are `expected`. */
+async function waitForReasons(
+  ids: Iterable<number>,
+  expected: Record<string, number>,
+  what: string,
+): Promise<void> {
+  const list = [...ids];
+  await waitFor(async () => JSON.stringify(await reasonsOf(list)) === JSON.stringify(expected), 1_000, {
+    what,
+    describe: async () => JSON.stringify(await reasonsOf(list)),
+  });
 }
 
 const lineReason = (hourly: number, daily: number) =>
@@ -357,26 +355,13 @@ describe("every change re-evaluates the waiting actions within a second", () => 
     expect(await reasonsOf(backlog.keys())).toEqual({ [lineReason(13, 50)]: 17 });
 
     await asAdmin("select autoexec.update_settings(enabled => false)");
-    await waitFor(
-      async () =>
-        JSON.stringify(await reasonsOf(backlog.keys())) ===
-        JSON.stringify({ "auto-execution is switched off (settings.enabled)": 17 }),
-      1_000,
-      {
-        what: "the reasons to say the switch is off",
-        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
-      },
+    await waitForReasons(
+      backlog.keys(),
+      { "auto-execution is switched off (settings.enabled)": 17 },
+      "the reasons to say the switch is off",
     );
     await asAdmin("select autoexec.update_settings(enabled => true)");
-    await waitFor(
-      async () =>
-        JSON.stringify(await reasonsOf(backlog.keys())) === JSON.stringify({ [lineReason(13, 50)]: 17 }),
-      1_000,
-      {
-        what: "the reasons to say the line again",
-        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
-      },
-    );
+    await waitForReasons(backlog.keys(), { [lineReason(13, 50)]: 17 }, "the reasons to say the line again");
 
     // A cooldown an admin ends: audited, and the line's reason is back.
     await db.pool.query("update autoexec.engine_state set cooldown_until = now() + interval '1 hour'");
@@ -391,14 +376,10 @@ describe("every change re-evaluates the waiting actions within a second", () => 
     );
     await expect(asAdmin("select autoexec.clear_cooldown('  ')")).rejects.toThrow(/reason is required/);
     await asAdmin("select autoexec.clear_cooldown('the affiliate network is back')");
-    await waitFor(
-      async () =>
-        JSON.stringify(await reasonsOf(backlog.keys())) === JSON.stringify({ [lineReason(13, 50)]: 17 }),
-      1_000,
-      {
-        what: "the line's reason after the cooldown",
-        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
-      },
+    await waitForReasons(
+      backlog.keys(),
+      { [lineReason(13, 50)]: 17 },
+      "the line's reason after the cooldown",
     );
     expect(
       await scalar<string>(
@@ -470,14 +451,7 @@ describe("freeze windows", () => {
       "select id, autoexec_private.format_time(ends_at) as until from autoexec.freeze_windows",
     );
     const frozen = `automatic execution is frozen until ${rows[0]?.until} (Black Friday sale week)`;
-    await waitFor(
-      async () => JSON.stringify(await reasonsOf(backlog.keys())) === JSON.stringify({ [frozen]: 5 }),
-      1_000,
-      {
-        what: "the waiting actions to show the freeze",
-        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
-      },
-    );
+    await waitForReasons(backlog.keys(), { [frozen]: 5 }, "the waiting actions to show the freeze");
 
     // An approval made during the window waits for its end, saying so; a forced execution runs.
     const approved = await insertAction(db.pool, {
@@ -500,15 +474,7 @@ describe("freeze windows", () => {
     await waitFor(async () => (await getAction(db.pool, approved)).status === "EXECUTED", 1_000, {
       what: "the approved action to run once the window ended",
     });
-    await waitFor(
-      async () =>
-        JSON.stringify(await reasonsOf(backlog.keys())) === JSON.stringify({ [lineReason(10, 50)]: 5 }),
-      1_000,
-      {
-        what: "the line's reason to return",
-        describe: async () => JSON.stringify(await reasonsOf(backlog.keys())),
-      },
-    );
+    await waitForReasons(backlog.keys(), { [lineReason(10, 50)]: 5 }, "the line's reason to return");
     const { rows: audit } = await db.pool.query(
       "select action, actor, note from autoexec.audit_events where subject_type = 'freeze_window' order by id",
     );

@@ -250,7 +250,8 @@ async function freeSlots(admin: pg.Client, firstInMs: number, everyMs: number): 
   await admin.query("commit");
 }
 
-async function counters(url: string): Promise<{ commits: number; starts: number }> {
+/** Transactions committed in the database and start_execution calls, read on a connection of its own. */
+export async function counters(url: string): Promise<{ commits: number; starts: number }> {
   const client = new pg.Client({ connectionString: url, application_name: "autoexec-bench-counters" });
   await client.connect();
   try {
