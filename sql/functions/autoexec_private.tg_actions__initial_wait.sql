@@ -30,7 +30,10 @@ begin
     v_reason := autoexec_private.threshold_reason(new, s);
     if v_reason is not null then
       new.wait_kind := 'threshold';
-    elsif not s.dry_run and t.mode = 'live' and exists (select from autoexec.actions l where l.wait_kind = 'line') then
+    -- The probe reads the line's own index (its order), so it costs one index entry whatever the table holds.
+    elsif not s.dry_run and t.mode = 'live' and exists (
+      select from autoexec.actions l where l.wait_kind = 'line' order by l.expected_value desc, l.created_at, l.id limit 1
+    ) then
       new.wait_kind := 'line';
       v_reason := autoexec_private.line_reason(s, e);
     end if;
