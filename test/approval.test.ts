@@ -246,7 +246,7 @@ describe("Tier 3", () => {
     });
     expect(await jobKeys()).toEqual([]);
     expect(await run(id)).toMatchObject({ outcome: "not_now", decision: "skip" });
-    expect(await run(id, { force: true, actor: "alice" })).toMatchObject({
+    expect(await run(id, { force: true, actor: "alice", reason: "try it" })).toMatchObject({
       outcome: "not_now",
       decision: "skip",
     });

@@ -181,21 +181,27 @@ describe("audit events record who did what, with old and new values", () => {
     ]);
   });
 
-  it("a forced execution, which is also logged as executed by the admin", async () => {
-    const id = await proposeExpansion(); // Tier 2, not approved, and the engine is switched off
-    const outcome = await executeAction(deps(), id, { force: true, actor: "alice" });
+  it("a forced execution, which is also logged as executed by the admin, with the reason", async () => {
+    const id = await proposeExpansion(); // Tier 2, not approved
+    await goLive(db.pool); // force does not override the switch
+    const before = (await auditEvents()).length; // going live is audited too
+    await expect(executeAction(deps(), id, { force: true, actor: "alice" })).rejects.toThrow(
+      /needs a reason/,
+    );
+    const outcome = await executeAction(deps(), id, { force: true, actor: "alice", reason: "launch day" });
     expect(outcome).toMatchObject({ outcome: "executed", mode: "live" });
     const logId = outcome.outcome === "executed" ? outcome.executionLogId : undefined;
-    expect(await auditEvents()).toEqual([
+    expect((await auditEvents()).slice(before)).toEqual([
       actionEvent(id, {
         actor: "alice",
         action: "action.force_executed",
         old_values: { status: "PENDING" },
-        new_values: { status: "EXECUTED", executionLogId: logId },
+        new_values: { status: "EXECUTED", mode: "live", executionLogId: logId, approvedBy: "alice" },
+        note: "launch day",
       }),
     ]);
-    const { rows } = await db.pool.query("select id, executed_by from autoexec.execution_logs");
-    expect(rows).toEqual([{ id: logId, executed_by: "alice" }]);
+    const { rows } = await db.pool.query("select id, executed_by, force_reason from autoexec.execution_logs");
+    expect(rows).toEqual([{ id: logId, executed_by: "alice", force_reason: "launch day" }]);
   });
 
   it("a manual implementation", async () => {
@@ -274,6 +280,7 @@ describe("audit events and execution logs are append-only", () => {
       error_message: "'forged'",
       duration_ms: "duration_ms + 1",
       allowance: "'confident'",
+      force_reason: "'forged'",
     };
     const { rows } = await db.pool.query(
       `select column_name from information_schema.columns

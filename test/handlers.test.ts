@@ -206,7 +206,12 @@ describe("ADD_AFFILIATE_LINK", () => {
     addedAt: "2024-01-01T00:00:00.000Z",
     addedBy: "editor",
   };
-  const link = (modId: number, affiliateUrl: string) => ({ modId, affiliateUrl, affiliateType: "amazon" });
+  // affiliateType is the network of the URL's host (autoexec.affiliate_hosts.network).
+  const link = (modId: number, affiliateUrl: string) => ({
+    modId,
+    affiliateUrl,
+    affiliateType: affiliateUrl.includes("patreon.com") ? "patreon" : "amazon",
+  });
 
   it("appends the link in canonical form after the existing ones, and logs how to remove it", async () => {
     const modId = await insertMod(db.pool, { affiliateLinks: [editorsLink] });
@@ -241,15 +246,15 @@ describe("ADD_AFFILIATE_LINK", () => {
   });
 
   it.each([
-    ["amazon.com with our tag", "https://amazon.com/dp/B0BARE?tag=musthavemods&th=1"],
-    ["a Patreon page", "https://www.patreon.com/creator"],
-    ["a Steam store page", "https://store.steampowered.com/app/1222670/"],
-    ["an EA store page", "https://www.ea.com/games/the-sims/store/sims-4"],
-  ])("accepts %s, placed in the sidebar by default", async (_what, affiliateUrl) => {
+    ["amazon.com with our tag", "https://amazon.com/dp/B0BARE?tag=musthavemods&th=1", "amazon"],
+    ["a Patreon page", "https://www.patreon.com/creator", "patreon"],
+    ["a Steam store page", "https://store.steampowered.com/app/1222670/", "steam"],
+    ["an EA store page", "https://www.ea.com/games/the-sims/store/sims-4", "ea"],
+  ])("accepts %s, placed in the sidebar by default", async (_what, affiliateUrl, affiliateType) => {
     const modId = await insertMod(db.pool);
-    await expectExecuted(type, { modId, affiliateUrl, affiliateType: "shop" });
+    await expectExecuted(type, { modId, affiliateUrl, affiliateType });
     expect((await getMod(modId)).affiliate_links).toEqual([
-      expect.objectContaining({ url: affiliateUrl, type: "shop", position: "sidebar" }),
+      expect.objectContaining({ url: affiliateUrl, type: affiliateType, position: "sidebar" }),
     ]);
   });
 
@@ -710,9 +715,9 @@ describe("refusals every handler shares", () => {
     ],
     [
       "ADD_TO_COLLECTION",
-      "a fractional modId",
-      { modId: 1.5, collectionId: 1 },
-      "modId: Invalid input: expected int, received number",
+      "a null modId",
+      { modId: null, collectionId: 1 },
+      "modId: Invalid input: expected number, received null",
     ],
     [
       "ADD_TO_COLLECTION",

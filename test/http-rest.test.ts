@@ -42,6 +42,16 @@ async function execute(body: unknown, token?: string, on = api) {
   return on.rest("POST", EXECUTE, { body, token });
 }
 
+/** The audit events of an action's forced executions (or of its failed forced attempts). */
+async function forceEvents(actionId: number, action = "action.force_executed") {
+  const { rows } = await db.pool.query(
+    `select actor, note, new_values from autoexec.audit_events
+     where action = $2 and subject_id = $1 order by id`,
+    [String(actionId), action],
+  );
+  return rows;
+}
+
 async function logsOf(actionId: number) {
   const { rows } = await db.pool.query(
     "select id, executed_by, mode, success from autoexec.execution_logs where action_id = $1 order by id",
@@ -84,34 +94,161 @@ describe("POST /api/monetization/execute", () => {
     expect(refused.body.error).toMatch(/confidence 0.5 is not above the minimum 0.7/);
     expect(await logsOf(actionId)).toEqual([]);
 
-    const forced = await execute({ actionId, force: true }, await api.token("admin", NASTY));
+    const reason = `the agent is too modest here; ${NASTY}`;
+    const forced = await execute({ actionId, force: true, reason }, await api.token("admin", NASTY));
     expect(forced.status).toBe(200);
     expect(ExecuteResponse.parse(forced.body).executionLog).toMatchObject({
       executedBy: NASTY,
       success: true,
+      forced: true,
+      forceReason: reason,
     });
-    const { rows } = await db.pool.query(
-      "select actor from autoexec.audit_events where action = 'action.force_executed' and subject_id = $1",
-      [String(actionId)],
-    );
-    expect(rows).toEqual([{ actor: NASTY }]);
+    expect(await forceEvents(actionId)).toEqual([
+      {
+        actor: NASTY,
+        note: reason,
+        new_values: { status: "EXECUTED", mode: "live", executionLogId: forced.body.executionLog.id },
+      },
+    ]);
   });
 
-  it("forces past the switch and dry run, but never a Tier 3 action", async () => {
-    await db.pool.query("update autoexec.settings set enabled = false, dry_run = true");
+  it("needs a reason to force, and changes nothing without one", async () => {
+    const actionId = await insertAction(db.pool, {
+      data: amazonLink(await insertMod(db.pool)),
+      confidence: 0.5,
+    });
+    for (const body of [
+      { actionId, force: true },
+      { actionId, force: true, reason: "   " },
+      { actionId, force: true, reason: "x".repeat(2001) },
+    ]) {
+      const answer = await execute(body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatch(/reason/);
+    }
+    expect(await logsOf(actionId)).toEqual([]);
+    expect(await forceEvents(actionId)).toEqual([]);
+    // Without force a reason is not needed, and the execution is not marked forced.
+    const unforced = await execute({
+      actionId: await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }),
+    });
+    expect(unforced.body.executionLog).toMatchObject({ forced: false, forceReason: null });
+  });
+
+  it("forced, runs a pending Tier 2 action and records the admin as the one who approved it", async () => {
+    const modId = await insertMod(db.pool, { body: "Body." });
+    const actionId = await insertAction(db.pool, {
+      type: "EXPAND_CONTENT",
+      data: { modId, content: "## More\nText." },
+    });
+    expect((await execute({ actionId })).body).toMatchObject({ decision: "skip" });
+    const forced = await execute(
+      { actionId, force: true, reason: "launch day, reviewed on the call" },
+      await api.token("admin", "carol"),
+    );
+    expect(forced.status).toBe(200);
+    expect(forced.body.executionLog).toMatchObject({ executedBy: "carol", mode: "live", forced: true });
+    const { rows } = await db.pool.query(
+      "select status, reviewed_by, reviewed_at is not null as reviewed, review_note from autoexec.actions where id = $1",
+      [actionId],
+    );
+    expect(rows[0]).toEqual({
+      status: "EXECUTED",
+      reviewed_by: "carol",
+      reviewed: true,
+      review_note: "forced: launch day, reviewed on the call",
+    });
+    expect(await forceEvents(actionId)).toEqual([
+      {
+        actor: "carol",
+        note: "launch day, reviewed on the call",
+        new_values: {
+          status: "EXECUTED",
+          mode: "live",
+          executionLogId: forced.body.executionLog.id,
+          approvedBy: "carol",
+        },
+      },
+    ]);
+    const notice = await db.pool.query(
+      "select payload ->> 'approvedBy' as by from autoexec.notifications where kind = 'tier2_executed' and payload ->> 'actionId' = $1",
+      [String(actionId)],
+    );
+    expect(notice.rows).toEqual([{ by: "carol" }]);
+  });
+
+  it("forced, overrides the guards but not the switch or a disabled type; a dry run stays a dry run; never Tier 3", async () => {
+    const reason = "checking by hand";
+    await db.pool.query("update autoexec.settings set enabled = false, dry_run = false");
     const linkId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
-    expect((await execute({ actionId: linkId })).body.error).toMatch(/switched off/);
-    const forced = await execute({ actionId: linkId, force: true });
-    expect(forced.body.executionLog).toMatchObject({ mode: "live", executedBy: "alice" });
+    const off = await execute({ actionId: linkId, force: true, reason });
+    expect(off.status).toBe(409);
+    expect(off.body.error).toMatch(/switched off.*force does not override/);
+    expect(await logsOf(linkId)).toEqual([]);
+
+    await db.pool.query("update autoexec.settings set enabled = true");
+    await db.pool.query(
+      "update autoexec.action_types set mode = 'disabled' where type = 'ADD_AFFILIATE_LINK'",
+    );
+    try {
+      const disabled = await execute({ actionId: linkId, force: true, reason });
+      expect(disabled.status).toBe(409);
+      expect(disabled.body.error).toMatch(/ADD_AFFILIATE_LINK is disabled.*force does not override/);
+    } finally {
+      await db.pool.query("update autoexec.action_types set mode = 'live' where type = 'ADD_AFFILIATE_LINK'");
+    }
+    expect(await logsOf(linkId)).toEqual([]);
+
+    await db.pool.query("update autoexec.settings set dry_run = true");
+    const dry = await execute({ actionId: linkId, force: true, reason }, await api.token("admin", "dave"));
+    expect(dry.status).toBe(200);
+    expect(dry.body.executionLog).toMatchObject({
+      mode: "dry_run",
+      executedBy: "dave",
+      forced: true,
+      forceReason: reason,
+    });
+    expect((await getAction(db.pool, linkId)).status).toBe("PENDING");
+    expect(await forceEvents(linkId)).toEqual([
+      {
+        actor: "dave",
+        note: reason,
+        new_values: { status: "PENDING", mode: "dry_run", executionLogId: dry.body.executionLog.id },
+      },
+    ]);
 
     const tier3 = await insertAction(db.pool, { type: "REMOVE_CONTENT", data: { modId: 1 } });
-    for (const force of [false, true]) {
-      const answer = await execute({ actionId: tier3, force });
+    for (const body of [{ actionId: tier3 }, { actionId: tier3, force: true, reason }]) {
+      const answer = await execute(body);
       expect(answer.status).toBe(409);
       expect(answer.body.error).toMatch(/Tier 3.*with or without force/);
     }
     expect((await getAction(db.pool, tier3)).status).toBe("PENDING");
     expect(await logsOf(tier3)).toEqual([]);
+  });
+
+  it("forced and failing: the failed attempt's log and audit event say it was forced and why", async () => {
+    const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+    const answer = await execute({ actionId, force: true, reason: "retry now" }, undefined, broken);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ success: false });
+    expect(answer.body.executionLog).toMatchObject({
+      success: false,
+      forced: true,
+      forceReason: "retry now",
+    });
+    expect(await forceEvents(actionId, "action.force_failed")).toEqual([
+      {
+        actor: "alice",
+        note: "retry now",
+        new_values: {
+          status: "PENDING",
+          mode: "live",
+          executionLogId: answer.body.executionLog.id,
+          error: "the affiliate network is down",
+        },
+      },
+    ]);
   });
 
   it("dry-runs when dry run is on, and says so in the log", async () => {
@@ -127,7 +264,7 @@ describe("POST /api/monetization/execute", () => {
     expect((await execute({ actionId: 987_654 })).status).toBe(404);
     const done = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
     expect((await execute({ actionId: done })).status).toBe(200);
-    const again = await execute({ actionId: done, force: true });
+    const again = await execute({ actionId: done, force: true, reason: "once more" });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ decision: "skip", error: "action is EXECUTED" });
 
@@ -153,7 +290,7 @@ describe("POST /api/monetization/execute", () => {
   it("is for admins only: a viewer's request, forced or not, changes nothing", async () => {
     const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
     for (const force of [false, true]) {
-      const answer = await execute({ actionId, force }, await api.token("viewer"));
+      const answer = await execute({ actionId, force, reason: "viewer" }, await api.token("viewer"));
       expect(answer.status).toBe(403);
     }
     expect(await logsOf(actionId)).toEqual([]);
@@ -289,7 +426,7 @@ describe("GET /api/openapi.json", () => {
     ]);
     const request = doc.components.schemas.ExecuteRequest;
     expect(request.required).toEqual(["actionId"]);
-    expect(Object.keys(request.properties)).toEqual(["actionId", "force"]);
+    expect(Object.keys(request.properties)).toEqual(["actionId", "force", "reason"]);
     expect(doc.paths[STATS].get.parameters.map((p: { name: string }) => p.name)).toEqual([
       "from",
       "to",

@@ -466,7 +466,11 @@ describe("freeze windows", () => {
     expect((await getAction(db.pool, approved)).status).toBe("APPROVED");
     const forced = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
     expect(
-      await executeAction({ pool: db.pool, handlers, log: db.log }, forced, { force: true, actor: "alice" }),
+      await executeAction({ pool: db.pool, handlers, log: db.log }, forced, {
+        force: true,
+        actor: "alice",
+        reason: "the sale page needs it now",
+      }),
     ).toMatchObject({ outcome: "executed" });
 
     // Ended early: the approval runs at once, the line's reason is back.

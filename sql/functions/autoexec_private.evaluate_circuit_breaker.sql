@@ -1,5 +1,6 @@
 create or replace function autoexec_private.evaluate_circuit_breaker() returns boolean
 language plpgsql volatile
+security definer
 set search_path = pg_catalog
 as $$
 -- Opens the breaker when more than breaker_failure_rate of the last breaker_window executions since the
@@ -7,6 +8,7 @@ as $$
 -- An execution here is an action's live execution, its retries included: it failed when its latest
 -- attempt failed. Dry runs do not count (they change nothing live). Only the last breaker_window ×
 -- max_attempts log rows are read, so the cost does not grow with the log (recent_failures).
+-- Security definer: no login may write autoexec.engine_state itself (sql/migrations/020).
 declare
   s autoexec.settings;
   e autoexec.engine_state;

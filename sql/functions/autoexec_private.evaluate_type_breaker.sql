@@ -1,5 +1,6 @@
 create or replace function autoexec_private.evaluate_type_breaker(p_type text) returns boolean
 language plpgsql volatile
+security definer
 set search_path = pg_catalog
 as $$
 -- Opens the breaker of one action type when more than type_breaker_failure_rate of its last

@@ -22,7 +22,9 @@ as $$
     'rolledBackAt', l.rolled_back_at,
     'rolledBackBy', l.rolled_back_by,
     'rollbackReason', l.rollback_reason,
-    'rollbackForced', l.rollback_forced
+    'rollbackForced', l.rollback_forced,
+    'forced', l.force_reason is not null,
+    'forceReason', l.force_reason
   );
 $$;
 comment on function autoexec_private.execution_log_json(autoexec.execution_logs) is

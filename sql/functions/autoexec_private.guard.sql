@@ -26,7 +26,10 @@ as $$
 -- The rate limits are checked after a "run", by claim_execution_slot, under a lock.
 -- Pending Tier 1 actions take the automatic path (every guard). Approved actions (Tier 2, or Tier 1
 -- that an admin approved) skip the thresholds and the recent-edit wait: a person decided. p_force
--- (an admin's forced execution) skips every guard; nothing ever runs a Tier 3 action.
+-- (an admin's forced execution, with a reason) skips every guard that judges the action (approval,
+-- thresholds, limits, recent edit, cooldown, breaker, expiry, attempts) but not the operators'
+-- switches: the global switch and a disabled type still hold it, and dry run still makes it a dry
+-- run. Nothing ever runs a Tier 3 action.
 -- The reasons come from the functions the waiting line uses too (gate_reason, threshold_reason), so an
 -- action reads the same whether a worker or the dispatcher looked at it last.
 declare
@@ -42,20 +45,22 @@ begin
     return query select 'skip', null::text, 'action is ' || a.status, null::timestamptz, null::text, null::text;
     return;
   end if;
-  if p_force then
-    return query select 'run', 'live', null::text, null::timestamptz, null::text, null::text;
+  if p_force and s.enabled and t.mode <> 'disabled' then
+    return query select 'run', case when s.dry_run or t.mode = 'dry_run' then 'dry_run' else 'live' end, null::text,
+      null::timestamptz, null::text, null::text;
     return;
   end if;
-  if a.status = 'PENDING' and a.execution_tier = 2 then
+  -- A forced execution that gets here is held by a switch: it falls through to the switch's reason.
+  if a.status = 'PENDING' and a.execution_tier = 2 and not p_force then
     return query select 'skip', null::text, 'waiting for an admin''s approval', null::timestamptz, null::text,
       null::text;
     return;
   end if;
-  if a.expires_at <= now() then
+  if a.expires_at <= now() and not p_force then
     return query select 'end', null::text, autoexec_private.expiry_reason(a), null::timestamptz, 'EXPIRED', null::text;
     return;
   end if;
-  if a.execution_attempts >= s.max_attempts then
+  if a.execution_attempts >= s.max_attempts and not p_force then
     return query select 'end', null::text, 'gave up after ' || a.execution_attempts || ' failed attempts',
       null::timestamptz, 'FAILED', null::text;
     return;

@@ -1,5 +1,6 @@
 create or replace function autoexec_private.open_type_breaker(p_type text, p_reason text) returns void
 language plpgsql volatile
+security definer
 set search_path = pg_catalog
 as $$
 begin

@@ -1,13 +1,15 @@
 -- finish_execution claimed the slot and called this; the slot is now claimed by start_execution.
 drop function if exists autoexec_private.finish_execution(bigint, text, text, boolean, jsonb, jsonb, integer);
 drop function if exists autoexec_private.record_execution(bigint, text, text, timestamptz, jsonb, jsonb, integer);
+drop function if exists autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer);
 create or replace function autoexec_private.record_execution(
   p_action_id bigint,
   p_mode text,
   p_executed_by text,
   p_output jsonb,
   p_rollback_data jsonb,
-  p_duration_ms integer
+  p_duration_ms integer,
+  p_force_reason text default null
 ) returns bigint
 language plpgsql volatile
 set search_path = pg_catalog
@@ -19,14 +21,15 @@ declare
   a autoexec.actions;
   v_log_id bigint;
   v_executed_at timestamptz := clock_timestamp();
+  v_approved_by text;
 begin
   select * into a from autoexec.actions where id = p_action_id;
   insert into autoexec.execution_logs (
     action_id, action_type, execution_tier, rate_limit_key, executed_at, executed_by, mode, attempt,
-    input_data, output_data, success, duration_ms, rollback_data, allowance
+    input_data, output_data, success, duration_ms, rollback_data, force_reason, allowance
   ) values (
     a.id, a.type, a.execution_tier, a.rate_limit_key, v_executed_at, p_executed_by, p_mode,
-    a.execution_attempts + 1, a.action_data, p_output, true, p_duration_ms, p_rollback_data,
+    a.execution_attempts + 1, a.action_data, p_output, true, p_duration_ms, p_rollback_data, p_force_reason,
     case when p_executed_by = 'auto' then
       autoexec_private.allowance_of(a.confidence, (select s from autoexec.settings s)) end
   ) returning id into v_log_id;
@@ -53,26 +56,23 @@ begin
     where id = a.id;
   end if;
 
+  if p_force_reason is not null then
+    v_approved_by := autoexec_private.record_forced_execution(v_log_id, a.status);
+  end if;
   if p_mode = 'live' and a.execution_tier = 2 then
     perform autoexec_private.notify('tier2_executed', 'info',
       'Approved action ' || a.id || ' (' || a.type || ') was executed',
-      jsonb_build_object('actionId', a.id, 'type', a.type, 'executionLogId', v_log_id, 'approvedBy', a.reviewed_by));
-  end if;
-  if p_executed_by not in ('auto', 'approved') then
-    perform autoexec_private.audit('action.force_executed', 'action', a.id::text,
-      jsonb_build_object('status', a.status), jsonb_build_object('status', 'EXECUTED', 'executionLogId', v_log_id),
-      null, p_executed_by);
+      jsonb_build_object('actionId', a.id, 'type', a.type, 'executionLogId', v_log_id,
+        'approvedBy', coalesce(a.reviewed_by, v_approved_by)));
   end if;
 
-  -- A success ends a failure streak (the guarded update takes no lock when there is none), and a
-  -- successful probe after a reset counts towards closing the breaker for good.
-  update autoexec.engine_state set consecutive_failures = 0 where consecutive_failures <> 0;
+  perform autoexec_private.note_execution_outcome(true);
+  -- A successful probe after a breaker reset counts towards closing it for good.
   if p_mode = 'live' and p_executed_by in ('auto', 'approved') then
-    update autoexec.engine_state set probes_left = probes_left - 1 where probes_left > 0;
-    update autoexec.type_breakers set probes_left = probes_left - 1 where type = a.type and probes_left > 0;
+    perform autoexec_private.note_probe_outcome(a.id, a.type, null);
   end if;
   return v_log_id;
 end;
 $$;
-comment on function autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer) is
+comment on function autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer, text) is
   'Writes the execution log of a successful (or dry-run) execution and updates the action.';

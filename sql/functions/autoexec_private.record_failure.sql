@@ -1,5 +1,7 @@
+drop function if exists autoexec_private.record_failure(bigint, text, text, text, integer);
 create or replace function autoexec_private.record_failure(
-  p_action_id bigint, p_mode text, p_executed_by text, p_error text, p_duration_ms integer
+  p_action_id bigint, p_mode text, p_executed_by text, p_error text, p_duration_ms integer,
+  p_force_reason text default null
 ) returns table (final boolean, attempts integer)
 language plpgsql volatile
 set search_path = pg_catalog
@@ -14,7 +16,7 @@ declare
   s autoexec.settings;
   v_attempts integer;
   v_final boolean;
-  v_streak integer;
+  v_log_id bigint;
   v_was text;
 begin
   select * into a from autoexec.actions where id = p_action_id for update;
@@ -29,11 +31,11 @@ begin
 
   insert into autoexec.execution_logs (
     action_id, action_type, execution_tier, rate_limit_key, executed_by, mode, attempt,
-    input_data, success, error_message, duration_ms
+    input_data, success, error_message, duration_ms, force_reason
   ) values (
     a.id, a.type, a.execution_tier, a.rate_limit_key, p_executed_by, p_mode, v_attempts,
-    a.action_data, false, p_error, p_duration_ms
-  );
+    a.action_data, false, p_error, p_duration_ms, p_force_reason
+  ) returning id into v_log_id;
 
   update autoexec.actions set
     status = case when v_final then 'FAILED' else status end,
@@ -52,6 +54,9 @@ begin
     perform autoexec_private.wake_dispatcher();
   end if;
 
+  if p_force_reason is not null then
+    perform autoexec_private.record_forced_execution(v_log_id, a.status);
+  end if;
   if v_final then
     perform autoexec_private.notify('action_failed', 'warning',
       'Action ' || a.id || ' (' || a.type || ') failed ' || v_attempts || ' times: ' || p_error,
@@ -62,38 +67,16 @@ begin
     return query select v_final, v_attempts;
     return;
   end if;
+  -- An action's retries count once in the failure streak.
   if v_attempts = 1 then
-    update autoexec.engine_state set consecutive_failures = consecutive_failures + 1
-      returning consecutive_failures into v_streak;
-    if v_streak >= s.failures_before_cooldown then
-      update autoexec.engine_state set consecutive_failures = 0, cooldown_until = now() + s.cooldown,
-        cooldown_started_at = now();
-      perform autoexec_private.notify('cooldown_started', 'warning',
-        v_streak || ' executions failed in a row; execution pauses until '
-          || autoexec_private.format_time(now() + s.cooldown),
-        jsonb_build_object('failuresInARow', v_streak, 'until', now() + s.cooldown));
-    end if;
+    perform autoexec_private.note_execution_outcome(false);
   end if;
-
   -- A failing probe re-opens its breaker at once, without waiting for a new burst of failures.
-  if exists (select from autoexec.engine_state where probes_left > 0) then
-    update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(), probes_left = 0,
-      breaker_reason = 'a probe after the reset failed (action ' || a.id || ': ' || left(p_error, 200) || ')';
-    perform autoexec_private.audit('breaker.opened', 'circuit_breaker', null, jsonb_build_object('open', false),
-      jsonb_build_object('open', true), 'a probe after the reset failed', 'engine');
-    perform autoexec_private.notify('circuit_breaker_opened', 'critical',
-      'Circuit breaker re-opened: a probe after the reset failed (action ' || a.id || ': ' || left(p_error, 200)
-        || '). All auto-execution is paused until an admin resets it.',
-      jsonb_build_object('actionId', a.id, 'probe', true));
-  end if;
-  if exists (select from autoexec.type_breakers where type = a.type and probes_left > 0) then
-    perform autoexec_private.open_type_breaker(a.type,
-      'a probe after the reset failed (action ' || a.id || ': ' || left(p_error, 200) || ')');
-  end if;
+  perform autoexec_private.note_probe_outcome(a.id, a.type, p_error);
   perform autoexec_private.evaluate_circuit_breaker();
   perform autoexec_private.evaluate_type_breaker(a.type);
   return query select v_final, v_attempts;
 end;
 $$;
-comment on function autoexec_private.record_failure(bigint, text, text, text, integer) is
+comment on function autoexec_private.record_failure(bigint, text, text, text, integer, text) is
   'Records a failed execution attempt and its consequences (retry or FAILED, cooldown, circuit breaker).';

@@ -11,7 +11,7 @@ begin
     status_reason = p_reason,
     execution_result = jsonb_build_object('success', false, 'error', p_reason),
     deferred_until = null
-  where id = p_action_id;
+  where id = p_action_id and status in ('PENDING', 'APPROVED'); -- a finished action stays as it ended
   -- It was given a slot it cannot use: the next in line gets it.
   if v_was = 'dispatched' then
     perform autoexec_private.wake_dispatcher();

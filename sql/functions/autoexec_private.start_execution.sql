@@ -45,8 +45,9 @@ begin
   -- (it gets it from here, saving a round trip). "No key update" keeps every other writer out but lets
   -- other executions insert rows that reference it (internal link suggestions, collection entries):
   -- with "for update" two of them doing so to each other's mods would deadlock.
-  if jsonb_typeof(a.action_data -> 'modId') = 'number' and (a.action_data ->> 'modId') ~ '^\d{1,18}$' then
-    v_mod_id := (a.action_data ->> 'modId')::bigint;
+  -- mod_id is the canonical id the INSERT read from action_data.modId, in whatever spelling.
+  v_mod_id := a.mod_id;
+  if v_mod_id is not null then
     select * into m from content.mods cm where cm.id = v_mod_id for no key update;
   end if;
 
@@ -57,8 +58,7 @@ begin
   -- breaker's row stays locked until this one commits; record_execution counts it, record_failure
   -- re-opens the breaker). Forced executions and dry runs are no probes.
   if v_decision = 'run' and v_mode = 'live' and not p_force then
-    perform from autoexec.engine_state es where es.probes_left > 0 for update;
-    perform from autoexec.type_breakers tb where tb.type = a.type and tb.probes_left > 0 for update;
+    perform autoexec_private.lock_probe(a.type);
   end if;
   -- Dry runs and an admin's forced executions use up no slot.
   if v_decision = 'run' and v_mode = 'live' and not p_force then

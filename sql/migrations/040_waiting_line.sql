@@ -47,7 +47,8 @@ alter table autoexec.engine_state
   add column cooldown_started_at timestamptz;
 comment on column autoexec.engine_state.cooldown_started_at is
   'When the running cooldown started: a changed settings.cooldown applies to it (cooldown_until moves).';
-grant update (cooldown_started_at) on autoexec.engine_state to autoexec_executor;
+-- Written only by security definer functions (note_execution_outcome, clear_cooldown): no login may write
+-- engine state itself (migration 020).
 
 -- Actions that waited in their own jobs before this migration join the line; the dispatcher re-evaluates them.
 update autoexec.actions set wait_kind = 'line', deferred_until = null

@@ -39,6 +39,5 @@ comment on column autoexec.engine_state.probes_left is
   'Half-open: executions still to run as probes (one at a time) after the global breaker was reset.';
 
 grant select on autoexec.type_breakers to autoexec_viewer, autoexec_executor;
-grant update (breaker_open, breaker_opened_at, breaker_reason, probes_left) on autoexec.type_breakers
-  to autoexec_executor;
-grant update (probes_left) on autoexec.engine_state to autoexec_executor;
+-- Like engine_state (migration 020), no login writes these: only security definer functions do
+-- (evaluate_type_breaker, open_type_breaker, note_probe_outcome, reset_circuit_breaker).

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { z } from "zod";
+import { withTransaction } from "../db/pool.ts";
 import { type ModRow, rememberLockedMod } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
@@ -47,10 +48,16 @@ interface Verdict {
 }
 
 export interface ExecuteOptions {
-  /** An admin's forced execution: skips every guard but Tier 3 and finished actions, runs live. */
+  /**
+   * An admin's forced execution: skips the guards that judge the action (approval, thresholds, limits,
+   * recent edit, cooldown, breaker), not the global switch or a disabled type; dry run still applies.
+   * Never Tier 3 or a finished action. Needs `actor` and `reason`.
+   */
   force?: boolean;
-  /** Who forced it; recorded as executed_by. */
+  /** Who forced it; recorded as executed_by (and as the approver of a Tier 2 action). */
   actor?: string;
+  /** Why it was forced; recorded in the execution log and the audit event. */
+  reason?: string;
   /**
    * Commit without waiting for the write-ahead log to reach the disk (synchronous_commit off, for this
    * transaction only). The worker asks for it: graphile-worker marks the job done afterwards with a
@@ -82,6 +89,8 @@ export async function executeAction(
 ): Promise<ExecutionOutcome> {
   const log = deps.log.child({ actionId });
   const force = options.force === true;
+  const forceReason = force ? options.reason?.trim() || null : null;
+  if (force && !forceReason) throw new Error("a forced execution needs a reason");
   const client = await deps.pool.connect();
   let mode: "live" | "dry_run" = "live";
   let executedBy = "auto";
@@ -101,6 +110,12 @@ export async function executeAction(
     const parsed = handler.schema.safeParse(action.action_data);
     if (!parsed.success) {
       return await endInvalid(client, actionId, describeZodError(parsed.error), log);
+    }
+    // The guards and the lock were for the mod the INSERT read (mod_id); the handler must act on it.
+    const modId = (parsed.data as { modId?: unknown }).modId;
+    if (modId !== undefined && modId !== action.mod_id) {
+      const reason = `modId ${modId} is not the mod the engine guarded (${action.mod_id ?? "none"}); propose the action again`;
+      return await endInvalid(client, actionId, reason, log);
     }
 
     // validate and prepareRollback only read (and lock); execute is the one that writes.
@@ -134,6 +149,7 @@ export async function executeAction(
       rollbackData,
       durationMs,
       diff: change,
+      forceReason,
     });
     log.info({ mode, executionLogId, durationMs, type: action.type }, "action executed");
     return { outcome: "executed", mode, executionLogId };
@@ -149,11 +165,25 @@ export async function executeAction(
     }
     const message = error instanceof Error ? error.message : String(error);
     const durationMs = startedAt === undefined ? 0 : Math.round(performance.now() - startedAt);
-    const { rows } = await deps.pool.query<{ final: boolean; attempts: number }>(
-      "select * from autoexec_private.record_failure($1, $2, $3, $4, $5)",
-      [actionId, mode, executedBy, message, durationMs],
-    );
-    const failure = rows[0] ?? { final: true, attempts: 0 };
+    // The database refused a value of this action's (its data would fail the same way every time):
+    // the attempt counts as one failure, as any other, and the action ends INVALID instead of being
+    // retried, so its retries cannot feed the cooldown or the breaker.
+    const refusedData = refusedByDatabase(error)
+      ? `the database refused this action's data: ${message}`
+      : null;
+    const failure = await withTransaction(deps.pool, async (tx) => {
+      const { rows } = await tx.query<{ final: boolean; attempts: number }>(
+        "select * from autoexec_private.record_failure($1, $2, $3, $4, $5, $6)",
+        [actionId, mode, executedBy, message, durationMs, forceReason],
+      );
+      if (refusedData)
+        await tx.query("select autoexec_private.record_invalid($1, $2)", [actionId, refusedData]);
+      return rows[0] ?? { final: true, attempts: 0 };
+    });
+    if (refusedData) {
+      log.info({ err: error }, "the database refused the action's data; action is INVALID");
+      return { outcome: "invalid", reason: refusedData };
+    }
     log.warn({ err: error, attempts: failure.attempts, final: failure.final }, "action execution failed");
     if (!failure.final) {
       throw new RetryableExecutionError(`attempt ${failure.attempts} failed: ${message}`, { cause: error });
@@ -206,13 +236,15 @@ async function finishExecution(
     rollbackData: Record<string, Json>;
     durationMs: number;
     diff: ContentChange;
+    forceReason: string | null;
   },
 ): Promise<number> {
-  const text = (value: string) => client.escapeLiteral(value);
+  const text = (value: string | null) => (value === null ? "null" : client.escapeLiteral(value));
   const results = (await client.query(
     `${diffStatement(client, execution.diff)}; select autoexec_private.record_execution(${execution.actionId}, ${text(execution.mode)}, ` +
       `${text(execution.executedBy)}, ${text(JSON.stringify(execution.output))}, ` +
-      `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}) as id; commit`,
+      `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}, ` +
+      `${text(execution.forceReason)}) as id; commit`,
   )) as unknown as pg.QueryResult<{ id: number }>[];
   // Three results: set_config (the diff for the log's trigger), record_execution, commit.
   return results[1]?.rows[0]?.id as number;
@@ -261,6 +293,15 @@ function notNow(verdict: Verdict): ExecutionOutcome {
     reason: verdict.reason ?? "",
     retryAt: verdict.retry_at,
   };
+}
+
+/**
+ * PostgreSQL refused a value (SQLSTATE class 22, data exception: a bad number, text or encoding) or a
+ * size limit stopped it (class 54: index row size, stack depth): the action's own data did.
+ */
+function refusedByDatabase(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("54"));
 }
 
 /** "modId: expected number, received string; position: ..." — one readable line for status_reason. */

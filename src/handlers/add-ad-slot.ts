@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { lockMod } from "./content.ts";
+import { contentId } from "./fields.ts";
 import { defineHandler, invalid, type Json, VALID } from "./types.ts";
 
 const slug = z.string().regex(/^[a-z0-9_]{1,40}$/, "must be 1-40 lowercase letters, digits or underscores");
 const AddAdSlot = z.strictObject({
-  modId: z.number().int().positive(),
+  modId: contentId,
   position: slug,
   format: slug,
 });

@@ -1,28 +1,41 @@
 import { z } from "zod";
 import { lockMod, modFieldConflict } from "./content.ts";
+import { contentId } from "./fields.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID, type Validation } from "./types.ts";
 
 const AddAffiliateLink = z.strictObject({
-  modId: z.number().int().positive(),
-  affiliateUrl: z.string().min(1).max(2048),
-  affiliateType: z.string().trim().min(1).max(40),
+  modId: contentId,
+  // Printable ASCII only: the URL parser silently drops tabs and line breaks and maps look-alike
+  // characters, so what an admin reads would not be what is stored.
+  affiliateUrl: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^[\x21-\x7e]+$/, "affiliateUrl must be printable ASCII without spaces (hosts in punycode)"),
+  // A network name; validate() checks it is the network of the URL's host (autoexec.affiliate_hosts).
+  affiliateType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, "affiliateType must be a network name such as amazon or steam"),
   position: z.enum(["sidebar", "inline", "header", "footer"]).default("sidebar"),
 });
 type AddAffiliateLinkData = z.infer<typeof AddAffiliateLink>;
 
 interface AllowedHost {
   path_matches: boolean;
+  network: string | null;
   required_params: Record<string, string>;
 }
 
 /**
  * Accepts only an https URL whose host is exactly an allowlisted one (autoexec.affiliate_hosts), so
  * "https://evil.example/?amazon.com" or "https://amazon.com.evil.example" are refused.
- * Returns the URL in canonical form, or the reason it is refused.
+ * Returns the URL in canonical form, or the reason it is refused (also when `type` is not the host's
+ * network).
  */
 export async function checkAffiliateUrl(
   ctx: HandlerContext,
   raw: string,
+  type: string,
 ): Promise<{ url: string } | { reason: string }> {
   let url: URL;
   try {
@@ -37,7 +50,7 @@ export async function checkAffiliateUrl(
   const { rows } = await ctx.db.query<AllowedHost>({
     // Named: prepared once per connection, as every statement on the execution's hot path.
     name: "autoexec_affiliate_host",
-    text: "select $2 ~ path_pattern as path_matches, required_params from autoexec.affiliate_hosts where host = $1",
+    text: "select $2 ~ path_pattern as path_matches, network, required_params from autoexec.affiliate_hosts where host = $1",
     values: [url.hostname, url.pathname],
   });
   const allowed = rows[0];
@@ -45,6 +58,8 @@ export async function checkAffiliateUrl(
     return { reason: `host ${url.hostname} is not on the affiliate allowlist (autoexec.affiliate_hosts)` };
   if (!allowed.path_matches)
     return { reason: `the path ${url.pathname} is not an affiliate page of ${url.hostname}` };
+  if (allowed.network !== null && allowed.network !== type)
+    return { reason: `affiliateType ${type} is not the network of ${url.hostname} (${allowed.network})` };
   for (const [name, value] of Object.entries(allowed.required_params)) {
     // A second value (?tag=ours&tag=theirs) could be the one the affiliate network honours.
     const values = url.searchParams.getAll(name);
@@ -68,7 +83,7 @@ export default defineHandler<AddAffiliateLinkData>({
   async validate(ctx, data): Promise<Validation> {
     const mod = await lockMod(ctx, data.modId);
     if (!mod) return invalid(`mod ${data.modId} not found`);
-    const checked = await checkAffiliateUrl(ctx, data.affiliateUrl);
+    const checked = await checkAffiliateUrl(ctx, data.affiliateUrl, data.affiliateType);
     if ("reason" in checked) return invalid(checked.reason);
     if (mod.affiliate_links.some((link) => linkUrl(link) === checked.url)) {
       return invalid(`affiliate link already exists on mod ${data.modId}`);

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { collectionPage, lockMod } from "./content.ts";
+import { contentId } from "./fields.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
 const AddToCollection = z.strictObject({
-  modId: z.number().int().positive(),
-  collectionId: z.number().int().positive(),
+  modId: contentId,
+  collectionId: contentId,
   position: z.number().int().min(0).max(2_147_483_647).optional(),
 });
 type AddToCollectionData = z.infer<typeof AddToCollection>;

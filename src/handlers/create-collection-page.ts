@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { collectionPage, describeChange } from "./content.ts";
+import { contentId, plainText } from "./fields.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID } from "./types.ts";
 
 const CreateCollectionPage = z.strictObject({
@@ -8,10 +9,10 @@ const CreateCollectionPage = z.strictObject({
     .string()
     .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "slug must be lowercase words joined by hyphens")
     .max(100),
-  title: z.string().trim().min(1).max(200),
-  description: z.string().trim().max(5_000),
+  title: plainText("title", { min: 1, max: 200 }),
+  description: plainText("description", { max: 5_000, multiline: true }),
   modIds: z
-    .array(z.number().int().positive())
+    .array(contentId)
     .min(1)
     .max(200)
     .refine((ids) => new Set(ids).size === ids.length, "modIds must not repeat a mod"),

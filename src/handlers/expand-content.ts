@@ -1,14 +1,12 @@
 import { z } from "zod";
 import { lockMod, modFieldConflict } from "./content.ts";
+import { contentId, plainText } from "./fields.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
 const ExpandContent = z.strictObject({
-  modId: z.number().int().positive(),
-  content: z
-    .string()
-    .trim()
-    .min(1, "content must not be empty")
-    .max(20_000, "content must be at most 20000 characters"),
+  modId: contentId,
+  // Markdown: several lines, but no HTML.
+  content: plainText("content", { min: 1, max: 20_000, multiline: true }),
   placement: z.enum(["end", "start"]).default("end"),
 });
 type ExpandContentData = z.infer<typeof ExpandContent>;

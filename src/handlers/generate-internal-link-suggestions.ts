@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { lockMod } from "./content.ts";
+import { contentId } from "./fields.ts";
 import { defineHandler, invalid, type Json, VALID } from "./types.ts";
 
 const GenerateInternalLinkSuggestions = z.strictObject({
-  modId: z.number().int().positive(),
+  modId: contentId,
   maxSuggestions: z.number().int().min(1).max(20).default(5),
 });
 type GenerateInternalLinkSuggestionsData = z.infer<typeof GenerateInternalLinkSuggestions>;

@@ -1,20 +1,11 @@
 import { z } from "zod";
 import { lockMod, modFieldConflict } from "./content.ts";
+import { contentId, plainText } from "./fields.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
 const UpdateMetaDescription = z.strictObject({
-  modId: z.number().int().positive(),
-  metaDescription: z
-    .string()
-    .trim()
-    .min(1, "metaDescription must not be empty")
-    .max(160, "metaDescription must be at most 160 characters")
-    .refine(
-      (text) => !/<\/?[a-z!][^>]*>/i.test(text),
-      "metaDescription must be plain text, without HTML tags",
-    )
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-    .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), "metaDescription must be one line of plain text"),
+  modId: contentId,
+  metaDescription: plainText("metaDescription", { min: 1, max: 160 }),
 });
 type UpdateMetaDescriptionData = z.infer<typeof UpdateMetaDescription>;
 

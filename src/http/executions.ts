@@ -30,7 +30,7 @@ export function executionRoutes(deps: ExecutionRoutesDeps): Hono<AppEnv> {
   // Per route: a sub-app's app.use() would cover every route mounted under the same prefix.
 
   app.post("/execute", requireAdmin, async (c) => {
-    const { actionId, force = false } = await jsonBody(c, ExecuteRequest);
+    const { actionId, force = false, reason } = await jsonBody(c, ExecuteRequest);
     const { sub } = c.get("principal");
     const { rows } = await deps.executorPool.query<{ execution_tier: number; status: string }>(
       "select execution_tier, status from autoexec.actions where id = $1",
@@ -46,10 +46,10 @@ export function executionRoutes(deps: ExecutionRoutesDeps): Hono<AppEnv> {
           "carries it out by hand and records it with the markActionImplemented mutation",
       );
     }
-    deps.log.info({ actionId, force, actor: sub }, "execution requested through the API");
+    deps.log.info({ actionId, force, reason, actor: sub }, "execution requested through the API");
     let outcome: ExecutionOutcome;
     try {
-      outcome = await executeAction(engine, actionId, { force, actor: sub });
+      outcome = await executeAction(engine, actionId, { force, actor: sub, reason });
     } catch (error) {
       if (error instanceof EngineBusyError) {
         return jsonError(c, 503, `the engine is busy: ${error.message}; nothing was executed, try again`);
@@ -72,7 +72,7 @@ export function executionRoutes(deps: ExecutionRoutesDeps): Hono<AppEnv> {
       case "invalid":
         return jsonError(c, 422, `the action's data was refused: ${outcome.reason}`);
       case "not_now":
-        return jsonError(c, 409, outcome.reason || `action ${actionId} cannot be executed now`, {
+        return jsonError(c, 409, notNowMessage(actionId, outcome, force), {
           decision: outcome.decision,
           retryAt: outcome.retryAt?.toISOString() ?? null,
         });
@@ -108,6 +108,18 @@ export function executionRoutes(deps: ExecutionRoutesDeps): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** Why nothing ran; a forced request held by a switch says that force does not override it. */
+function notNowMessage(
+  actionId: number,
+  outcome: { decision: string; reason: string },
+  force: boolean,
+): string {
+  const reason = outcome.reason || `action ${actionId} cannot be executed now`;
+  return force && outcome.decision === "wait"
+    ? `${reason}; force does not override the global switch or a disabled action type`
+    : reason;
 }
 
 async function logById(pool: pg.Pool, id: number): Promise<unknown> {

@@ -79,8 +79,14 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Execute one action now (admins only)",
           description:
-            "Runs the action through the engine's guards, or past them with `force`. A Tier 3 action is " +
-            "refused whatever the flag. The execution is recorded with the caller (`sub`) as the actor when forced.",
+            "Runs the action through the engine's guards, or past them with `force` and a `reason`. Force is " +
+            "the admin's override of the guards that judge the action, and it is accountable: the execution " +
+            "log has the caller (`sub`) as `executedBy` with `forced` and `forceReason`, an audit event " +
+            "(`action.force_executed`, or `action.force_failed`) records who, why and the outcome, and a " +
+            "forced live Tier 2 action records the caller as its approver. Force does not override the " +
+            "operators' switches: with the engine " +
+            "switched off or the action's type disabled the answer is 409, and in dry run (global or the " +
+            "type's) the forced execution is a dry run. A Tier 3 action is refused whatever the flag.",
           requestBody: { required: true, content: json("ExecuteRequest") },
           responses: {
             "200": {
@@ -89,7 +95,9 @@ export function openApiDocument(): Record<string, unknown> {
             },
             ...common,
             "404": error("No such action"),
-            "409": error("Not executable now (Tier 3, finished, or held back by a guard); see decision"),
+            "409": error(
+              "Not executable now (Tier 3, finished, held back by a guard or, even forced, by a switch); see decision",
+            ),
             "422": error("The handler refused the action's data; the action is now INVALID"),
           },
         },

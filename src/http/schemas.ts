@@ -7,23 +7,41 @@ const Id = z
   .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
   .meta({ description: "A positive integer id (a number, or a string of digits)" });
 
+/** Why a person overrides something: recorded verbatim in the audit trail. */
+const Reason = z
+  .string()
+  .max(2000)
+  .refine((reason) => reason.trim() !== "", "a reason is required");
+
 export const ExecuteRequest = z
   .strictObject({
     actionId: Id,
     force: z
       .boolean()
       .optional()
-      .meta({ description: "Skip the safety checks (admins only). A Tier 3 action is refused regardless." }),
+      .meta({
+        description:
+          "Override the guards that judge the action: approval (a Tier 2 action is then approved by the caller), " +
+          "confidence and impact thresholds, rate limits and daily caps, the recent-edit wait, cooldown, " +
+          "circuit breaker, expiry and attempts. Not overridden: the global switch and a disabled action type " +
+          "(409), and dry run (the forced execution is a dry run). A Tier 3 action is refused regardless. " +
+          "Needs `reason`.",
+      }),
+    reason: Reason.optional().meta({
+      description:
+        "Why the action is forced (required with force, at most 2000 characters); kept in the log and audit trail.",
+    }),
+  })
+  .refine((request) => !request.force || request.reason !== undefined, {
+    message: "a reason is required to force an execution",
+    path: ["reason"],
   })
   .meta({ id: "ExecuteRequest", description: "Execute one action now." });
 
 export const RollbackRequest = z
   .strictObject({
     executionLogId: Id,
-    reason: z
-      .string()
-      .max(2000)
-      .refine((reason) => reason.trim() !== "", "a reason is required"),
+    reason: Reason,
     force: z
       .boolean()
       .optional()
@@ -58,6 +76,8 @@ export const ExecutionLog = z
     rolledBackBy: z.string().nullable(),
     rollbackReason: z.string().nullable(),
     rollbackForced: z.boolean().nullable(),
+    forced: z.boolean().meta({ description: "An admin forced this execution past the guards (executedBy)" }),
+    forceReason: z.string().nullable().meta({ description: "Why it was forced; null when it was not" }),
   })
   .meta({ id: "ExecutionLog", description: "One execution attempt (PRD-18's ExecutionLog)." });
 

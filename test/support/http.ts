@@ -10,13 +10,13 @@ export const TEST_JWT_SECRET = "test-secret-for-the-admin-api-0123456789abcdef";
 export const LOGIN_PASSWORD = "autoexec-test-login";
 
 /**
- * A connection string for one of the login roles of sql/migrations/005_api_roles.sql on the test
+ * A connection string for one of the login roles (sql/migrations/001 and 005) on the test
  * database. Roles are cluster-wide, so the password is set under an advisory lock (test files run in
  * parallel) and is the same for every file.
  */
 export async function loginUrl(
   db: TestDatabase,
-  role: "autoexec_server" | "autoexec_worker",
+  role: "autoexec_server" | "autoexec_worker" | "autoexec_agent",
 ): Promise<string> {
   await withTransaction(db.pool, async (client) => {
     await client.query("select pg_advisory_xact_lock(7240005)");
