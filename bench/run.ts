@@ -9,7 +9,9 @@
  *      (actions/s), alternating with (1) over a few rounds; for reference the same backlog executed by one
  *      database call per action (the one-call ceiling), and a backlog inserted one row per statement;
  *   3. autoexec: agent INSERT -> EXECUTED latency on an idle queue (one action at a time);
- *   4. the ratios, and PASS/MISS against the targets.
+ *   4. the ratios, and PASS/MISS against the targets;
+ *   5. the waiting line: executions and transactions per freed slot with 10,000 and 100,000 actions
+ *      waiting behind a full hour, and Tier 2 approve -> EXECUTED while the larger backlog waits.
  * With DATABASE_URL a fresh database autoexec_bench_<random> is created on that server and dropped at the
  * end; without it an embedded PostgreSQL is started in a temporary directory with default durability.
  * See docs/BENCHMARKS.md.
@@ -39,6 +41,7 @@ import {
   printReport,
   type RawResult,
 } from "./lib/report.ts";
+import { type LineRun, printWaitingLine, waitingLineRun } from "./lib/waiting-line.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Options
@@ -52,6 +55,7 @@ const { values: flags } = parseArgs({
     samples: { type: "string" },
     rounds: { type: "string" },
     pages: { type: "boolean", default: false },
+    backlogs: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -68,6 +72,8 @@ if (flags.help) {
                  medians count (default 3)
   --pages        instead: the admin UI's queue and history GraphQL requests over 1,000,000 actions
                  and 1,000,000 execution logs (bench/admin-pages.ts, target <= 50 ms each)
+  --backlogs A,B waiting-line backlogs: the cost of a freed slot with A and B actions waiting
+                 (default 10000,100000; --quick 1000,10000)
 
 Environment: DATABASE_URL (a superuser connection; a fresh database is created and dropped on that
 server; without it an embedded PostgreSQL runs in a temporary directory), WORKER_CONCURRENCY (default 4),
@@ -88,6 +94,12 @@ const sizes = {
   warmup: flags.quick ? 10 : 20,
   /** Past executions loaded to time the stats query (a million span about a year). */
   statsRows: flags.quick ? 100_000 : 1_000_000,
+  /** Waiting-line backlogs: the cost of a freed slot with this many actions waiting (docs/waiting.md). */
+  backlogs: flags.backlogs
+    ? flags.backlogs.split(",").map((size) => positiveInt(size.trim(), 1))
+    : flags.quick
+      ? [1_000, 10_000]
+      : [10_000, 100_000],
   /** Pause between latency samples, after the previous job finished, so the queue is idle. */
   gapMs: 5,
 };
@@ -241,6 +253,21 @@ async function main(): Promise<void> {
     ratios,
   );
   printApprovalLatency(approval);
+  // Before the stats phase, whose history would fill the rolling windows.
+  const lineRuns: LineRun[] = [];
+  for (const backlog of sizes.backlogs) {
+    const largest = backlog === sizes.backlogs.at(-1);
+    lineRuns.push(
+      await waitingLineRun(
+        worker.url,
+        database.url,
+        () => startAutoexecWorker(worker.url),
+        backlog,
+        largest ? sizes.samples : 0,
+      ),
+    );
+  }
+  printWaitingLine(lineRuns);
   await statsTiming(database.url, agent);
   if (autoexec.profile) printProfile(autoexec.profile, autoexec.actions);
 }

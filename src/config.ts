@@ -60,6 +60,20 @@ const EnvSchema = z.object({
     .max(600_000)
     .default(15_000)
     .describe("the API's statement_timeout, in milliseconds"),
+  ENGINE_LOCK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .default(5_000)
+    .describe("how long an engine transaction waits for a lock before it gives up and retries later"),
+  ENGINE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(30_000)
+    .describe("the longest statement an engine transaction (execution, dispatcher) may run"),
   DEMO: z
     .enum(["on", "off"])
     .default("on")

@@ -2,6 +2,8 @@ import { EventEmitter } from "node:events";
 import os from "node:os";
 import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker";
 import type pg from "pg";
+import type { Config } from "./config.ts";
+import { DEFAULT_ENGINE_TIMEOUTS, type EngineTimeouts } from "./engine/timeouts.ts";
 import { handlers } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
 import type { Logger } from "./logger.ts";
@@ -15,6 +17,9 @@ export interface WorkerOptions {
   pollInterval?: number;
   /** The action handlers to execute with; defaults to the real registry (tests inject failing ones). */
   handlers?: ReadonlyMap<string, ActionHandler>;
+  /** Lock and statement timeouts of the engine's transactions (tests shorten the lock timeout). */
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
 }
 
 const HEARTBEAT_INTERVAL_MS = 10_000;
@@ -37,7 +42,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     concurrency: options.concurrency,
     pollInterval: options.pollInterval ?? 2000,
     noHandleSignals: true,
-    taskList: createTaskList({ pool, handlers: options.handlers ?? handlers, log }),
+    taskList: createTaskList({
+      pool,
+      handlers: options.handlers ?? handlers,
+      log,
+      timeouts: engineTimeouts(options),
+    }),
     parsedCronItems,
     events,
     logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),
@@ -61,6 +71,24 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       if (poolId) await pool.query("select graphile_worker.force_unlock_workers($1)", [[poolId]]);
     },
   });
+}
+
+/** What the environment says about a worker: its concurrency and the engine's timeouts. */
+export function workerSettings(
+  config: Config,
+): Pick<WorkerOptions, "concurrency" | "lockTimeoutMs" | "statementTimeoutMs"> {
+  return {
+    concurrency: config.WORKER_CONCURRENCY,
+    lockTimeoutMs: config.ENGINE_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: config.ENGINE_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+function engineTimeouts(options: WorkerOptions): EngineTimeouts {
+  return {
+    lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_ENGINE_TIMEOUTS.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_ENGINE_TIMEOUTS.statementTimeoutMs,
+  };
 }
 
 const CONNECTION_ERROR_CODES = new Set([

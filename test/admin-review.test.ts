@@ -339,7 +339,7 @@ describe("the history page's charts", () => {
         },
       ]);
       expect(live.byType).toEqual({
-        ADD_AFFILIATE_LINK: { executed: 2, success: 1, failed: 1, rolledBack: 0, dryRuns: 0 },
+        ADD_AFFILIATE_LINK: { attempts: 2, succeeded: 1, failed: 1, rolledBack: 0, dryRuns: 0 },
       });
       const withDry = await daily(true);
       expect(withDry.days[1]).toEqual({
@@ -365,8 +365,8 @@ describe("the history page's charts", () => {
         'executed_by_kind is AUTO, APPROVED or MANUAL, got "ROBOT"',
       );
       expect(withDry.byType.UPDATE_META_DESCRIPTION).toEqual({
-        executed: 2,
-        success: 2,
+        attempts: 2,
+        succeeded: 2,
         failed: 0,
         rolledBack: 0,
         dryRuns: 2,

@@ -148,6 +148,8 @@ describe("the agent's INSERT", () => {
     const client = await db.pool.connect();
     try {
       await client.query("begin");
+      // Live (rolled back below): with the switch off a Tier 1 action waits from the start, without a job.
+      await client.query("update autoexec.settings set enabled = true, dry_run = false");
       await client.query("set local role autoexec_agent");
       const tier1 = (await propose(client)).rows[0].id;
       const tier2 = (await propose(client, { type: "ADD_AD_SLOT" })).rows[0].id;

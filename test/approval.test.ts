@@ -52,7 +52,10 @@ async function proposeExpansion(modId?: number) {
 }
 
 async function jobKeys(): Promise<string[]> {
-  const { rows } = await db.pool.query("select key from graphile_worker.jobs order by key");
+  // The execution jobs (the waiting line's dispatcher, woken by settings changes, is not one).
+  const { rows } = await db.pool.query(
+    "select key from graphile_worker.jobs where task_identifier = 'execute_action' order by key",
+  );
   return rows.map((row) => row.key);
 }
 

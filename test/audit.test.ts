@@ -161,7 +161,7 @@ describe("audit events record who did what, with old and new values", () => {
         actor: "bob",
         action: "breaker.reset",
         old_values: { open: true },
-        new_values: { open: false },
+        new_values: { open: false, probes: 3 },
         note: "the outage is over",
       },
     ]);
@@ -279,6 +279,7 @@ describe("audit events and execution logs are append-only", () => {
       success: "not success",
       error_message: "'forged'",
       duration_ms: "duration_ms + 1",
+      allowance: "'confident'",
       force_reason: "'forged'",
     };
     const { rows } = await db.pool.query(

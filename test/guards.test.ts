@@ -26,14 +26,30 @@ beforeEach(async () => {
     truncate autoexec.execution_logs, autoexec.actions, autoexec.notifications, content.mods cascade;
     select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs));
     update autoexec.settings set enabled = false, dry_run = true, min_confidence = 0.7, min_revenue_impact = 0.10,
-      hourly_limit = 10, daily_limit = 50, rate_limit_key_limit = 3, cooldown = '60 minutes';
+      hourly_limit = 10, daily_limit = 50, rate_limit_key_limit = 3, cooldown = '60 minutes',
+      type_breaker_min_executions = 5;
     update autoexec.action_types set mode = 'live', daily_cap = null where tier < 3;
     update autoexec.engine_state set breaker_open = false, breaker_opened_at = null, breaker_reason = null,
-      breaker_reset_at = null, consecutive_failures = 0, cooldown_until = null;`);
+      breaker_reset_at = null, consecutive_failures = 0, cooldown_until = null, probes_left = 0;
+    update autoexec.type_breakers set breaker_open = false, breaker_reset_at = null, probes_left = 0;`);
 });
 
 const run = (actionId: number, handlerMap = handlers) =>
   executeAction({ pool: db.pool, handlers: handlerMap, log: db.log }, actionId);
+
+/** When the dispatcher of the waiting line runs next (null: it is not scheduled). */
+async function dispatcherRunAt(): Promise<Date | null> {
+  const { rows } = await db.pool.query(
+    "select run_at from graphile_worker.jobs where key = 'autoexec:dispatch_waiting' and locked_at is null",
+  );
+  return rows[0]?.run_at ?? null;
+}
+
+const completeAllJobs = () =>
+  db.pool.query("select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs))");
+
+const lineReason = (hourly = 10, daily = 50) =>
+  `waiting in line for a rate-limit slot (${hourly} per rolling hour, ${daily} per rolling 24 hours); the most valuable run first`;
 
 /** A fresh affiliate-link action on a fresh mod. */
 async function proposeLink(fields: { confidence?: number; impact?: number; rateLimitKey?: string } = {}) {
@@ -168,22 +184,21 @@ describe("confidence and revenue impact (exclusive boundaries)", () => {
 describe("rolling rate limits", () => {
   beforeEach(() => goLive(db.pool));
 
-  it("the 10th auto-execution in an hour runs, the 11th is deferred until the oldest leaves the window", async () => {
+  it("the 10th auto-execution in an hour runs, the 11th waits in line, and the line is looked at when the oldest leaves the window", async () => {
     const times = [55, 50, 45, 40, 35, 30, 20, 10, 5].map(minutesAgo);
     await backdateExecutions(db.pool, times);
     expect(await run(await proposeLink())).toMatchObject({ outcome: "executed" });
 
     const eleventh = await proposeLink();
+    await completeAllJobs(); // no worker runs here: only what the refusal schedules is left
     const outcome = await run(eleventh);
     expect(outcome).toMatchObject({ outcome: "not_now", decision: "defer" });
     const expectedRetry = (times[0] as Date).getTime() + 3_600_000;
+    expect((outcome as { retryAt: Date }).retryAt.getTime()).toBeCloseTo(expectedRetry, -2);
     const action = await getAction(db.pool, eleventh);
-    expect(action.deferred_until?.getTime()).toBeCloseTo(expectedRetry, -2);
-    expect(action.status_reason).toMatch(/^hourly limit reached \(10 per rolling hour\); next try at /);
-    const { rows: jobs } = await db.pool.query("select run_at from graphile_worker.jobs where key = $1", [
-      `execute_action:${eleventh}`,
-    ]);
-    expect(jobs[0].run_at.getTime()).toBe(action.deferred_until?.getTime());
+    // It holds no job and no time of its own: the line's one dispatcher is scheduled for that moment.
+    expect(action).toMatchObject({ deferred_until: null, status_reason: lineReason() });
+    expect((await dispatcherRunAt())?.getTime()).toBeCloseTo(expectedRetry, -2);
     expect(await liveSuccesses()).toBe(10);
   });
 
@@ -222,9 +237,13 @@ describe("rolling rate limits", () => {
 
   it("counts under an exclusive lock while a limit can bind, and shares the lock when none can", async () => {
     const actionId = await proposeLink();
-    /** The mode of the slot lock one claim takes (the claim runs in a transaction that is rolled back). */
+    /**
+     * The mode of the engine's slot row lock one claim takes (the claim runs in a transaction that is
+     * rolled back): another session may still share it, or not.
+     */
     const lockModeOfClaim = async (automatic: boolean) => {
       const client = await db.pool.connect();
+      const probe = await db.pool.connect();
       try {
         await client.query("begin");
         await client.query(
@@ -235,13 +254,14 @@ describe("rolling rate limits", () => {
            where a.id = $1`,
           [actionId, automatic],
         );
-        const { rows } = await client.query(
-          "select mode from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()",
+        return await probe.query("select from autoexec_private.engine_locks for share nowait").then(
+          () => "ShareLock",
+          (error: { code?: string }) => (error.code === "55P03" ? "ExclusiveLock" : String(error)),
         );
-        return rows.map((row) => row.mode).join();
       } finally {
         await client.query("rollback");
         client.release();
+        probe.release();
       }
     };
     await backdateExecutions(db.pool, [minutesAgo(5), minutesAgo(4)]);
@@ -314,10 +334,11 @@ describe("rolling rate limits", () => {
     await backdateExecutions(db.pool, times);
     expect(await run(await proposeLink())).toMatchObject({ outcome: "executed" });
     const fiftyFirst = await proposeLink();
+    await completeAllJobs();
     expect(await run(fiftyFirst)).toMatchObject({ outcome: "not_now", decision: "defer" });
     const action = await getAction(db.pool, fiftyFirst);
-    expect(action.status_reason).toMatch(/^daily limit reached \(50 per rolling 24 hours\)/);
-    expect(action.deferred_until?.getTime()).toBeCloseTo((times[0] as Date).getTime() + 86_400_000, -2);
+    expect(action.status_reason).toBe(lineReason());
+    expect((await dispatcherRunAt())?.getTime()).toBeCloseTo((times[0] as Date).getTime() + 86_400_000, -2);
   });
 
   it("a rate_limit_key allows 3 per rolling 24 hours by default", async () => {
@@ -326,7 +347,7 @@ describe("rolling rate limits", () => {
     const fourth = await proposeLink({ rateLimitKey: "mod:7" });
     expect(await run(fourth)).toMatchObject({ outcome: "not_now", decision: "defer" });
     expect((await getAction(db.pool, fourth)).status_reason).toMatch(
-      /^limit for mod:7 reached \(3 per 24:00:00\)/,
+      /^limit for mod:7 reached \(3 per 24 hours\)/,
     );
     expect(await run(await proposeLink({ rateLimitKey: "mod:8" }))).toMatchObject({ outcome: "executed" });
   });
@@ -392,7 +413,8 @@ describe("recently edited pages", () => {
 });
 
 describe("failures, cooldown and circuit breaker", () => {
-  beforeEach(() => goLive(db.pool));
+  // The global cooldown and breaker; the per-type breakers (test/waiting.test.ts) kept out of reach.
+  beforeEach(() => goLive(db.pool, { type_breaker_min_executions: 1_000 }));
 
   it("a failure is retried until the 3rd attempt ends the action FAILED", async () => {
     const id = await proposeLink();
@@ -433,7 +455,11 @@ describe("failures, cooldown and circuit breaker", () => {
     expect(rows[0].cooldown_until.getTime()).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
     const waiting = await proposeLink();
     expect(await run(waiting)).toMatchObject({ outcome: "not_now", decision: "defer" });
-    expect((await getAction(db.pool, waiting)).deferred_until).toEqual(rows[0].cooldown_until);
+    expect((await getAction(db.pool, waiting)).status_reason).toMatch(
+      /^cooling down after 3 failures in a row, until /,
+    );
+    // The cooldown woke the line's dispatcher (it then schedules itself for the cooldown's end).
+    expect((await dispatcherRunAt())?.getTime()).toBeLessThanOrEqual(rows[0].cooldown_until.getTime());
     const { rows: alerts } = await db.pool.query(
       "select kind from autoexec.notifications where kind = 'cooldown_started'",
     );
@@ -489,9 +515,13 @@ describe("failures, cooldown and circuit breaker", () => {
     await db.pool.query("select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs))");
     await db.pool.query("select autoexec.reset_circuit_breaker('affiliate network is back')");
     expect((await breaker()).breaker_open).toBe(false);
+    // The reset wakes the waiting line's dispatcher, which resumes the paused action.
     const { rows: jobs } = await db.pool.query("select key from graphile_worker.jobs");
-    expect(jobs.map((job) => job.key)).toContain(`execute_action:${paused}`);
+    expect(jobs.map((job) => job.key)).toContain("autoexec:dispatch_waiting");
+    // The first three executions after the reset are probes (settings.breaker_probes); they succeed.
     expect(await run(paused)).toMatchObject({ outcome: "executed" });
+    expect(await run(await proposeLink())).toMatchObject({ outcome: "executed" });
+    expect(await run(await proposeLink())).toMatchObject({ outcome: "executed" });
     // Failures from before the reset no longer count: one new failure does not reopen it.
     await fail(await proposeLink());
     expect((await breaker()).breaker_open).toBe(false);

@@ -348,7 +348,7 @@ describe("mutations: admins only, each one through its SQL function", () => {
     });
     expect((await data(update, { input: { webhookUrl: "" } })).updateSettings.result.webhookUrl).toBeNull();
     expect(await graphqlError(update, { input: { minConfidence: "1.5" } })).toBe(
-      "settings refused: min_confidence and breaker_failure_rate are between 0 and 1",
+      "settings refused: min_confidence, breaker_failure_rate, type_breaker_failure_rate and confident_min_confidence are between 0 and 1",
     );
     expect(await graphqlError(update, { input: { webhookUrl: "ftp://nope" } })).toMatch(
       /webhook_url must start/,
@@ -444,6 +444,7 @@ describe("the schema", () => {
         "auditEventById",
         "engineStateById",
         "executionLogById",
+        "freezeWindowById",
         "notificationById",
         "settingById",
         "allActionHistories",
@@ -454,12 +455,16 @@ describe("the schema", () => {
         "allDailyExecutions",
         "allEngineStates",
         "allExecutionLogs",
+        "allFreezeWindows",
         "allNotifications",
         "allSettings",
+        "allTypeBreakers",
+        "typeBreakerByType",
         "circuitBreaker",
         "currentSettings",
         "executionStats",
         "observabilitySnapshot",
+        "openFreezeWindows",
         "rollbackPreview",
         "searchActionsList",
         "countActions",
@@ -467,14 +472,18 @@ describe("the schema", () => {
         "executionDaily",
         "shadowReport",
         "countExecutionLogs",
+        "waitingLineForecast",
       ].sort(),
     );
     expect(schema.mutationType.fields.map((field: { name: string }) => field.name).sort()).toEqual([
+      "addFreezeWindow",
       "applyRolloutPhase",
       "approveAction",
       "approveActionAsSeen",
       "approveActions",
       "decideActions",
+      "cancelFreezeWindow",
+      "clearCooldown",
       "markActionImplemented",
       "markNotificationsRead",
       "rejectAction",

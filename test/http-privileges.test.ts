@@ -165,17 +165,25 @@ describe("the worker as autoexec_worker", () => {
       const first = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
       const second = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
       const invalid = await insertAction(db.pool, { data: { modId: "x" } });
-      // One runs; the hourly limit defers the other, whose job the worker reschedules (add_job).
+      // One runs; the hourly limit sends the other to the waiting line, whose dispatcher the worker
+      // schedules (add_job) and runs.
       await waitFor(
         async () => {
           const states = [await getAction(db.pool, first), await getAction(db.pool, second)];
           return (
             states.some((state) => state.status === "EXECUTED") &&
-            states.some((state) => state.status === "PENDING" && state.deferred_until !== null)
+            states.some(
+              (state) =>
+                state.status === "PENDING" && state.status_reason?.startsWith("waiting in line") === true,
+            )
           );
         },
         15_000,
-        { what: "one execution and one deferral" },
+        {
+          what: "one execution and one deferral",
+          describe: async () =>
+            JSON.stringify([await getAction(db.pool, first), await getAction(db.pool, second)]),
+        },
       );
       await waitFor(async () => (await getAction(db.pool, invalid)).status === "INVALID", 15_000, {
         what: "invalid",
@@ -188,6 +196,11 @@ describe("the worker as autoexec_worker", () => {
       // The crontab tasks' SQL, as the worker runs it.
       const sweep = await queryAs<{ sweep: unknown }>(workerUrl, "select autoexec_private.sweep()");
       expect(sweep[0]?.sweep).toBeTruthy();
+      const dispatch = await queryAs<{ result: unknown }>(
+        workerUrl,
+        "select autoexec_private.dispatch_waiting() as result",
+      );
+      expect(dispatch[0]?.result).toMatchObject({ dispatched: 0 });
       const purge = await queryAs(workerUrl, "select autoexec_private.purge_rollback_data() as purged");
       expect(purge[0]).toEqual({ purged: 0 });
       await queryAs(workerUrl, "update autoexec.notifications set delivered_at = now() where false");

@@ -178,8 +178,8 @@ describe("the execution stats, against hand-computed figures", () => {
       },
     });
     expect(stats.byType).toEqual({
-      ADD_AFFILIATE_LINK: { executed: 6, success: 5, failed: 1, rolledBack: 1 },
-      EXPAND_CONTENT: { executed: 2, success: 2, failed: 0, rolledBack: 0 },
+      ADD_AFFILIATE_LINK: { attempts: 6, succeeded: 5, failed: 1, rolledBack: 1 },
+      EXPAND_CONTENT: { attempts: 2, succeeded: 2, failed: 0, rolledBack: 0 },
     });
     expect(stats.recentExecutions.map((log) => log.id)).toEqual([ids.D1, ids.C1, ids.B2]);
     expect(stats.recentExecutions[1]).toMatchObject({ executedBy: "bob", mode: "live", success: true });

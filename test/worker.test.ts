@@ -403,23 +403,24 @@ describe("the in-process worker", () => {
     const modId = await insertMod(db.pool);
     const id = await insertAction(db.pool, { data: amazonLink(modId) });
 
-    await waitFor(async () => (await getAction(db.pool, id)).status_reason !== null, 5_000, {
-      what: `the worker to look at action ${id}`,
-    });
-    await waitUntilNoJobs(id);
+    // It waits from the start, holding no job.
     expect(await getAction(db.pool, id)).toMatchObject({
       status: "PENDING",
       status_reason: "auto-execution is switched off (settings.enabled)",
       deferred_until: null,
     });
+    expect(await jobsOf(id)).toEqual([]);
     expect(await logsOf(id)).toEqual([]);
 
-    // The settings trigger enqueues it in the transaction that turns the switch on.
+    // The settings trigger wakes the waiting line's dispatcher in the transaction that turns the switch on.
     const client = await db.pool.connect();
     try {
       await client.query("begin");
       await client.query("update autoexec.settings set enabled = true");
-      expect((await jobsOf(id, client)).map((job) => job.key)).toEqual([`execute_action:${id}`]);
+      const { rows } = await client.query(
+        "select key from graphile_worker.jobs where key = 'autoexec:dispatch_waiting' and run_at <= now()",
+      );
+      expect(rows).toHaveLength(1);
       await client.query("commit");
     } finally {
       client.release();
@@ -541,7 +542,7 @@ describe("the in-process worker", () => {
     expect(await affiliateLinks(modId)).toHaveLength(1);
   });
 
-  it("reschedules the job of an action deferred by the hourly limit to when the window frees", async () => {
+  it("an action refused by the hourly limit waits in line, and the dispatcher is scheduled for when the window frees", async () => {
     // Seeded while the switch is off, so the seeded actions' own jobs can never execute them.
     const seeded = [50, 45, 40, 35, 30, 25, 20, 15, 10, 5].map(minutesAgo);
     await backdateExecutions(db.pool, [minutesAgo(90), ...seeded]); // the 90-minute one is outside the hour
@@ -549,30 +550,28 @@ describe("the in-process worker", () => {
     await start();
     const modId = await insertMod(db.pool);
     const id = await insertAction(db.pool, { data: amazonLink(modId) });
-
-    await waitFor(
-      async () => {
-        const jobs = await jobsOf(id);
-        return (
-          jobs.length === 1 && !jobs[0]?.locked && (await getAction(db.pool, id)).deferred_until !== null
-        );
-      },
-      5_000,
-      { what: `action ${id} to be deferred` },
-    );
-    const action = await getAction(db.pool, id);
     // The 10th newest execution in the hour (50 minutes ago) leaves the window one hour after it ran.
     const expected = new Date((seeded[0] as Date).getTime() + 3_600_000);
-    expect(action.deferred_until).toEqual(expected);
-    expect(action).toMatchObject({ status: "PENDING", execution_attempts: 0 });
-    const { rows } = await db.pool.query("select autoexec_private.format_time($1) as at", [expected]);
-    expect(action.status_reason).toBe(
-      `hourly limit reached (10 per rolling hour); next try at ${rows[0].at}`,
+    const dispatcherRunAt = async () => {
+      const { rows } = await db.pool.query<{ run_at: Date }>(
+        "select run_at from graphile_worker.jobs where key = 'autoexec:dispatch_waiting' and locked_at is null",
+      );
+      return rows[0]?.run_at;
+    };
+
+    await waitFor(
+      async () =>
+        (await jobsOf(id)).length === 0 && (await dispatcherRunAt())?.getTime() === expected.getTime(),
+      5_000,
+      { what: `action ${id} to wait in line`, describe: async () => String(await dispatcherRunAt()) },
     );
-    const jobs = await jobsOf(id);
-    expect(jobs.map((job) => ({ key: job.key, runAt: job.run_at }))).toEqual([
-      { key: `execute_action:${id}`, runAt: expected },
-    ]);
+    expect(await getAction(db.pool, id)).toMatchObject({
+      status: "PENDING",
+      execution_attempts: 0,
+      deferred_until: null,
+      status_reason:
+        "waiting in line for a rate-limit slot (10 per rolling hour, 50 per rolling 24 hours); the most valuable run first",
+    });
     expect(await logsOf(id)).toEqual([]);
     expect(await affiliateLinks(modId)).toEqual([]);
   });

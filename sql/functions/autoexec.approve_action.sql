@@ -17,6 +17,8 @@ begin
     reviewed_by = autoexec_private.current_actor(),
     reviewed_at = now(),
     review_note = note,
+    wait_kind = null,
+    deferred_until = null,
     status_reason = case when a.execution_tier = 3
       then 'approved for manual implementation: the engine never executes Tier 3 actions'
       else 'approved; executes as soon as the guards allow' end,

@@ -46,7 +46,7 @@ begin
         'successRate', round(p.succeeded::numeric / nullif(p.succeeded + p.failed, 0), 4)) order by d.day)
       from generate_series(v_first, range_end - interval '1 microsecond', interval '1 day') d(day)
       left join per_day p on p.day = d.day),
-    (select coalesce(jsonb_object_agg(action_type, jsonb_build_object('executed', executed, 'success', succeeded,
+    (select coalesce(jsonb_object_agg(action_type, jsonb_build_object('attempts', executed, 'succeeded', succeeded,
         'failed', failed, 'rolledBack', rolled_back, 'dryRuns', dry_runs)), '{}') from per_type)
     into v_days, v_by_type;
   return jsonb_build_object('days', coalesce(v_days, '[]'), 'byType', v_by_type, 'includeDryRuns', include_dry_runs);

@@ -62,7 +62,8 @@ begin
     from live group by action_type
   )
   select
-    coalesce(jsonb_object_agg(action_type, jsonb_build_object('executed', executed, 'success', succeeded,
+    -- attempts counts every live attempt, failed ones included; succeeded + failed = attempts.
+    coalesce(jsonb_object_agg(action_type, jsonb_build_object('attempts', executed, 'succeeded', succeeded,
       'failed', failed, 'rolledBack', rolled_back)) filter (where action_type is not null), '{}'),
     jsonb_build_object(
       'executions', coalesce(sum(executed), 0),

@@ -59,7 +59,9 @@ begin
       into s;
   end if;
   for v_type in select * from jsonb_array_elements(coalesce(action_types, '[]')) loop
-    perform autoexec.set_action_type_mode(v_type ->> 'type', v_type ->> 'mode', (v_type ->> 'dailyCap')::integer);
+    -- A null dailyCap in the page's list means "no cap", so it removes the cap rather than keeping it.
+    perform autoexec.set_action_type_mode(v_type ->> 'type', v_type ->> 'mode', (v_type ->> 'dailyCap')::integer,
+      (v_type ->> 'dailyCap') is null);
   end loop;
   perform set_config('autoexec.audit_note', '', true);
   return s;

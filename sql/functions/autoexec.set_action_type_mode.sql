@@ -1,4 +1,9 @@
-create or replace function autoexec.set_action_type_mode(type text, mode text, daily_cap integer default null)
+-- An omitted daily_cap used to clear the cap (default null meant "no cap"): every argument left out now
+-- keeps its value, and remove_daily_cap removes it. A new argument list needs the old one dropped.
+drop function if exists autoexec.set_action_type_mode(text, text, integer);
+create or replace function autoexec.set_action_type_mode(
+  type text, mode text default null, daily_cap integer default null, remove_daily_cap boolean default false
+)
 returns autoexec.action_types
 language plpgsql volatile
 security definer
@@ -7,7 +12,13 @@ as $$
 declare
   t autoexec.action_types;
 begin
-  update autoexec.action_types set mode = set_action_type_mode.mode, daily_cap = set_action_type_mode.daily_cap
+  if remove_daily_cap and set_action_type_mode.daily_cap is not null then
+    raise exception 'give either daily_cap or remove_daily_cap, not both' using errcode = '22023';
+  end if;
+  update autoexec.action_types set
+    mode = coalesce(set_action_type_mode.mode, action_types.mode),
+    daily_cap = case when remove_daily_cap then null
+      else coalesce(set_action_type_mode.daily_cap, action_types.daily_cap) end
   where action_types.type = set_action_type_mode.type
   returning * into t;
   if not found then
@@ -16,14 +27,15 @@ begin
   return t;
 exception
   when check_violation then
-    raise exception 'cannot set % to mode % with daily cap %: %', set_action_type_mode.type, set_action_type_mode.mode,
-      coalesce(set_action_type_mode.daily_cap::text, 'none'),
+    raise exception 'cannot set % to mode % with daily cap %: %', set_action_type_mode.type,
+      coalesce(set_action_type_mode.mode, 'unchanged'),
+      coalesce(set_action_type_mode.daily_cap::text, case when remove_daily_cap then 'none' else 'unchanged' end),
       case when sqlerrm like '%tier_3_is_never_executed%' then 'Tier 3 types are always disabled'
         else 'mode is disabled, dry_run or live and the cap is 0 or more' end
       using errcode = '23514';
 end;
 $$;
-comment on function autoexec.set_action_type_mode(text, text, integer) is
-  'Staged rollout for one action type (admins only): mode disabled, dry_run or live, and an optional daily cap.';
-revoke all on function autoexec.set_action_type_mode(text, text, integer) from public;
-grant execute on function autoexec.set_action_type_mode(text, text, integer) to autoexec_admin;
+comment on function autoexec.set_action_type_mode(text, text, integer, boolean) is
+  'Staged rollout for one action type (admins only): mode disabled, dry_run or live, and a daily cap. Arguments left out keep their value; remove_daily_cap removes the cap.';
+revoke all on function autoexec.set_action_type_mode(text, text, integer, boolean) from public;
+grant execute on function autoexec.set_action_type_mode(text, text, integer, boolean) to autoexec_admin;

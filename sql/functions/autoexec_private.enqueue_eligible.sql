@@ -3,8 +3,8 @@ language plpgsql volatile
 security definer
 set search_path = pg_catalog
 as $$
--- Enqueues actions that may run now but have no job: after the switch is turned on, dry run is turned
--- off, a threshold is lowered, the breaker is reset, or a job was lost. Runs in the caller's transaction.
+-- Enqueues actions that may run now, do not wait (wait_kind is null: waiting ones are the dispatcher's)
+-- and have no job: a job was lost. The every-minute sweep calls it. Runs in the caller's transaction.
 declare
   v_count integer := 0;
   v_action_id bigint;
@@ -27,6 +27,7 @@ begin
     cross join autoexec.settings s
     cross join autoexec.engine_state e
     where s.enabled and not e.breaker_open and t.mode <> 'disabled'
+      and a.wait_kind is null
       and a.execution_attempts < s.max_attempts
       and (a.expires_at is null or a.expires_at > now())
       and (

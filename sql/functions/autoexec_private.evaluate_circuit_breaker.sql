@@ -5,6 +5,9 @@ set search_path = pg_catalog
 as $$
 -- Opens the breaker when more than breaker_failure_rate of the last breaker_window executions since the
 -- last reset failed, once at least breaker_min_executions ran. Returns whether it opened it now.
+-- An execution here is an action's live execution, its retries included: it failed when its latest
+-- attempt failed. Dry runs do not count (they change nothing live). Only the last breaker_window ×
+-- max_attempts log rows are read, so the cost does not grow with the log (recent_failures).
 -- Security definer: no login may write autoexec.engine_state itself (sql/migrations/020).
 declare
   s autoexec.settings;
@@ -18,19 +21,15 @@ begin
   if e.breaker_open then
     return false;
   end if;
-  select count(*), count(*) filter (where not recent.success) into v_total, v_failed
-  from (
-    select l.success from autoexec.execution_logs l
-    where l.executed_at > coalesce(e.breaker_reset_at, '-infinity')
-    order by l.executed_at desc
-    limit s.breaker_window
-  ) recent;
+  select r.total, r.failed into v_total, v_failed
+  from autoexec_private.recent_failures(e.breaker_reset_at, null, s.breaker_window, s.max_attempts) r;
   if v_total < s.breaker_min_executions or v_failed::numeric / v_total <= s.breaker_failure_rate then
     return false;
   end if;
   v_reason := v_failed || ' of the last ' || v_total || ' executions failed ('
     || round(100.0 * v_failed / v_total) || '% > ' || round(100 * s.breaker_failure_rate) || '%)';
-  update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(), breaker_reason = v_reason;
+  update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(), breaker_reason = v_reason,
+    probes_left = 0;
   perform autoexec_private.audit('breaker.opened', 'circuit_breaker', null, jsonb_build_object('open', false),
     jsonb_build_object('open', true), v_reason, 'engine');
   perform autoexec_private.notify('circuit_breaker_opened', 'critical',

@@ -26,7 +26,8 @@ begin
     return;
   end if;
   v_until := now() + s.cooldown;
-  update autoexec.engine_state set consecutive_failures = 0, cooldown_until = v_until;
+  update autoexec.engine_state set consecutive_failures = 0, cooldown_until = v_until,
+    cooldown_started_at = now(); -- a changed settings.cooldown moves the end (tg_settings__apply_cooldown)
   v_reason := v_streak || ' executions failed in a row; execution pauses until ' || autoexec_private.format_time(v_until);
   perform autoexec_private.audit('cooldown.started', 'circuit_breaker', null,
     jsonb_build_object('cooldownUntil', v_previous_until), jsonb_build_object('cooldownUntil', v_until), v_reason,

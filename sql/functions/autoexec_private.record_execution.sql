@@ -26,10 +26,12 @@ begin
   select * into a from autoexec.actions where id = p_action_id;
   insert into autoexec.execution_logs (
     action_id, action_type, execution_tier, rate_limit_key, executed_at, executed_by, mode, attempt,
-    input_data, output_data, success, duration_ms, rollback_data, force_reason
+    input_data, output_data, success, duration_ms, rollback_data, force_reason, allowance
   ) values (
     a.id, a.type, a.execution_tier, a.rate_limit_key, v_executed_at, p_executed_by, p_mode,
-    a.execution_attempts + 1, a.action_data, p_output, true, p_duration_ms, p_rollback_data, p_force_reason
+    a.execution_attempts + 1, a.action_data, p_output, true, p_duration_ms, p_rollback_data, p_force_reason,
+    case when p_executed_by = 'auto' then
+      autoexec_private.allowance_of(a.confidence, (select s from autoexec.settings s)) end
   ) returning id into v_log_id;
 
   if p_mode = 'live' then
@@ -40,7 +42,8 @@ begin
       execution_attempts = execution_attempts + 1,
       last_attempt_at = v_executed_at,
       status_reason = null,
-      deferred_until = null
+      deferred_until = null,
+      wait_kind = null
     where id = a.id;
   else
     -- A dry run changes nothing, so it uses up no attempt and the action stays where it was.
@@ -48,7 +51,8 @@ begin
       execution_result = jsonb_build_object('success', true, 'dryRun', true, 'output', p_output),
       status_reason = 'dry run succeeded at ' || autoexec_private.format_time(v_executed_at)
         || '; runs for real once dry run is off',
-      deferred_until = null
+      deferred_until = null,
+      wait_kind = 'dry_run_done'
     where id = a.id;
   end if;
 
@@ -63,6 +67,10 @@ begin
   end if;
 
   perform autoexec_private.note_execution_outcome(true);
+  -- A successful probe after a breaker reset counts towards closing it for good.
+  if p_mode = 'live' and p_executed_by in ('auto', 'approved') then
+    perform autoexec_private.note_probe_outcome(a.id, a.type, null);
+  end if;
   return v_log_id;
 end;
 $$;

@@ -8,12 +8,16 @@ set search_path = pg_catalog
 as $$
 -- Called in its own short transaction after a handler threw and its changes were rolled back:
 -- logs the failed attempt, ends the action after max_attempts, and feeds cooldown and circuit breaker.
+-- They judge the engine, not one action: only live executions count (dry runs are reported apart, in
+-- the stats), and an action's retries count once (its first failure extends the streak, its later
+-- attempts do not; the breaker counts actions, see evaluate_circuit_breaker).
 declare
   a autoexec.actions;
   s autoexec.settings;
   v_attempts integer;
   v_final boolean;
   v_log_id bigint;
+  v_was text;
 begin
   select * into a from autoexec.actions where id = p_action_id for update;
   if a.status not in ('PENDING', 'APPROVED') then
@@ -21,6 +25,7 @@ begin
     return;
   end if;
   select * into s from autoexec.settings;
+  v_was := a.wait_kind;
   v_attempts := a.execution_attempts + 1;
   v_final := v_attempts >= s.max_attempts;
 
@@ -41,8 +46,13 @@ begin
       when v_final then 'failed ' || v_attempts || ' times; last error: ' || p_error
       else 'attempt ' || v_attempts || ' of ' || s.max_attempts || ' failed (' || p_error || '); retrying'
     end,
-    deferred_until = null
+    deferred_until = null,
+    wait_kind = null
   where id = a.id;
+  -- A dispatched action that failed used no slot: the next in line gets it (this one retries in its job).
+  if v_was = 'dispatched' then
+    perform autoexec_private.wake_dispatcher();
+  end if;
 
   if p_force_reason is not null then
     perform autoexec_private.record_forced_execution(v_log_id, a.status);
@@ -53,8 +63,18 @@ begin
       jsonb_build_object('actionId', a.id, 'type', a.type, 'error', p_error));
   end if;
 
-  perform autoexec_private.note_execution_outcome(false);
+  if p_mode <> 'live' then
+    return query select v_final, v_attempts;
+    return;
+  end if;
+  -- An action's retries count once in the failure streak.
+  if v_attempts = 1 then
+    perform autoexec_private.note_execution_outcome(false);
+  end if;
+  -- A failing probe re-opens its breaker at once, without waiting for a new burst of failures.
+  perform autoexec_private.note_probe_outcome(a.id, a.type, p_error);
   perform autoexec_private.evaluate_circuit_breaker();
+  perform autoexec_private.evaluate_type_breaker(a.type);
   return query select v_final, v_attempts;
 end;
 $$;

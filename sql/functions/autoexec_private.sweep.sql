@@ -2,8 +2,9 @@ create or replace function autoexec_private.sweep() returns jsonb
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
--- The every-minute crontab task: frees jobs held by dead workers, ends stale actions and enqueues
--- whatever may run and has no job.
+-- The every-minute crontab task: frees jobs held by dead workers, ends stale actions, enqueues whatever
+-- may run and has no job, and wakes the dispatcher while actions wait (a safety net: a change or a
+-- freed slot wakes it anyway; this bounds what a lost wake-up can cost to a minute).
 declare
   v_expired integer;
   v_dead_workers text[];
@@ -22,6 +23,9 @@ begin
   where a.status in ('PENDING', 'APPROVED') and a.expires_at <= now();
   get diagnostics v_expired = row_count;
   v_expired := v_expired + autoexec_private.expire_undecided();
+  if exists (select from autoexec.actions a where a.wait_kind in ('line', 'dispatched', 'until', 'hold')) then
+    perform autoexec_private.wake_dispatcher();
+  end if;
   return jsonb_build_object('expired', v_expired, 'enqueued', autoexec_private.enqueue_eligible(),
     'unlockedWorkers', coalesce(cardinality(v_dead_workers), 0));
 end;

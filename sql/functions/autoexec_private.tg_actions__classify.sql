@@ -69,6 +69,7 @@ begin
   new.execution_attempts := 0;
   new.last_attempt_at := null;
   new.deferred_until := null;
+  new.wait_kind := null;
   new.proposed_by := current_user;
   new.created_at := now();
   new.updated_at := now();

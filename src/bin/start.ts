@@ -7,7 +7,7 @@ import { createApp } from "../http/app.ts";
 import { createServerPools } from "../http/db.ts";
 import { secretKey, signToken } from "../http/jwt.ts";
 import { listen } from "../http/serve.ts";
-import { recoverFromDatabaseOutages, startWorker } from "../worker.ts";
+import { recoverFromDatabaseOutages, startWorker, workerSettings } from "../worker.ts";
 import { jwtSecretOrExit, runUntilSignal, startup } from "./cli.ts";
 
 const { config, log } =
@@ -34,7 +34,7 @@ async function run(database: Database): Promise<Stop> {
     config.WORKER_CONCURRENCY + 4,
   );
   await warnIfPrivileged(pool, "worker", log);
-  const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
+  const worker = await startWorker({ pool, log, ...workerSettings(config) });
   recoverFromDatabaseOutages(worker, log);
 
   const pools = createServerPools(await loginUrl(config, database, "autoexec_server", log), log, {

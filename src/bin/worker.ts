@@ -1,6 +1,6 @@
 import { warnIfPrivileged } from "../db/logins.ts";
 import { createPool } from "../db/pool.ts";
-import { recoverFromDatabaseOutages, startWorker } from "../worker.ts";
+import { recoverFromDatabaseOutages, startWorker, workerSettings } from "../worker.ts";
 import { runUntilSignal, startup } from "./cli.ts";
 
 const { config, log } =
@@ -17,7 +17,7 @@ if (!url) {
 await runUntilSignal(log, "finishing in-flight executions", async () => {
   const pool = createPool(url, log, config.WORKER_CONCURRENCY + 4);
   await warnIfPrivileged(pool, "worker", log);
-  const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
+  const worker = await startWorker({ pool, log, ...workerSettings(config) });
   recoverFromDatabaseOutages(worker, log);
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "worker started");
   return async () => {

@@ -11,6 +11,7 @@ import {
   executeWithChange,
   returnForReview,
 } from "./change.ts";
+import { EngineBusyError, type EngineTimeouts, isLockTimeout, timeoutStatements } from "./timeouts.ts";
 
 export type ExecutionOutcome =
   | { outcome: "executed"; mode: "live" | "dry_run"; executionLogId: number }
@@ -36,6 +37,8 @@ interface StartedExecution {
   mod_id: number | null;
   /** With updated_at as it was before this execution: a plain approval is of the mod as it was then. */
   mod: (ModRow & { updated_at: string }) | null;
+  /** How a refused action waits (autoexec.actions.wait_kind): 'line' or 'until' for no_slot. */
+  wait_kind: string | null;
 }
 
 /** Why an action does not execute now, and when to try again. */
@@ -70,6 +73,8 @@ export interface ExecutorDeps {
   pool: pg.Pool;
   handlers: ReadonlyMap<string, ActionHandler>;
   log: Logger;
+  /** Lock and statement timeouts of every execution transaction (default DEFAULT_ENGINE_TIMEOUTS). */
+  timeouts?: EngineTimeouts;
 }
 
 /**
@@ -92,7 +97,7 @@ export async function executeAction(
   let executedBy = "auto";
   let startedAt: number | undefined;
   try {
-    const action = await startExecution(client, actionId, force, options.asyncCommit === true);
+    const action = await startExecution(client, actionId, force, options.asyncCommit === true, deps.timeouts);
     if (action.decision !== "run" && action.decision !== "no_slot") {
       await client.query("commit");
       log.debug({ decision: action.decision, reason: action.reason }, "action not executed now");
@@ -153,6 +158,14 @@ export async function executeAction(
     return { outcome: "executed", mode, executionLogId };
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
+    if (isLockTimeout(error)) {
+      // Someone else held a lock this execution needs for longer than lock_timeout: the engine was busy,
+      // the action did nothing wrong. Nothing is recorded; the caller (graphile-worker) retries later.
+      log.warn({ err: error }, "execution gave up waiting for a lock; it will be retried");
+      throw new EngineBusyError(`gave up waiting for a lock (${(error as Error).message}); retrying later`, {
+        cause: error,
+      });
+    }
     const message = error instanceof Error ? error.message : String(error);
     const durationMs = startedAt === undefined ? 0 : Math.round(performance.now() - startedAt);
     // The database refused a value of this action's (its data would fail the same way every time):
@@ -187,7 +200,7 @@ export async function executeAction(
 /**
  * Opens the execution transaction and runs start_execution in one round trip: `begin` (with, for the
  * worker, `set local synchronous_commit = off`) and the call go as one simple-protocol query, which
- * takes no parameters, so the two values are written into the text: the id once checked to be an
+ * takes no parameters, so the two values are written into the text (the timeouts too): the id once checked to be an
  * integer, force as the literal true or false. Round trips are most of an execution's cost (see
  * docs/BENCHMARKS.md).
  */
@@ -196,11 +209,13 @@ async function startExecution(
   actionId: number,
   force: boolean,
   asyncCommit: boolean,
+  timeouts: EngineTimeouts | undefined,
 ): Promise<StartedExecution> {
   if (!Number.isSafeInteger(actionId)) throw new Error(`action id ${actionId} is not an integer`);
   const statements = [
     "begin",
     ...(asyncCommit ? ["set local synchronous_commit = off"] : []),
+    ...timeoutStatements(timeouts),
     `select * from autoexec_private.start_execution(${actionId}, ${force ? "true" : "false"})`,
   ];
   const results = (await client.query(
@@ -238,11 +253,11 @@ async function finishExecution(
   return results[1]?.rows[0]?.id as number;
 }
 
-/** Valid, but the rate limits refused a slot: try again when the window frees (or, without a time, later). */
+/** Valid, but the rate limits refused a slot: it waits in the line, or until its own limit frees (no job). */
 async function deferForSlot(
   client: pg.PoolClient,
   actionId: number,
-  refusal: Pick<StartedExecution, "reason" | "retry_at">,
+  refusal: Pick<StartedExecution, "reason" | "retry_at" | "wait_kind">,
   log: Logger,
 ): Promise<ExecutionOutcome> {
   const deferral = {
@@ -250,11 +265,12 @@ async function deferForSlot(
     reason: refusal.reason ?? "no slot",
     retry_at: refusal.retry_at,
   };
-  await client.query("select autoexec_private.record_decision($1, $2, $3, $4, null)", [
+  await client.query("select autoexec_private.record_decision($1, $2, $3, $4, null, $5)", [
     actionId,
     deferral.decision,
     deferral.reason,
     deferral.retry_at,
+    refusal.wait_kind ?? "line",
   ]);
   await client.query("commit");
   log.debug({ reason: deferral.reason }, "rate limit reached; action deferred");

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type pg from "pg";
 import { type ExecutionOutcome, executeAction, RetryableExecutionError } from "../engine/executor.ts";
 import { rollbackExecution } from "../engine/rollback.ts";
+import { EngineBusyError } from "../engine/timeouts.ts";
 import type { ActionHandler } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
 import { type AppEnv, requireAdmin } from "./auth.ts";
@@ -20,7 +21,8 @@ export interface ExecutionRoutesDeps {
  * POST /execute and POST /execute/rollback (PRD-18), admins only. Both run the engine's own code
  * (executeAction, rollbackExecution) with the admin's JWT subject as the actor.
  * HTTP status: 200 when an execution ran (`success` says whether it worked), 404 unknown id,
- * 409 refused by the action's state or the guards, 422 action data refused by its handler.
+ * 409 refused by the action's state or the guards, 422 action data refused by its handler, 503 a lock
+ * it needs was held longer than the lock timeout (nothing ran).
  */
 export function executionRoutes(deps: ExecutionRoutesDeps): Hono<AppEnv> {
   const engine = { pool: deps.executorPool, handlers: deps.handlers, log: deps.log };
@@ -49,6 +51,9 @@ export function executionRoutes(deps: ExecutionRoutesDeps): Hono<AppEnv> {
     try {
       outcome = await executeAction(engine, actionId, { force, actor: sub, reason });
     } catch (error) {
+      if (error instanceof EngineBusyError) {
+        return jsonError(c, 503, `the engine is busy: ${error.message}; nothing was executed, try again`);
+      }
       if (!(error instanceof RetryableExecutionError)) throw error;
       // The failed attempt is recorded; the engine retries it later.
       const log = await latestLog(deps.executorPool, actionId);

@@ -170,7 +170,8 @@ export const StatsResponse = z
     }),
     byType: z.record(
       z.string(),
-      z.strictObject({ executed: Count, success: Count, failed: Count, rolledBack: Count }),
+      // attempts: every live attempt, failed ones included (succeeded + failed = attempts).
+      z.strictObject({ attempts: Count, succeeded: Count, failed: Count, rolledBack: Count }),
     ),
     recentExecutions: z.array(ExecutionLog),
     range: z.strictObject({ from: z.string(), to: z.string() }),

@@ -1,6 +1,7 @@
 import { type CronItem, parseCronItems, type TaskList } from "graphile-worker";
 import type { ExecutorDeps } from "../engine/executor.ts";
 import { deliverNotificationTask } from "./deliver_notification.ts";
+import { dispatchWaitingTask } from "./dispatch_waiting.ts";
 import { executeActionTask } from "./execute_action.ts";
 import { purgeRollbackDataTask } from "./purge_rollback_data.ts";
 import { sweepTask } from "./sweep.ts";
@@ -8,6 +9,7 @@ import { sweepTask } from "./sweep.ts";
 export function createTaskList(deps: ExecutorDeps): TaskList {
   return {
     execute_action: executeActionTask(deps),
+    dispatch_waiting: dispatchWaitingTask(deps),
     sweep: sweepTask(deps.log),
     deliver_notification: deliverNotificationTask,
     purge_rollback_data: purgeRollbackDataTask(deps.log),

@@ -19,6 +19,8 @@ export interface ActionRow extends Partial<ReviewFields> {
   estimatedRevenueImpact: string;
   statusReason: string | null;
   deferredUntil: string | null;
+  /** In line for a rate-limit slot: "#4 of 312 in line; expected around 14:03 UTC" (else null). */
+  forecast: string | null;
   expiresAt: string | null;
   createdAt: string;
   executedAt: string | null;
@@ -39,7 +41,21 @@ export interface Connection<T> {
 }
 
 export const ACTION_FIELDS = `id type status executionTier confidence estimatedRevenueImpact statusReason deferredUntil
-  expiresAt createdAt executedAt reviewedBy reviewedAt reviewNote ${REVIEW_FIELDS}`;
+  forecast expiresAt createdAt executedAt reviewedBy reviewedAt reviewNote ${REVIEW_FIELDS}`;
+
+/** autoexec.waiting_line_forecast(): the line for rate-limit slots, if nothing changes. */
+export interface LineForecast {
+  waiting: number;
+  hourlyLimit: number;
+  dailyLimit: number;
+  heldBy: string | null;
+  nextSlotAt: string | null;
+  runsToday: number;
+  drainsAt: string | null;
+  drainsAtText: string | null;
+}
+
+export const WAITING_LINE = "query WaitingLine { waitingLineForecast }";
 
 export const ACTION_TYPES = `query ActionTypes { allActionTypes(first: 100, orderBy: PRIMARY_KEY_ASC) {
   nodes { type tier description mode dailyCap } } }`;
@@ -146,6 +162,13 @@ export interface Settings {
   rollbackRetention: Interval;
   webhookUrl: string | null;
   staleJobAfter: Interval;
+  typeBreakerWindow: number;
+  typeBreakerMinExecutions: number;
+  typeBreakerFailureRate: string;
+  breakerProbes: number;
+  confidentMinConfidence: string | null;
+  confidentHourlyLimit: number | null;
+  confidentDailyLimit: number | null;
   updatedAt: string;
 }
 
@@ -158,19 +181,23 @@ export interface EngineState {
   breakerResetReason: string | null;
   consecutiveFailures: number;
   cooldownUntil: string | null;
+  cooldownStartedAt: string | null;
+  probesLeft: number;
 }
 
 const INTERVAL = "{ years months days hours minutes seconds }";
 const SETTINGS_FIELDS = `enabled dryRun minConfidence minRevenueImpact hourlyLimit dailyLimit rateLimitKeyLimit
   rateLimitKeyWindow ${INTERVAL} recentEditWindow ${INTERVAL} failuresBeforeCooldown cooldown ${INTERVAL}
   breakerWindow breakerMinExecutions breakerFailureRate maxAttempts approvalTtl ${INTERVAL}
-  rollbackRetention ${INTERVAL} webhookUrl staleJobAfter ${INTERVAL} updatedAt`;
+  rollbackRetention ${INTERVAL} webhookUrl staleJobAfter ${INTERVAL} typeBreakerWindow typeBreakerMinExecutions
+  typeBreakerFailureRate breakerProbes confidentMinConfidence confidentHourlyLimit confidentDailyLimit updatedAt`;
 const ENGINE_FIELDS = `breakerOpen breakerOpenedAt breakerReason breakerResetAt breakerResetBy breakerResetReason
-  consecutiveFailures cooldownUntil`;
+  consecutiveFailures cooldownUntil cooldownStartedAt probesLeft`;
 
 export const ENGINE_STATUS = `query EngineStatus {
-  currentSettings { enabled dryRun }
+  currentSettings { enabled dryRun failuresBeforeCooldown }
   circuitBreaker { ${ENGINE_FIELDS} }
+  openFreezeWindows(first: 5) { nodes { startsAt endsAt reason } }
 }`;
 
 export const SETTINGS_PAGE = `query SettingsPage {
@@ -181,8 +208,11 @@ export const SETTINGS_PAGE = `query SettingsPage {
 
 export const UPDATE_SETTINGS = `mutation UpdateSettings($input: UpdateSettingsInput!) {
   updateSettings(input: $input) { result { ${SETTINGS_FIELDS} } } }`;
-export const SET_TYPE_MODE = `mutation SetTypeMode($type: String!, $mode: String!, $dailyCap: Int) {
-  setActionTypeMode(input: { type: $type, mode: $mode, dailyCap: $dailyCap }) { result { type mode dailyCap } } }`;
+export const SET_TYPE_MODE = `mutation SetTypeMode($type: String!, $mode: String!, $dailyCap: Int, $removeDailyCap: Boolean) {
+  setActionTypeMode(input: { type: $type, mode: $mode, dailyCap: $dailyCap, removeDailyCap: $removeDailyCap }) {
+    result { type mode dailyCap } } }`;
+export const CLEAR_COOLDOWN = `mutation ClearCooldown($reason: String!) {
+  clearCooldown(input: { reason: $reason }) { result { ${ENGINE_FIELDS} } } }`;
 export const RESET_BREAKER = `mutation ResetBreaker($reason: String!) {
   resetCircuitBreaker(input: { reason: $reason }) { result { ${ENGINE_FIELDS} } } }`;
 export const APPLY_PHASE = `mutation ApplyPhase($phase: Int!) {
@@ -217,7 +247,7 @@ export interface ExecutionStats {
     failed: number;
     rolledBack: number;
   };
-  byType: Record<string, { executed: number; success: number; failed: number; rolledBack: number }>;
+  byType: Record<string, { attempts: number; succeeded: number; failed: number; rolledBack: number }>;
   metrics: {
     executions: number;
     succeeded: number;
@@ -243,7 +273,7 @@ export interface ExecutionDaily {
   }[];
   byType: Record<
     string,
-    { executed: number; success: number; failed: number; rolledBack: number; dryRuns: number }
+    { attempts: number; succeeded: number; failed: number; rolledBack: number; dryRuns: number }
   >;
   includeDryRuns: boolean;
 }

@@ -4,8 +4,9 @@ import { ENGINE_STATUS, type EngineState } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 interface Data {
-  currentSettings: { enabled: boolean; dryRun: boolean } | null;
+  currentSettings: { enabled: boolean; dryRun: boolean; failuresBeforeCooldown: number } | null;
   circuitBreaker: EngineState | null;
+  openFreezeWindows?: { nodes: { startsAt: string; endsAt: string; reason: string }[] };
 }
 
 /** On every page: why the engine is not executing (breaker, cooldown, switched off, dry run). */
@@ -27,7 +28,19 @@ export function EngineBanner() {
     notices.push({
       kind: "warning",
       id: "cooldown",
-      text: `Cooling down after ${breaker.consecutiveFailures} failures in a row, until ${formatTime(breaker.cooldownUntil)}.`,
+      // The streak is reset to 0 when a cooldown starts: the setting says how many failures started it.
+      text: `Cooling down after ${data.currentSettings.failuresBeforeCooldown} failures in a row, until ${formatTime(breaker.cooldownUntil)}.`,
+    });
+  }
+  const now = Date.now();
+  const freeze = data.openFreezeWindows?.nodes.find(
+    (row) => new Date(row.startsAt).getTime() <= now && new Date(row.endsAt).getTime() > now,
+  );
+  if (freeze) {
+    notices.push({
+      kind: "warning",
+      id: "freeze",
+      text: `Freeze window until ${formatTime(freeze.endsAt)} (${freeze.reason}): nothing executes automatically; approved actions run after it.`,
     });
   }
   if (!enabled) {

@@ -64,13 +64,13 @@ export function ExecutionMetrics() {
       Object.entries(data?.daily.byType ?? {})
         .map(([type, counts]) => ({
           type,
-          kept: counts.success - counts.rolledBack,
+          kept: counts.succeeded - counts.rolledBack,
           rolledBack: counts.rolledBack,
           failed: counts.failed,
-          executed: counts.executed,
+          attempts: counts.attempts,
           dryRuns: counts.dryRuns,
         }))
-        .sort((a, b) => b.executed - a.executed),
+        .sort((a, b) => b.attempts - a.attempts),
     [data],
   );
 
@@ -303,7 +303,7 @@ export function ExecutionMetrics() {
               <thead>
                 <tr>
                   <th scope="col">Type</th>
-                  <th scope="col">Executed</th>
+                  <th scope="col">Attempts (incl. failed)</th>
                   <th scope="col">Succeeded</th>
                   <th scope="col">Rolled back</th>
                   <th scope="col">Failed</th>
@@ -314,7 +314,7 @@ export function ExecutionMetrics() {
                 {byType.map((row) => (
                   <tr key={row.type}>
                     <th scope="row">{row.type}</th>
-                    <td>{row.executed}</td>
+                    <td>{row.attempts}</td>
                     <td>{row.kept}</td>
                     <td>{row.rolledBack}</td>
                     <td>{row.failed}</td>

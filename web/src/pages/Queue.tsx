@@ -8,15 +8,17 @@ import { LiveBar } from "../components/LiveBar.tsx";
 import { LoadState } from "../components/LoadState.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { Time, TimeText } from "../components/Time.tsx";
-import { formatAge, formatMoney, formatPercent } from "../format.ts";
-import { errorText, usePoll } from "../hooks.ts";
+import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
+import { errorText, usePoll, usePolledQuery } from "../hooks.ts";
 import {
   ACTION_TYPES,
   type ActionRow,
   type ActionTypeRow,
   APPROVE,
+  type LineForecast,
   MARK_IMPLEMENTED,
   REJECT,
+  WAITING_LINE,
 } from "../queries.ts";
 import { useQueueKeyboard } from "../queue-keyboard.ts";
 import {
@@ -55,11 +57,16 @@ export type Pending =
   | { kind: "bulk"; decision: BulkDecision; ids: string[] };
 
 /** Why an action waits, and until when: what an admin needs to see in the queue. */
-export function WaitingReason({ action }: { action: Pick<ActionRow, "statusReason" | "deferredUntil"> }) {
+export function WaitingReason({
+  action,
+}: {
+  action: Pick<ActionRow, "statusReason" | "deferredUntil"> & { forecast?: string | null };
+}) {
   if (!action.statusReason && !action.deferredUntil) return null;
   return (
     <div className="reason">
       <TimeText text={action.statusReason} />
+      {action.forecast ? <div className="forecast">{action.forecast}</div> : null}
       {action.deferredUntil ? (
         <>
           {" "}
@@ -101,6 +108,26 @@ function writeFilters(filters: QueueFilters, replace: boolean): void {
 
 /** Rows an admin can decide on in bulk, by status: approve / reject pending ones, retry failed ones. */
 const SELECTABLE = new Set(["PENDING", "FAILED"]);
+
+/** The line for rate-limit slots as a whole: how long it is, what runs today, when it drains. */
+function LineSummary() {
+  const [{ data }] = usePolledQuery<{ waitingLineForecast: LineForecast | null }>(
+    { query: WAITING_LINE },
+    5000,
+  );
+  const line = data?.waitingLineForecast;
+  if (!line || line.waiting === 0) return null;
+  const limits = `${line.hourlyLimit} per rolling hour, ${line.dailyLimit} per rolling 24 hours`;
+  return (
+    <p className="line-summary" data-testid="line-summary">
+      {line.waiting} {line.waiting === 1 ? "action waits" : "actions wait"} in line for a rate-limit slot (
+      {limits}; the most valuable run first).{" "}
+      {line.heldBy
+        ? `Nothing runs now: ${line.heldBy}.`
+        : `Next slot ${formatTime(line.nextSlotAt)}; ${line.runsToday} will run today (UTC); at the current limits the line drains around ${line.drainsAtText}.`}
+    </p>
+  );
+}
 
 export function QueuePage() {
   const { canChange } = useSession();
@@ -312,6 +339,7 @@ export function QueuePage() {
           </select>
         </div>
       </form>
+      <LineSummary />
       <LiveBar
         newer={upToId === null ? 0 : (counts?.newer ?? 0)}
         newerCapped={counts?.newerCapped ?? false}

@@ -3,12 +3,14 @@ import { useMutation } from "urql";
 import { AuditTrail } from "../components/AuditTrail.tsx";
 import { TierBadge } from "../components/Badges.tsx";
 import { TextDialog } from "../components/Dialog.tsx";
+import { FreezeWindows } from "../components/FreezeWindows.tsx";
 import { LoadState } from "../components/LoadState.tsx";
 import { Time } from "../components/Time.tsx";
 import { intervalSeconds } from "../format.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
 import {
   type ActionTypeRow,
+  CLEAR_COOLDOWN,
   type EngineState,
   RESET_BREAKER,
   SETTINGS_PAGE,
@@ -37,6 +39,8 @@ interface Field {
   min?: number;
   minExclusive?: boolean;
   max?: number;
+  /** Empty is allowed: the setting is unset (for the confident allowance, emptying its confidence removes it). */
+  optional?: boolean;
 }
 const UNIT_SECONDS: Partial<Record<Kind, number>> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
 
@@ -81,6 +85,31 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
         help: "",
         kind: "hours",
       },
+      {
+        key: "confidentMinConfidence",
+        min: 0,
+        max: 1,
+        optional: true,
+        label: "Confident allowance: from confidence",
+        help: "Actions at or above this confidence count against their own limits below (rollout phase 3 sets 0.9; empty removes the allowance).",
+        kind: "decimal",
+      },
+      {
+        key: "confidentHourlyLimit",
+        min: 0,
+        optional: true,
+        label: "Confident allowance per hour",
+        help: "",
+        kind: "int",
+      },
+      {
+        key: "confidentDailyLimit",
+        min: 0,
+        optional: true,
+        label: "Confident allowance per 24 hours",
+        help: "",
+        kind: "int",
+      },
     ],
   },
   {
@@ -122,6 +151,35 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
         label: "Circuit breaker failure rate (%)",
         help: "It opens above this share of failures.",
         kind: "percent",
+      },
+      {
+        key: "typeBreakerWindow",
+        min: 1,
+        label: "Per-type breaker window (actions)",
+        help: "Each action type's own breaker looks at this many of its recent actions.",
+        kind: "int",
+      },
+      {
+        key: "typeBreakerMinExecutions",
+        min: 1,
+        label: "Per-type breaker minimum executions",
+        help: "A type's breaker opens only once at least this many of its actions ran.",
+        kind: "int",
+      },
+      {
+        key: "typeBreakerFailureRate",
+        min: 0,
+        max: 100,
+        label: "Per-type breaker failure rate (%)",
+        help: "Above this share of failures that type alone is paused.",
+        kind: "percent",
+      },
+      {
+        key: "breakerProbes",
+        min: 0,
+        label: "Probes after a breaker reset",
+        help: "This many executions run one at a time after a reset; a failing one re-opens the breaker.",
+        kind: "int",
       },
       { key: "maxAttempts", min: 1, label: "Attempts before an action fails", help: "", kind: "int" },
     ],
@@ -193,7 +251,7 @@ function fieldError(field: Field, raw: string): string | undefined {
       ? undefined
       : "Enter an address starting with http:// or https://, or leave it empty.";
   }
-  if (text === "") return "Enter a value.";
+  if (text === "") return field.optional ? undefined : "Enter a value.";
   const number = Number(text);
   if (!Number.isFinite(number)) return "Enter a number.";
   if (field.kind === "int" && !Number.isInteger(number)) return "Enter a whole number.";
@@ -218,6 +276,10 @@ function settingsChanges(form: FormValues, initial: FormValues): Record<string, 
   for (const field of FIELDS) {
     const raw = (form[field.key] ?? "").trim();
     if (raw === (initial[field.key] ?? "")) continue;
+    if (raw === "" && field.optional) {
+      if (field.key === "confidentMinConfidence") changes.remove_confident_allowance = true;
+      continue;
+    }
     const number = Number(raw);
     const unit = UNIT_SECONDS[field.kind];
     changes[column(field.key)] =
@@ -285,6 +347,7 @@ export function SettingsPage() {
         breaker={data.circuitBreaker}
         onSaved={changed}
       />
+      <FreezeWindows onChanged={changed} />
       <AuditTrail version={auditVersion} />
     </section>
   );
@@ -586,6 +649,8 @@ function BreakerCard(props: { state: EngineState; onReset(): void }) {
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [, reset] = useMutation(RESET_BREAKER);
+  const [, clearCooldown] = useMutation(CLEAR_COOLDOWN);
+  const [clearing, setClearing] = useState(false);
   const { state } = props;
   const cooling = state.cooldownUntil !== null && new Date(state.cooldownUntil).getTime() > Date.now();
   return (
@@ -642,7 +707,33 @@ function BreakerCard(props: { state: EngineState; onReset(): void }) {
         onClick={() => setConfirming(true)}
       >
         Reset circuit breaker
+      </button>{" "}
+      <button
+        type="button"
+        className="secondary"
+        disabled={!canChange || !cooling}
+        title={canChange ? (cooling ? undefined : "No cooldown is running") : READ_ONLY}
+        onClick={() => setClearing(true)}
+      >
+        End cooldown now
       </button>
+      {clearing ? (
+        <TextDialog
+          title="End the cooldown now?"
+          description={<p>Waiting actions resume at once. The reason goes into the audit trail.</p>}
+          label="Reason"
+          required
+          confirmLabel="End cooldown"
+          onClose={() => setClearing(false)}
+          onSubmit={async (reason) => {
+            const result = await clearCooldown({ reason });
+            if (result.error) return errorText(result.error);
+            setNotice("Cooldown ended.");
+            props.onReset();
+            return undefined;
+          }}
+        />
+      ) : null}
       {confirming ? (
         <TextDialog
           title="Reset the circuit breaker?"
