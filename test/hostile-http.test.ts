@@ -368,6 +368,46 @@ describe("the request budget (issue 12, point 5)", () => {
     expect(page.body.data.allActions.nodes).toHaveLength(50);
   });
 
+  it("refuses concurrent over-budget requests one by one, with memory bounded", async () => {
+    const pages = aliases(
+      3,
+      (index) => `allActions(first: 100, offset: ${index * 100}) { nodes { actionData } }`,
+    );
+    const slowestHealth = await whileHealthPolled(async () => {
+      const answers = await Promise.all(Array.from({ length: 12 }, () => graphql(pages)));
+      for (const answer of answers) expect(answer.status).toBe(413);
+    });
+    expect(slowestHealth).toBeLessThan(QUICKLY_MS);
+    expect(server.alive()).toBe(true);
+    expect(await server.peakMemory()).toBeLessThan(PEAK_MEMORY_LIMIT);
+  });
+
+  it("refuses directive floods, deep introspection, unknown operations and GraphQL over GET", async () => {
+    const flood = await graphql(`{ currentSettings ${"@include(if: true) ".repeat(5000)} { enabled } }`);
+    expectRefused(flood, /tokens/);
+    const deepIntrospection = `{ __schema { types { ${"fields { type { ".repeat(6)}name${" } }".repeat(6)} } } }`;
+    expectRefused(await graphql(deepIntrospection), /nested/);
+    const twoOperations = await send("/graphql", {
+      method: "POST",
+      body: JSON.stringify({
+        query: "query A { currentSettings { enabled } } query B { circuitBreaker { breakerOpen } }",
+      }),
+    });
+    expect(twoOperations.status).toBe(400);
+    expectNoLeak(twoOperations);
+    const unknown = await send("/graphql", {
+      method: "POST",
+      body: JSON.stringify({ query: "query A { currentSettings { enabled } }", operationName: "Nope" }),
+    });
+    expect(unknown.status).toBe(400);
+    expectNoLeak(unknown);
+    const overGet = await send(`/graphql?query=${encodeURIComponent("{ currentSettings { enabled } }")}`);
+    expect(overGet.status).toBeGreaterThanOrEqual(400);
+    expect(overGet.status).toBeLessThan(500);
+    const hugeHeader = await send("/healthz", { token: "x".repeat(40_000) });
+    expect(hugeHeader.status).toBe(431);
+  });
+
   it("cuts off a body sent slowly, within the request timeout", async () => {
     const started = performance.now();
     const closed = await new Promise<string>((resolve, reject) => {
