@@ -59,7 +59,7 @@ const AnswerSizePlugin: GraphileConfig.Plugin = {
         const result = await next();
         const meter = responseMeters.getStore();
         if (!meter || isAsyncIterable(result)) return result;
-        if (meter.exceeded || !measureAnswer(meter, result)) return { errors: [overBudgetError(meter)] };
+        if (meter.exceeded || !measureAnswer(meter, result.data)) return { errors: [overBudgetError(meter)] };
         return result;
       },
     },

@@ -369,10 +369,14 @@ export function meterPool(pool: pg.Pool): void {
     };
     metered.connection?.on("dataRow", (message) => {
       const meter = metered[currentMeter];
-      if (!meter || meter.exceeded) return;
-      let bytes = 0;
-      for (const field of message.fields) bytes += field == null ? 0 : (field as string).length;
-      if (!meter.chargeRead(bytes)) metered.connection?.stream?.destroy();
+      if (!meter) return;
+      if (!meter.exceeded) {
+        let bytes = 0;
+        for (const field of message.fields) bytes += field == null ? 0 : (field as string).length;
+        meter.chargeRead(bytes);
+      }
+      // Over budget (by these rows or otherwise): whatever else is on its way is not wanted.
+      if (meter.exceeded) metered.connection?.stream?.destroy();
     });
   });
 }
@@ -398,8 +402,9 @@ export function meterJsonDecoding(codecs: readonly { fromPg: (value: string) => 
 }
 
 /**
- * Charges the answer's size to the meter (shared values count each time they appear, as they would in
- * JSON), without recursion and stopping at the first byte over.
+ * Charges the size of an answer's data to the meter (shared values count each time they appear, as
+ * they would in JSON), without recursion and stopping at the first byte over. Only JSON-like data:
+ * not errors, whose AST nodes link back and forth.
  */
 export function measureAnswer(meter: ResponseMeter, value: unknown): boolean {
   const stack: unknown[] = [value];
