@@ -208,7 +208,8 @@ function parseWithinBudget(query: string): DocumentNode | string | undefined {
   } catch (error) {
     if (error instanceof RangeError) return TOO_DEEP_TO_READ;
     const message = (error as Error).message;
-    if (/tokens/.test(message)) return `the query has more than ${MAX_DOCUMENT_TOKENS} tokens`;
+    if (/contains more th\w+ \d+ tokens/.test(message))
+      return `the query has more than ${MAX_DOCUMENT_TOKENS} tokens`;
     return undefined;
   }
 }
