@@ -779,5 +779,12 @@ describe("at the end", () => {
     expect(settings.body).toEqual({ data: { currentSettings: { enabled: expect.any(Boolean) } } });
     const peak = await server.peakMemory();
     expect(peak).toBeLessThan(PEAK_MEMORY_LIMIT);
+    // Nothing above was an internal error, and each stopped request was said so.
+    const errorLines = server
+      .output()
+      .split("\n")
+      .filter((line) => line.includes('"level":50'));
+    expect(errorLines.map((line) => line.slice(0, 300))).toEqual([]);
+    expect(server.output()).toContain("GraphQL request stopped: over its byte budget");
   });
 });

@@ -146,7 +146,7 @@ function graphqlRefusal(c: Context, status: 400 | 413, message: string, code: st
  * runs; the database refuses it too). The request then runs metered: over its byte budget it is
  * stopped and answered 413.
  */
-export function graphqlGuard(schema: GraphQLSchema, budget: RequestBudget) {
+export function graphqlGuard(schema: GraphQLSchema, budget: RequestBudget, log: Logger) {
   return async (c: Context<AppEnv>, next: () => Promise<void>) => {
     if (c.req.method !== "POST") return next();
     if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
@@ -182,7 +182,13 @@ export function graphqlGuard(schema: GraphQLSchema, budget: RequestBudget) {
     if (problem) return graphqlRefusal(c, 400, problem, "OVER_BUDGET");
     const meter = new ResponseMeter(budget.maxResponseBytes);
     await responseMeters.run(meter, next);
-    if (meter.exceeded) c.res = graphqlRefusal(c, 413, meter.message, "RESPONSE_TOO_LARGE");
+    if (!meter.exceeded) return;
+    // Its database connection may have been cut (the pool logs that as a lost connection).
+    log.info(
+      { requestId: c.get("requestId"), maxBytes: budget.maxResponseBytes },
+      "GraphQL request stopped: over its byte budget",
+    );
+    c.res = graphqlRefusal(c, 413, meter.message, "RESPONSE_TOO_LARGE");
   };
 }
 
@@ -236,7 +242,7 @@ export async function mountGraphql(
   meterPool(deps.pool);
   meterJsonDecoding([TYPES.json, TYPES.jsonb]);
   const pgl = postgraphile(graphqlPreset(deps));
-  app.use(GRAPHQL_PATH, graphqlGuard(await pgl.getSchema(), deps.budget ?? DEFAULT_REQUEST_BUDGET));
+  app.use(GRAPHQL_PATH, graphqlGuard(await pgl.getSchema(), deps.budget ?? DEFAULT_REQUEST_BUDGET, deps.log));
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app as unknown as Hono);
   return {
