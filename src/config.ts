@@ -82,6 +82,12 @@ const EnvSchema = z.object({
     10_000_000,
     "GraphQL: bytes one request may read from the database, and bytes its answer may hold",
   ),
+  GRAPHQL_TIMEOUT_MS: limit(
+    100,
+    600_000,
+    10_000,
+    "GraphQL: milliseconds one request may run, all its SQL statements together",
+  ),
   HTTP_REQUEST_TIMEOUT_MS: limit(
     1_000,
     600_000,

@@ -135,7 +135,7 @@ export function maskGraphqlError(error: GraphQLError, log: Logger): GraphQLError
 }
 
 /** A GraphQL-shaped refusal, so GraphQL clients show its message. */
-function graphqlRefusal(c: Context, status: 400 | 413, message: string, code: string): Response {
+function graphqlRefusal(c: Context, status: 400 | 413 | 503, message: string, code: string): Response {
   return c.json({ errors: [{ message, extensions: { code } }] }, status);
 }
 
@@ -180,15 +180,22 @@ export function graphqlGuard(schema: GraphQLSchema, budget: RequestBudget, log: 
     }
     const problem = document && measureWithinStack(() => checkDocument(document, schema, budget));
     if (problem) return graphqlRefusal(c, 400, problem, "OVER_BUDGET");
-    const meter = new ResponseMeter(budget.maxResponseBytes);
-    await responseMeters.run(meter, next);
+    const meter = new ResponseMeter(budget);
+    const deadline = setTimeout(() => meter.timeOut(), budget.maxMs);
+    try {
+      await responseMeters.run(meter, next);
+    } finally {
+      clearTimeout(deadline);
+    }
     if (!meter.exceeded) return;
     // Its database connection may have been cut (the pool logs that as a lost connection).
     log.info(
-      { requestId: c.get("requestId"), maxBytes: budget.maxResponseBytes },
-      "GraphQL request stopped: over its byte budget",
+      { requestId: c.get("requestId"), limit: meter.message },
+      "GraphQL request stopped: over its budget",
     );
-    c.res = graphqlRefusal(c, 413, meter.message, "RESPONSE_TOO_LARGE");
+    c.res = meter.timedOut
+      ? graphqlRefusal(c, 503, meter.message, "REQUEST_TIMEOUT")
+      : graphqlRefusal(c, 413, meter.message, "RESPONSE_TOO_LARGE");
   };
 }
 

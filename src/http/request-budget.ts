@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type pg from "pg";
+import pg from "pg";
 import { SafeError } from "postgraphile/grafast";
 import {
   type DocumentNode,
@@ -41,6 +41,8 @@ export interface RequestBudget {
   maxListLength: number;
   /** Bytes the request may read from the database, and bytes its answer may hold. */
   maxResponseBytes: number;
+  /** Milliseconds the request may run, all its SQL statements together. */
+  maxMs: number;
 }
 
 /** The budget the configuration sets (GRAPHQL_MAX_* environment variables). */
@@ -52,6 +54,7 @@ export function requestBudget(config: Config): RequestBudget {
     maxCost: config.GRAPHQL_MAX_COST,
     maxListLength: config.GRAPHQL_MAX_LIST_LENGTH,
     maxResponseBytes: config.GRAPHQL_MAX_RESPONSE_BYTES,
+    maxMs: config.GRAPHQL_TIMEOUT_MS,
   };
 }
 
@@ -295,17 +298,24 @@ export function checkVariables(variables: unknown, budget: RequestBudget): strin
 }
 
 /**
- * The bytes one request has read from the database and would answer. It lives in an
- * AsyncLocalStorage for the request, so the database clients can charge the request that uses them.
+ * What one request has read from the database, decoded and would answer, and whether it ran out of
+ * time. It lives in an AsyncLocalStorage for the request, so the database clients can charge the
+ * request that uses them, and a request over budget can have its statements stopped.
  */
 export class ResponseMeter {
   private readBytes = 0;
   private answerBytes = 0;
   private decodedBytes = 0;
   exceeded = false;
+  timedOut = false;
   readonly maxBytes: number;
-  constructor(maxBytes: number) {
-    this.maxBytes = maxBytes;
+  readonly maxMs: number;
+  /** Clients this request has queried on (each may since serve another request: see cut()). */
+  readonly clients = new Set<MeteredPoolClient>();
+
+  constructor(budget: Pick<RequestBudget, "maxResponseBytes" | "maxMs">) {
+    this.maxBytes = budget.maxResponseBytes;
+    this.maxMs = budget.maxMs;
   }
 
   /** Adds bytes received from the database; false once the request is over its budget. */
@@ -326,13 +336,23 @@ export class ResponseMeter {
     return this.check(this.answerBytes);
   }
 
+  /** Out of time: the statement running for this request is cancelled and its connection cut. */
+  timeOut(): void {
+    if (this.exceeded) return;
+    this.exceeded = true;
+    this.timedOut = true;
+    for (const client of this.clients) cut(client, this);
+  }
+
   private check(bytes: number): boolean {
     if (bytes > this.maxBytes) this.exceeded = true;
     return !this.exceeded;
   }
 
   get message(): string {
-    return `the answer would be larger than ${this.maxBytes} bytes (GRAPHQL_MAX_RESPONSE_BYTES); ask for fewer rows or fields`;
+    return this.timedOut
+      ? `the request ran longer than ${this.maxMs} ms (GRAPHQL_TIMEOUT_MS) and was stopped; ask for less`
+      : `the answer would be larger than ${this.maxBytes} bytes (GRAPHQL_MAX_RESPONSE_BYTES); ask for fewer rows or fields`;
   }
 }
 
@@ -342,29 +362,59 @@ const meteredClient = Symbol("autoexec.meteredClient");
 const currentMeter = Symbol("autoexec.currentMeter");
 const meteredCodec = Symbol("autoexec.meteredCodec");
 
-interface MeteredClient {
+type MeteredPoolClient = pg.PoolClient & {
   [meteredClient]?: true;
   [currentMeter]?: ResponseMeter;
   connection?: {
     on(event: "dataRow", listener: (message: { fields: unknown[] }) => void): void;
     stream?: { destroy(): void };
   };
+  _activeQuery?: unknown;
+  processID?: number;
+  secretKey?: number;
+  host?: string;
+  port?: number;
+};
+
+/**
+ * Stops what `client` is doing for `meter`'s request, if it still works for that request: asks the
+ * server to cancel the running statement (a cut socket alone leaves a long statement running until
+ * it next sends a row), then cuts the connection so no more rows arrive and no more statements run.
+ */
+function cut(client: MeteredPoolClient, meter: ResponseMeter): void {
+  if (client[currentMeter] !== meter) return;
+  if (client._activeQuery) {
+    // A cancel request, as pg sends one, on a connection of its own (best effort: the cut stops the
+    // request anyway).
+    const canceller = new pg.Connection() as pg.Connection & {
+      connect(port: number | string, host?: string): void;
+      cancel(processID: number, secretKey: number): void;
+    };
+    canceller.on("error", () => undefined);
+    canceller.on("connect", () => canceller.cancel(client.processID as number, client.secretKey as number));
+    const socketPath = client.host?.startsWith("/") ? `${client.host}/.s.PGSQL.${client.port}` : undefined;
+    if (socketPath) canceller.connect(socketPath);
+    else canceller.connect(client.port ?? 5432, client.host);
+  }
+  client.connection?.stream?.destroy();
 }
 
 /**
  * Charges every row a client of `pool` receives to the request running the query (if any). A request
- * over its budget loses its connection at once: the rows stop arriving instead of piling up in memory,
- * the query fails, and the pool replaces the connection.
+ * over its budget loses its connection at once (see cut()): the rows stop arriving instead of piling
+ * up in memory, its queries fail, and the pool replaces the connection.
  */
 export function meterPool(pool: pg.Pool): void {
   // On every checkout, not on connect: the pool may hold clients opened before this was called.
   pool.on("acquire", (client) => {
-    const metered = client as unknown as MeteredClient & pg.PoolClient;
+    const metered = client as MeteredPoolClient;
     if (metered[meteredClient]) return;
     metered[meteredClient] = true;
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      metered[currentMeter] = responseMeters.getStore();
+      const meter = responseMeters.getStore();
+      metered[currentMeter] = meter;
+      meter?.clients.add(metered);
       return query(...args);
     };
     metered.connection?.on("dataRow", (message) => {
@@ -376,7 +426,7 @@ export function meterPool(pool: pg.Pool): void {
         meter.chargeRead(bytes);
       }
       // Over budget (by these rows or otherwise): whatever else is on its way is not wanted.
-      if (meter.exceeded) metered.connection?.stream?.destroy();
+      if (meter.exceeded) cut(metered, meter);
     });
   });
 }
