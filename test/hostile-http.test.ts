@@ -2,14 +2,7 @@ import net from "node:net";
 import { getIntrospectionQuery } from "postgraphile/graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { secretKey, signToken } from "../src/http/jwt.ts";
-import {
-  ACTION_DETAIL,
-  AUDIT,
-  dailyStatsQuery,
-  EXECUTION_LOGS,
-  QUEUE,
-  SETTINGS_PAGE,
-} from "../web/src/queries.ts";
+import { ACTION_DETAIL, AUDIT, CHARTS, EXECUTION_LOGS, QUEUE, SETTINGS_PAGE } from "../web/src/queries.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
 import { loginUrl, TEST_JWT_SECRET } from "./support/http.ts";
@@ -154,6 +147,13 @@ function expectRefused(answer: Answer, limit: RegExp) {
   expect(messages(answer)).toMatch(limit);
   expectNoLeak(answer);
   expect(answer.ms).toBeLessThan(QUICKLY_MS);
+}
+
+/** Stopped while running: by its bytes (413) or, on a busy machine, by its time first (503). */
+function expectStopped(answer: Answer) {
+  expect([413, 503], answer.text.slice(0, 300)).toContain(answer.status);
+  expect(messages(answer)).toMatch(/GRAPHQL_MAX_RESPONSE_BYTES|GRAPHQL_TIMEOUT_MS/);
+  expectNoLeak(answer);
 }
 
 function expectNoLeak(answer: Answer) {
@@ -373,13 +373,13 @@ describe("the request budget (issue 12, point 5)", () => {
     // 60 aliases are within the alias budget, but 60 × 100 rows × 64 KiB is about 390 MB of answer.
     const repeated = aliases(60, () => "allActions(first: 100) { nodes { actionData } }");
     const slowestHealth = await whileHealthPolled(async () => {
-      expectRefused(await graphql(repeated), /bytes/);
+      expectStopped(await graphql(repeated));
       // Different pages, so nothing is shared: 3 × 100 rows × 64 KiB read from the database (19 MB).
       const pages = aliases(
         3,
         (index) => `allActions(first: 100, offset: ${index * 100}) { nodes { actionData } }`,
       );
-      expectRefused(await graphql(pages), /bytes/);
+      expectStopped(await graphql(pages));
     });
     expect(slowestHealth).toBeLessThan(QUICKLY_MS);
     // One page of such rows is fine.
@@ -516,15 +516,21 @@ describe("client errors answered as client errors (issue 12, point 7)", () => {
 
 describe("what the admin UI and GraphiQL send stays within the budget", () => {
   it("answers the UI's largest queries and the standard introspection query", async () => {
-    const day = Date.UTC(2026, 0, 15);
-    const days = Array.from({ length: 14 }, (_, index) => new Date(day - (13 - index) * 86_400_000));
     const documents: [string, Record<string, unknown>][] = [
       [QUEUE, { first: 100, offset: 0 }],
       [ACTION_DETAIL, { id: actionId }],
       [EXECUTION_LOGS, { first: 100, offset: 0 }],
       [AUDIT, { first: 100, offset: 0 }],
       [SETTINGS_PAGE, {}],
-      [dailyStatsQuery(days, days[0] as Date, new Date(day + 86_400_000)), {}],
+      [
+        CHARTS,
+        {
+          rangeStart: "2026-01-01T00:00:00Z",
+          rangeEnd: "2026-01-31T00:00:00Z",
+          dailyStart: "2026-01-17T00:00:00Z",
+          dryRuns: true,
+        },
+      ],
       [getIntrospectionQuery(), {}],
     ];
     for (const [query, variables] of documents) {
