@@ -1,5 +1,10 @@
 import { z } from "zod";
 
+/** A whole number setting between `min` and `max`. */
+function limit(min: number, max: number, fallback: number, description: string) {
+  return z.coerce.number().int().min(min).max(max).default(fallback).describe(description);
+}
+
 /** Environment variables, validated once at start so a typo fails loudly instead of half-working. */
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -60,20 +65,47 @@ const EnvSchema = z.object({
     .max(600_000)
     .default(15_000)
     .describe("the API's statement_timeout, in milliseconds"),
-  ENGINE_LOCK_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(10)
-    .max(600_000)
-    .default(5_000)
-    .describe("how long an engine transaction waits for a lock before it gives up and retries later"),
-  ENGINE_STATEMENT_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .max(3_600_000)
-    .default(30_000)
-    .describe("the longest statement an engine transaction (execution, dispatcher) may run"),
+  ENGINE_LOCK_TIMEOUT_MS: limit(
+    10,
+    600_000,
+    5_000,
+    "how long an engine transaction waits for a lock before it gives up and retries later",
+  ),
+  ENGINE_STATEMENT_TIMEOUT_MS: limit(
+    100,
+    3_600_000,
+    30_000,
+    "the longest statement an engine transaction (execution, dispatcher) may run",
+  ),
+  // The request budget of the API (issue 12): see docs/operations.md, "Trust boundary".
+  GRAPHQL_MAX_DEPTH: limit(2, 100, 10, "GraphQL: fields nested in fields, at most"),
+  GRAPHQL_MAX_ALIASES: limit(0, 10_000, 100, "GraphQL: aliased fields in one request, at most"),
+  GRAPHQL_MAX_FIELDS: limit(10, 100_000, 2_000, "GraphQL: fields in one request once fragments are spread"),
+  GRAPHQL_MAX_COST: limit(
+    100,
+    10_000_000,
+    50_000,
+    "GraphQL: estimated nodes of one answer (page sizes multiplied through the nesting)",
+  ),
+  GRAPHQL_MAX_LIST_LENGTH: limit(1, 100_000, 1_000, "GraphQL: items in one list argument or variable"),
+  GRAPHQL_MAX_RESPONSE_BYTES: limit(
+    10_000,
+    1_000_000_000,
+    10_000_000,
+    "GraphQL: bytes one request may read from the database, and bytes its answer may hold",
+  ),
+  GRAPHQL_TIMEOUT_MS: limit(
+    100,
+    600_000,
+    10_000,
+    "GraphQL: milliseconds one request may run, all its SQL statements together",
+  ),
+  HTTP_REQUEST_TIMEOUT_MS: limit(
+    1_000,
+    600_000,
+    30_000,
+    "time a client has to send a whole request (headers and body), in milliseconds",
+  ),
   DEMO: z
     .enum(["on", "off"])
     .default("on")
@@ -101,6 +133,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** One line per variable, for --help. */
 export function describeEnv(): string {
   return Object.entries(EnvSchema.shape)
-    .map(([name, schema]) => `  ${name.padEnd(20)} ${schema.description ?? ""}`)
+    .map(([name, schema]) => `  ${name.padEnd(27)} ${schema.description ?? ""}`)
     .join("\n");
 }

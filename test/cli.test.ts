@@ -35,4 +35,16 @@ describe("every entry point", () => {
       expect(output).not.toMatch(/\n\s+at /); // no stack trace
     },
   );
+
+  it("validates the request budget's settings (issue 12)", () => {
+    const { status, output } = run("server", [], {
+      GRAPHQL_MAX_DEPTH: "1",
+      GRAPHQL_MAX_RESPONSE_BYTES: "ten megabytes",
+      HTTP_REQUEST_TIMEOUT_MS: "-5",
+    });
+    expect(status).toBe(2);
+    expect(output).toMatch(/ {2}GRAPHQL_MAX_DEPTH: .*>=2/);
+    expect(output).toMatch(/ {2}GRAPHQL_MAX_RESPONSE_BYTES: .*number/);
+    expect(output).toMatch(/ {2}HTTP_REQUEST_TIMEOUT_MS: .*>=1000/);
+  });
 });

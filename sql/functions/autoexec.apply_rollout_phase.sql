@@ -12,8 +12,9 @@ as $$
 --      100 a day (settings.confident_*; a documented example, change it with update_settings)
 -- Tier 3 types stay disabled in every phase. Each change lands in the audit trail.
 begin
-  if phase not in (1, 2, 3) then
-    raise exception 'rollout phase must be 1, 2 or 3, got %', phase using errcode = '22023';
+  -- `null not in (…)` is null, not true: a missing phase must be refused too.
+  if phase is null or phase not in (1, 2, 3) then
+    raise exception 'rollout phase must be 1, 2 or 3, got %', coalesce(phase::text, 'none') using errcode = '22023';
   end if;
   update autoexec.settings set enabled = true, dry_run = (phase = 1),
     confident_min_confidence = case when phase = 3 then 0.9 end,

@@ -4,6 +4,7 @@ import { migrate } from "../db/migrate.ts";
 import { createPool } from "../db/pool.ts";
 import { createApp } from "../http/app.ts";
 import { createServerPools } from "../http/db.ts";
+import { requestBudget } from "../http/request-budget.ts";
 import { listen } from "../http/serve.ts";
 import { jwtSecretOrExit, runUntilSignal, startup } from "./cli.ts";
 
@@ -23,7 +24,12 @@ await runUntilSignal(log, "the admin API", () =>
       statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
     });
     await warnIfPrivileged(pools.pool, "API server", log);
-    const server = await listen(await createApp({ ...pools, jwtSecret, log }), config.PORT, config.HOST);
+    const server = await listen(
+      await createApp({ ...pools, jwtSecret, log, budget: requestBudget(config) }),
+      config.PORT,
+      config.HOST,
+      { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS },
+    );
     log.info(server.urls, `admin API listening on ${server.url}; Ctrl-C stops it`);
     return async () => {
       await server.close();

@@ -6,6 +6,7 @@ import { startDemo } from "../demo/index.ts";
 import { createApp } from "../http/app.ts";
 import { createServerPools } from "../http/db.ts";
 import { secretKey, signToken } from "../http/jwt.ts";
+import { requestBudget } from "../http/request-budget.ts";
 import { listen } from "../http/serve.ts";
 import { recoverFromDatabaseOutages, startWorker, workerSettings } from "../worker.ts";
 import { jwtSecretOrExit, runUntilSignal, startup } from "./cli.ts";
@@ -41,7 +42,12 @@ async function run(database: Database): Promise<Stop> {
     statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
   });
   await warnIfPrivileged(pools.pool, "API server", log);
-  const server = await listen(await createApp({ ...pools, jwtSecret, log }), config.PORT, config.HOST);
+  const server = await listen(
+    await createApp({ ...pools, jwtSecret, log, budget: requestBudget(config) }),
+    config.PORT,
+    config.HOST,
+    { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS },
+  );
 
   // The demo runs on the embedded default only: with DATABASE_URL nothing is ever seeded.
   const demo =

@@ -9,11 +9,12 @@ import type { Logger } from "../logger.ts";
 import { type AppEnv, authenticate } from "./auth.ts";
 import { handleError, jsonError } from "./errors.ts";
 import { executionRoutes } from "./executions.ts";
-import { GRAPHQL_PATH, guardGraphqlRequest, MAX_GRAPHQL_BODY, mountGraphql } from "./graphql.ts";
+import { GRAPHQL_PATH, MAX_GRAPHQL_BODY, mountGraphql } from "./graphql.ts";
 import { healthRoutes } from "./health.ts";
 import { secretKey } from "./jwt.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
+import type { RequestBudget } from "./request-budget.ts";
 import { statsRoutes } from "./stats.ts";
 import { uiRoutes } from "./ui.ts";
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   handlers?: ReadonlyMap<string, ActionHandler>;
   /** Serve GraphiQL (Ruru) at /graphiql; default true. */
   graphiql?: boolean;
+  /** What one GraphQL request may cost (config: GRAPHQL_MAX_*); default DEFAULT_REQUEST_BUDGET. */
+  budget?: RequestBudget;
 }
 
 export interface App {
@@ -78,12 +81,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.route("/api/monetization", executionRoutes({ executorPool: deps.executorPool, handlers, log }));
   app.route("/api/monetization", statsRoutes({ pool: deps.pool }));
 
-  app.use(GRAPHQL_PATH, tooLarge(MAX_GRAPHQL_BODY), authenticate(key), guardGraphqlRequest);
+  app.use(GRAPHQL_PATH, tooLarge(MAX_GRAPHQL_BODY), authenticate(key));
   const graphql = await mountGraphql(app, {
     pool: deps.pool,
     log,
     graphiql: deps.graphiql,
     preview: { pool: deps.executorPool, handlers },
+    budget: deps.budget,
   });
   // The admin UI (static files under /admin, built from web/): public pages that hold no data.
   app.route("/", uiRoutes());

@@ -32,10 +32,21 @@ const PUBLIC_SQLSTATES: Record<string, ContentfulStatusCode> = {
   "22003": 400, // numeric value out of range
   "22007": 400, // invalid datetime format
   "22008": 400, // datetime field overflow
+  "22001": 400, // value too long for its column
+  "2201W": 400, // LIMIT must not be negative
+  "2201X": 400, // OFFSET must not be negative
+};
+
+/** Client mistakes whose database message says too little (or too much): the message shown instead. */
+const REPHRASED_SQLSTATES: Record<string, string> = {
+  "22021": "text may not contain the NUL character (U+0000)", // invalid byte sequence for UTF8: 0x00
+  "22P05": "text may not contain the NUL character (U+0000)", // \u0000 in JSON (jsonb cannot hold it)
+  "54001": "the input is nested too deeply", // stack depth limit exceeded
 };
 
 interface PgLikeError {
   code?: unknown;
+  column?: unknown;
   message?: unknown;
   severity?: unknown;
 }
@@ -50,6 +61,13 @@ export function publicDatabaseError(
   if (pgError.code === "42501") return { status: 403, message: "permission denied" };
   if (pgError.code === "57014")
     return { status: 503, message: "the statement took too long and was cancelled" };
+  const rephrased = REPHRASED_SQLSTATES[pgError.code];
+  if (rephrased) return { status: 400, message: rephrased };
+  if (pgError.code === "23502") {
+    // A function let a missing (null) argument through to a not-null column: name the column only.
+    const column = typeof pgError.column === "string" ? ` (${pgError.column})` : "";
+    return { status: 400, message: `a required value is missing${column}` };
+  }
   const status = PUBLIC_SQLSTATES[pgError.code];
   return status ? { status, message: pgError.message } : undefined;
 }

@@ -2,10 +2,11 @@ import "./graphile-env.ts";
 import type { Context, Hono } from "hono";
 import type pg from "pg";
 import { postgraphile } from "postgraphile";
+import { TYPES } from "postgraphile/@dataplan/pg";
 import { makePgService } from "postgraphile/adaptors/pg";
-import { SafeError } from "postgraphile/grafast";
+import { isAsyncIterable, SafeError } from "postgraphile/grafast";
 import { grafserv } from "postgraphile/grafserv/hono/v4";
-import { GraphQLError, Kind, parse } from "postgraphile/graphql";
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, parse } from "postgraphile/graphql";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import type { Logger } from "../logger.ts";
 import type { AppEnv } from "./auth.ts";
@@ -14,6 +15,19 @@ import { jsonError, logInternalError, publicDatabaseError } from "./errors.ts";
 import { KeepIdPlugin } from "./graphql-inflection.ts";
 import { ConditionPlugins, PageSizeCapPlugin } from "./graphql-plugins.ts";
 import { type PreviewDeps, previewPlugin } from "./graphql-preview.ts";
+import {
+  checkDocument,
+  checkVariables,
+  DEFAULT_REQUEST_BUDGET,
+  MAX_DOCUMENT_TOKENS,
+  measureAnswer,
+  meterJsonDecoding,
+  meterPool,
+  overBudgetError,
+  type RequestBudget,
+  ResponseMeter,
+  responseMeters,
+} from "./request-budget.ts";
 
 export const GRAPHQL_PATH = "/graphql";
 export const GRAPHIQL_PATH = "/graphiql";
@@ -28,7 +42,29 @@ export interface GraphqlDeps {
   graphiql?: boolean;
   /** The engine, for actionPreview and rollbackPreview. */
   preview: PreviewDeps;
+  /** What one request may cost; default DEFAULT_REQUEST_BUDGET. */
+  budget?: RequestBudget;
 }
+
+/**
+ * Measures the answer before it is turned into JSON: aliases that repeat one large page share its
+ * values in memory, but each copy would be written out (see request-budget.ts).
+ */
+const AnswerSizePlugin: GraphileConfig.Plugin = {
+  name: "AutoexecAnswerSizePlugin",
+  version: "1.0.0",
+  grafast: {
+    middleware: {
+      async execute(next) {
+        const result = await next();
+        const meter = responseMeters.getStore();
+        if (!meter || isAsyncIterable(result)) return result;
+        if (meter.exceeded || !measureAnswer(meter, result.data)) return { errors: [overBudgetError(meter)] };
+        return result;
+      },
+    },
+  },
+};
 
 /**
  * PostGraphile v5 on the `autoexec` schema only. Mutations are the schema's SQL functions
@@ -39,7 +75,13 @@ export function graphqlPreset(deps: GraphqlDeps): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset],
     disablePlugins: ["PgMutationCreatePlugin", "PgMutationUpdateDeletePlugin", "NodePlugin"],
-    plugins: [KeepIdPlugin, PageSizeCapPlugin, ...ConditionPlugins, previewPlugin(deps.preview)],
+    plugins: [
+      KeepIdPlugin,
+      PageSizeCapPlugin,
+      AnswerSizePlugin,
+      ...ConditionPlugins,
+      previewPlugin(deps.preview),
+    ],
     pgServices: [makePgService({ pool: deps.pool, schemas: ["autoexec"] })],
     grafserv: {
       graphqlPath: GRAPHQL_PATH,
@@ -72,6 +114,9 @@ export function graphqlPreset(deps: GraphqlDeps): GraphileConfig.Preset {
  * else (SQL, internal failures) is replaced by a reference and logged.
  */
 export function maskGraphqlError(error: GraphQLError, log: Logger): GraphQLError {
+  const meter = responseMeters.getStore();
+  // Its connection was cut on purpose; the error that caused is not one to log or show.
+  if (meter?.exceeded) return new GraphQLError(meter.message, { path: error.path });
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) return error;
   if (original instanceof SafeError) return error;
@@ -89,43 +134,100 @@ export function maskGraphqlError(error: GraphQLError, log: Logger): GraphQLError
   });
 }
 
-/**
- * In front of POST /graphql: the body must be one JSON request, and a viewer may not send a mutation
- * (403 before any SQL runs; the database refuses it too: viewers cannot execute the functions).
- */
-export async function guardGraphqlRequest(c: Context<AppEnv>, next: () => Promise<void>) {
-  if (c.req.method !== "POST") return next();
-  if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
-    return jsonError(c, 415, "GraphQL requests are JSON (Content-Type: application/json)");
-  }
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return jsonError(c, 400, "the body is not valid JSON");
-  }
-  const request = body as { query?: unknown; operationName?: unknown } | null;
-  if (
-    !request ||
-    typeof request !== "object" ||
-    Array.isArray(request) ||
-    typeof request.query !== "string"
-  ) {
-    return jsonError(c, 400, "the body must be one GraphQL request: {query, variables?, operationName?}");
-  }
-  if (c.get("principal").role !== "admin" && changesAnything(request.query, request.operationName)) {
-    return jsonError(c, 403, "viewers may only read: mutations need an admin token");
-  }
-  return next();
+/** A GraphQL-shaped refusal, so GraphQL clients show its message. */
+function graphqlRefusal(c: Context, status: 400 | 413 | 503, message: string, code: string): Response {
+  return c.json({ errors: [{ message, extensions: { code } }] }, status);
 }
 
-function changesAnything(query: string, operationName: unknown): boolean {
-  let document: ReturnType<typeof parse>;
+/**
+ * In front of POST /graphql: the body must be one JSON request (no batches), within the request
+ * budget (measured here, before graphql-js validates or anything runs: some of its rules cost more
+ * than linear time on hostile documents), and a viewer may not send a mutation (403 before any SQL
+ * runs; the database refuses it too). The request then runs metered: over its byte budget it is
+ * stopped and answered 413.
+ */
+export function graphqlGuard(schema: GraphQLSchema, budget: RequestBudget, log: Logger) {
+  return async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    if (c.req.method !== "POST") return next();
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
+      return jsonError(c, 415, "GraphQL requests are JSON (Content-Type: application/json)");
+    }
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return jsonError(c, 400, "the body is not valid JSON");
+    }
+    const request = body as { query?: unknown; operationName?: unknown; variables?: unknown } | null;
+    if (
+      !request ||
+      typeof request !== "object" ||
+      Array.isArray(request) ||
+      typeof request.query !== "string"
+    ) {
+      return jsonError(
+        c,
+        400,
+        "the body must be one GraphQL request: {query, variables?, operationName?} (batches are not accepted)",
+      );
+    }
+    const variablesProblem = checkVariables(request.variables, budget);
+    if (variablesProblem) return graphqlRefusal(c, 400, variablesProblem, "OVER_BUDGET");
+    const document = parseWithinBudget(request.query);
+    if (typeof document === "string") return graphqlRefusal(c, 400, document, "OVER_BUDGET");
+    if (document && c.get("principal").role !== "admin" && changesAnything(document, request.operationName)) {
+      return jsonError(c, 403, "viewers may only read: mutations need an admin token");
+    }
+    const problem = document && measureWithinStack(() => checkDocument(document, schema, budget));
+    if (problem) return graphqlRefusal(c, 400, problem, "OVER_BUDGET");
+    const meter = new ResponseMeter(budget);
+    const deadline = setTimeout(() => meter.timeOut(), budget.maxMs);
+    try {
+      await responseMeters.run(meter, next);
+    } finally {
+      clearTimeout(deadline);
+    }
+    if (!meter.exceeded) return;
+    // Its database connection may have been cut (the pool logs that as a lost connection).
+    log.info(
+      { requestId: c.get("requestId"), limit: meter.message },
+      "GraphQL request stopped: over its budget",
+    );
+    c.res = meter.timedOut
+      ? graphqlRefusal(c, 503, meter.message, "REQUEST_TIMEOUT")
+      : graphqlRefusal(c, 413, meter.message, "RESPONSE_TOO_LARGE");
+  };
+}
+
+const TOO_DEEP_TO_READ = "the query is nested too deeply to read";
+
+/** A walk that ran out of stack is a document nested too deeply, not a server error. */
+function measureWithinStack(measure: () => string | undefined): string | undefined {
   try {
-    document = parse(query);
-  } catch {
-    return false; // GraphQL itself answers with the syntax error
+    return measure();
+  } catch (error) {
+    if (error instanceof RangeError) return TOO_DEEP_TO_READ;
+    throw error;
   }
+}
+
+/**
+ * The parsed document; a refusal when it has too many tokens or is nested too deeply to parse;
+ * undefined for a syntax error, which GraphQL itself then answers.
+ */
+function parseWithinBudget(query: string): DocumentNode | string | undefined {
+  try {
+    return parse(query, { maxTokens: MAX_DOCUMENT_TOKENS, noLocation: true });
+  } catch (error) {
+    if (error instanceof RangeError) return TOO_DEEP_TO_READ;
+    const message = (error as Error).message;
+    if (/contains more th\w+ \d+ tokens/.test(message))
+      return `the query has more than ${MAX_DOCUMENT_TOKENS} tokens`;
+    return undefined;
+  }
+}
+
+function changesAnything(document: DocumentNode, operationName: unknown): boolean {
   const operations = document.definitions.filter(
     (definition) => definition.kind === Kind.OPERATION_DEFINITION,
   );
@@ -136,15 +238,20 @@ function changesAnything(query: string, operationName: unknown): boolean {
   return chosen.some((operation) => operation.operation !== "query");
 }
 
-/** Builds the schema and adds POST /graphql, GET /graphiql and its static files to `app`. */
+/**
+ * Builds the schema and adds POST /graphql (behind graphqlGuard), GET /graphiql and its static files
+ * to `app`.
+ */
 export async function mountGraphql(
   app: Hono<AppEnv>,
   deps: GraphqlDeps,
 ): Promise<{ release(): Promise<void> }> {
+  meterPool(deps.pool);
+  meterJsonDecoding([TYPES.json, TYPES.jsonb]);
   const pgl = postgraphile(graphqlPreset(deps));
+  app.use(GRAPHQL_PATH, graphqlGuard(await pgl.getSchema(), deps.budget ?? DEFAULT_REQUEST_BUDGET, deps.log));
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app as unknown as Hono);
-  await pgl.getSchema();
   return {
     release: async () => {
       await pgl.release();

@@ -7,11 +7,19 @@ const Id = z
   .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
   .meta({ description: "A positive integer id (a number, or a string of digits)" });
 
-/** Why a person overrides something: recorded verbatim in the audit trail. */
+/**
+ * Why a person overrides something: recorded verbatim in the audit trail, one or more lines of text.
+ * Control characters other than tab and line breaks (NUL above all, which PostgreSQL cannot store) are
+ * refused.
+ */
 const Reason = z
   .string()
   .max(2000)
-  .refine((reason) => reason.trim() !== "", "a reason is required");
+  .refine((reason) => reason.trim() !== "", "a reason is required")
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  .refine((reason) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(reason), {
+    message: "the reason may not contain control characters such as NUL (U+0000)",
+  });
 
 export const ExecuteRequest = z
   .strictObject({

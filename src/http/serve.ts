@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { loadConfig } from "../config.ts";
 import type { App } from "./app.ts";
 import { GRAPHIQL_PATH, GRAPHQL_PATH } from "./graphql.ts";
 
@@ -10,10 +11,29 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /** Time a client has to send a whole request (headers and body); a slow one gets 408 (HTTP_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+}
+
 /** Listens with @hono/node-server; `close` stops accepting, waits for open requests, then releases the app. */
-export async function listen(app: App, port: number, host: string): Promise<HttpServer> {
+export async function listen(
+  app: App,
+  port: number,
+  host: string,
+  options: ListenOptions = {},
+): Promise<HttpServer> {
+  const requestTimeout = options.requestTimeoutMs ?? loadConfig({}).HTTP_REQUEST_TIMEOUT_MS;
+  const serverOptions = {
+    requestTimeout,
+    headersTimeout: requestTimeout,
+    // Node checks the timeouts above this often (default 30 s, which would let a slow body run longer).
+    connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.app.fetch, port, hostname: host }, () => resolve(started));
+    const started = serve({ fetch: app.app.fetch, port, hostname: host, serverOptions }, () =>
+      resolve(started),
+    );
     started.once("error", reject);
   });
   const address = server.address() as AddressInfo;
