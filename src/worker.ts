@@ -6,6 +6,7 @@ import { handlers } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
 import type { Logger } from "./logger.ts";
 import { createTaskList, parsedCronItems } from "./tasks/index.ts";
+import type { WorkerMetrics } from "./worker-status.ts";
 
 export interface WorkerOptions {
   pool: pg.Pool;
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   pollInterval?: number;
   /** The action handlers to execute with; defaults to the real registry (tests inject failing ones). */
   handlers?: ReadonlyMap<string, ActionHandler>;
+  /** This process's job and execution counters (the worker's own /metrics). */
+  metrics?: WorkerMetrics;
 }
 
 const HEARTBEAT_INTERVAL_MS = 10_000;
@@ -32,12 +35,16 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   events.on("pool:create", ({ workerPool }) => {
     poolId = workerPool.id;
   });
+  options.metrics?.watch(events);
   const runner = await run({
     pgPool: pool,
     concurrency: options.concurrency,
     pollInterval: options.pollInterval ?? 2000,
     noHandleSignals: true,
-    taskList: createTaskList({ pool, handlers: options.handlers ?? handlers, log }),
+    taskList: createTaskList(
+      { pool, handlers: options.handlers ?? handlers, log },
+      options.metrics?.countExecution,
+    ),
     parsedCronItems,
     events,
     logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),

@@ -10,15 +10,38 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Listens with @hono/node-server; `close` stops accepting, waits for open requests, then releases the app. */
-export async function listen(app: App, port: number, host: string): Promise<HttpServer> {
+export interface PlainHttpServer {
+  url: string;
+  /** Stops accepting, waits for the open requests. */
+  close(): Promise<void>;
+}
+
+/** Serves `fetch` with @hono/node-server on host:port (0 picks a port) once it listens. */
+export async function listenHttp(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+  host: string,
+): Promise<PlainHttpServer> {
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.app.fetch, port, hostname: host }, () => resolve(started));
+    const started = serve({ fetch, port, hostname: host }, () => resolve(started));
     started.once("error", reject);
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      }),
+  };
+}
+
+/** Listens with @hono/node-server; `close` stops accepting, waits for open requests, then releases the app. */
+export async function listen(app: App, port: number, host: string): Promise<HttpServer> {
+  const server = await listenHttp(app.app.fetch, port, host);
+  const url = server.url;
   return {
     url,
     urls: {
@@ -29,10 +52,7 @@ export async function listen(app: App, port: number, host: string): Promise<Http
       health: `${url}/healthz`,
     },
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      });
+      await server.close();
       await app.close();
     },
   };
