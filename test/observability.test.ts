@@ -99,8 +99,60 @@ describe("/metrics", () => {
     expect(sample(text, 'autoexec_rate_limit_headroom{window="day"}')).toBe(48);
     expect(sample(text, 'autoexec_jobs{state="queued"}')).toBeGreaterThanOrEqual(0);
     expect(sample(text, "autoexec_execution_retries_total")).toBe(0);
-    expect(text).toMatch(/^autoexec_server_process_cpu_user_seconds_total /m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(text).not.toMatch(/autoexec_server_/);
+    expect(sample(text, "autoexec_engine_figures_up")).toBe(1);
     await db.pool.query("update autoexec.engine_state set breaker_open = false, breaker_reason = null");
+  });
+
+  it("counts rollbacks, times to execute by tier, the oldest waiting actions and HTTP requests by route", async () => {
+    await goLive(db.pool);
+    const run = (id: number) => executeAction({ pool: db.pool, handlers, log: db.log }, id);
+    const before = (await api.rest("GET", "/metrics", { token: null })).text;
+    const executed = await run(await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }));
+    if (executed.outcome !== "executed") throw new Error(`not executed: ${JSON.stringify(executed)}`);
+    const rollback = await api.rest("POST", "/api/monetization/execute/rollback", {
+      body: { executionLogId: executed.executionLogId, reason: "metrics test" },
+    });
+    expect(rollback.status, rollback.text).toBe(200);
+    const tier2 = await insertAction(db.pool, { type: "EXPAND_CONTENT", data: { modId: 1, content: "y" } });
+    await db.pool.query("update autoexec.actions set created_at = now() - interval '2 hours' where id = $1", [
+      tier2,
+    ]);
+    await api.rest("GET", "/api/monetization/execution/stats");
+    await api.rest("GET", "/no/such/route/42");
+
+    const text = (await api.rest("GET", "/metrics", { token: null })).text;
+    const delta = (series: string) => (sample(text, series) ?? 0) - (sample(before, series) ?? 0);
+    expect(delta('autoexec_rollbacks_total{type="ADD_AFFILIATE_LINK"}')).toBe(1);
+    expect(delta('autoexec_time_to_execute_seconds_count{tier="1"}')).toBe(1);
+    expect(delta('autoexec_time_to_execute_seconds_bucket{tier="1",le="+Inf"}')).toBe(1);
+    expect(text).toContain("# TYPE autoexec_time_to_execute_seconds histogram");
+    expect(sample(text, 'autoexec_oldest_waiting_action_seconds{tier="2"}')).toBeGreaterThan(7000);
+    expect(
+      sample(
+        text,
+        'autoexec_http_requests_total{method="GET",route="/api/monetization/execution/stats",status="200"}',
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'autoexec_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(1);
+    expect(text).not.toContain("/no/such/route");
+    expect(text).toMatch(
+      /^autoexec_http_request_duration_seconds_bucket\{.*route="\/api\/monetization\/execute\/rollback"/m,
+    );
+  });
+
+  it("says with autoexec_engine_figures_up 0 when the engine's figures cannot be read", async () => {
+    await db.pool.query("revoke execute on function autoexec.observability_snapshot() from autoexec_viewer");
+    try {
+      const text = (await api.rest("GET", "/metrics", { token: null })).text;
+      expect(sample(text, "autoexec_engine_figures_up")).toBe(0);
+      expect(text).not.toMatch(/^autoexec_workers /m);
+      expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    } finally {
+      await db.pool.query("grant execute on function autoexec.observability_snapshot() to autoexec_viewer");
+    }
   });
 });
 

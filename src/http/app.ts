@@ -12,7 +12,7 @@ import { executionRoutes } from "./executions.ts";
 import { GRAPHQL_PATH, guardGraphqlRequest, MAX_GRAPHQL_BODY, mountGraphql } from "./graphql.ts";
 import { healthRoutes } from "./health.ts";
 import { secretKey } from "./jwt.ts";
-import { metricsRoutes } from "./metrics.ts";
+import { serverMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { statsRoutes } from "./stats.ts";
 import { uiRoutes } from "./ui.ts";
@@ -47,7 +47,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const key = secretKey(deps.jwtSecret);
   const log = deps.log.child({ component: "http" });
   const app = new Hono<AppEnv>();
+  const metrics = serverMetrics({ pool: deps.pool });
 
+  app.use(metrics.middleware);
   app.use(requestId());
   app.use(secureHeaders());
   app.use(async (c, next) => {
@@ -70,7 +72,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     });
 
   app.route("/", healthRoutes({ pool: deps.pool }));
-  app.route("/", metricsRoutes({ pool: deps.pool }));
+  app.route("/", metrics.routes);
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
 
   app.use("/api/*", tooLarge(MAX_REST_BODY), authenticate(key));
