@@ -74,6 +74,7 @@ export async function migrate(
         await runNamed(client, file);
       }
       dropped = await dropStaleFunctions(client);
+      await loadActionDataSchemas(client, path.join(sqlDir, "action-data-schemas"));
     });
     for (const signature of dropped)
       log.info({ function: signature }, "dropped a function sql/functions no longer defines");
@@ -115,6 +116,21 @@ async function dropStaleFunctions(client: pg.PoolClient): Promise<string[]> {
     where p.xmin = pg_catalog.pg_current_xact_id()::xid
       and p.pronamespace::regnamespace::text in ('autoexec', 'autoexec_private', 'content');`);
   return rows.map((row) => row.signature);
+}
+
+/**
+ * Loads sql/action-data-schemas/<TYPE>.schema.json (generated from the handlers by `npm run
+ * schemas`) into autoexec.action_types.data_schema, so agents can read them from the database.
+ */
+async function loadActionDataSchemas(client: pg.PoolClient, dir: string): Promise<void> {
+  const files = (await readdir(dir).catch(() => [])).filter((name) => name.endsWith(".schema.json"));
+  for (const name of files) {
+    const schema = await readFile(path.join(dir, name), "utf8");
+    await client.query("update autoexec.action_types set data_schema = $2::jsonb where type = $1", [
+      name.replace(/\.schema\.json$/, ""),
+      schema,
+    ]);
+  }
 }
 
 /** Applied migrations (oldest first) and the ones this code has that the database lacks. Changes nothing. */

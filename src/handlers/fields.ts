@@ -20,8 +20,14 @@ export const contentId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 export const HIDDEN_CHARACTERS =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
-const LINE_BREAKS = /[\t\n\r]/;
-const HTML_TAG = /<\/?[a-z!][^>]*>/i;
+
+// The content rules as patterns a whole value must match (not refinements), so the JSON Schema
+// generated from these schemas (json-schema.ts) carries them too.
+/** At least one character that is not white space: `.trim().min(1)`, as a pattern. */
+const NOT_BLANK = /\S/;
+const NO_HTML_TAG = /^(?![\s\S]*<\/?[A-Za-z!][^>]*>)/;
+const NO_HIDDEN_CHARACTER = new RegExp(`^[^${HIDDEN_CHARACTERS.source.slice(1, -1)}]*$`);
+const ONE_LINE = /^[^\t\n\r]*$/;
 
 /**
  * Plain text for a page: trimmed, `min` to `max` characters, no HTML tags, none of HIDDEN_CHARACTERS,
@@ -30,13 +36,11 @@ const HTML_TAG = /<\/?[a-z!][^>]*>/i;
 export function plainText(field: string, options: { min?: number; max: number; multiline?: boolean }) {
   const { min = 0, max, multiline = false } = options;
   let text = z.string().trim();
-  if (min > 0) text = text.min(min, `${field} must not be empty`);
-  return text
+  if (min === 1) text = text.regex(NOT_BLANK, `${field} must not be empty`);
+  else if (min > 1) text = text.min(min, `${field} must be at least ${min} characters`);
+  text = text
     .max(max, `${field} must be at most ${max} characters`)
-    .refine((value) => !HTML_TAG.test(value), `${field} must be plain text, without HTML tags`)
-    .refine(
-      (value) => !HIDDEN_CHARACTERS.test(value),
-      `${field} must not contain control or bidirectional characters`,
-    )
-    .refine((value) => multiline || !LINE_BREAKS.test(value), `${field} must be one line of plain text`);
+    .regex(NO_HTML_TAG, `${field} must be plain text, without HTML tags`)
+    .regex(NO_HIDDEN_CHARACTER, `${field} must not contain control or bidirectional characters`);
+  return multiline ? text : text.regex(ONE_LINE, `${field} must be one line of plain text`);
 }

@@ -1,0 +1,6 @@
+-- The JSON Schema of each action type's action_data, generated from its handler's zod schema
+-- (src/handlers/json-schema.ts, files in sql/action-data-schemas/) and loaded by every migrate.
+alter table autoexec.action_types add column data_schema jsonb;
+comment on column autoexec.action_types.data_schema is
+  'JSON Schema (draft 2020-12) of this type''s action_data, generated from the handler''s own schema: validate a '
+  'proposal against it before INSERT, or use it as a tool''s input schema. Null for types without a handler (Tier 3).';
