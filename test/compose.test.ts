@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
-import { TEST_JWT_SECRET } from "./support/http.ts";
+import { LOGIN_PASSWORD, TEST_JWT_SECRET } from "./support/http.ts";
 import { waitFor } from "./support/wait.ts";
 
 // No Docker engine runs on these machines, so the compose file is checked for shape and every
@@ -180,8 +180,10 @@ describe("docker-compose.yml", () => {
   it("runs here outside Docker: migrate once, then a worker and the server as their own logins, ready together", async () => {
     const secrets = {
       POSTGRES_PASSWORD: new URL(db.url).password,
-      AUTOEXEC_WORKER_PASSWORD: "worker-password-for-the-compose-test",
-      AUTOEXEC_SERVER_PASSWORD: "server-password-for-the-compose-test",
+      // Roles are cluster-wide and other test files log in as them at the same time: the same
+      // password they use, so setting it changes nothing for them.
+      AUTOEXEC_WORKER_PASSWORD: LOGIN_PASSWORD,
+      AUTOEXEC_SERVER_PASSWORD: LOGIN_PASSWORD,
       JWT_SECRET: TEST_JWT_SECRET,
     };
     // The owner of the test database is the cluster's superuser, not the image's `autoexec`.

@@ -126,10 +126,10 @@ async function loadActionDataSchemas(client: pg.PoolClient, dir: string): Promis
   const files = (await readdir(dir).catch(() => [])).filter((name) => name.endsWith(".schema.json"));
   for (const name of files) {
     const schema = await readFile(path.join(dir, name), "utf8");
-    await client.query("update autoexec.action_types set data_schema = $2::jsonb where type = $1", [
-      name.replace(/\.schema\.json$/, ""),
-      schema,
-    ]);
+    await client.query(
+      "update autoexec.action_types set data_schema = $2::jsonb where type = $1 and data_schema is distinct from $2::jsonb",
+      [name.replace(/\.schema\.json$/, ""), schema],
+    );
   }
 }
 
