@@ -3,6 +3,7 @@ import { createPool } from "../src/db/pool.ts";
 import { executeAction } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import { startWorker } from "../src/worker.ts";
+import { createWorkerMetrics } from "../src/worker-status.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
 import { createTestApi, loginUrl, type TestApi } from "./support/http.ts";
@@ -106,7 +107,7 @@ describe("/metrics", () => {
     await db.pool.query("update autoexec.engine_state set breaker_open = false, breaker_reason = null");
   });
 
-  it("counts rollbacks, times to execute by tier, the oldest waiting actions and HTTP requests by route", async () => {
+  it("counts rollbacks, the oldest waiting actions and HTTP requests by route", async () => {
     await goLive(db.pool);
     const run = (id: number) => executeAction({ pool: db.pool, handlers, log: db.log }, id);
     const before = (await api.rest("GET", "/metrics", { token: null })).text;
@@ -126,9 +127,6 @@ describe("/metrics", () => {
     const text = (await api.rest("GET", "/metrics", { token: null })).text;
     const delta = (series: string) => (sample(text, series) ?? 0) - (sample(before, series) ?? 0);
     expect(delta('autoexec_rollbacks_total{type="ADD_AFFILIATE_LINK"}')).toBe(1);
-    expect(delta('autoexec_time_to_execute_seconds_count{tier="1"}')).toBe(1);
-    expect(delta('autoexec_time_to_execute_seconds_bucket{tier="1",le="+Inf"}')).toBe(1);
-    expect(text).toContain("# TYPE autoexec_time_to_execute_seconds histogram");
     expect(sample(text, 'autoexec_oldest_waiting_action_seconds{tier="2"}')).toBeGreaterThan(7000);
     expect(
       sample(
@@ -141,6 +139,29 @@ describe("/metrics", () => {
     expect(text).toMatch(
       /^autoexec_http_request_duration_seconds_bucket\{.*route="\/api\/monetization\/execute\/rollback"/m,
     );
+  });
+
+  it("a worker's /metrics has the time to execute of its live successes, by tier", async () => {
+    await goLive(db.pool);
+    const metrics = createWorkerMetrics({ pool: db.pool });
+    const deps = { pool: db.pool, handlers, log: db.log };
+    const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+    await db.pool.query(
+      "update autoexec.actions set created_at = now() - interval '90 seconds' where id = $1",
+      [actionId],
+    );
+    await metrics.countExecution(await executeAction(deps, actionId));
+    await metrics.countExecution(
+      await executeAction(deps, await insertAction(db.pool, { data: amazonLink(999_999) })),
+    );
+    const text = await metrics.registry.metrics();
+    expect(text).toContain("# TYPE autoexec_time_to_execute_seconds histogram");
+    expect(sample(text, 'autoexec_time_to_execute_seconds_count{tier="1"}')).toBe(1);
+    expect(sample(text, 'autoexec_time_to_execute_seconds_bucket{le="60",tier="1"}')).toBe(0);
+    expect(sample(text, 'autoexec_time_to_execute_seconds_bucket{le="300",tier="1"}')).toBe(1);
+    expect(sample(text, 'autoexec_time_to_execute_seconds_sum{tier="1"}')).toBeGreaterThanOrEqual(90);
+    expect(sample(text, 'autoexec_worker_executions_total{outcome="executed_live"}')).toBe(1);
+    expect(sample(text, 'autoexec_worker_executions_total{outcome="invalid"}')).toBe(1);
   });
 
   it("says with autoexec_engine_figures_up 0 when the engine's figures cannot be read", async () => {

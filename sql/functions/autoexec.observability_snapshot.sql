@@ -5,9 +5,9 @@ set search_path = pg_catalog
 as $$
   -- Everything /metrics and /readyz report, in one round trip. Execution counts come from the
   -- append-only execution log, so they only ever grow (Prometheus counters). Durations are bucketed
-  -- in milliseconds: 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000; time to execute in
-  -- seconds: 1, 5, 15, 60, 300, 900, 3600, 14400, 86400 (Tier 1 from proposal, Tier 2 from approval,
-  -- successful live executions only, like GET /execution/stats).
+  -- in milliseconds: 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000. Time to execute is
+  -- not here: joining every log to its action at every scrape cost seconds at 300,000 logs, so the
+  -- workers observe it as they execute (autoexec_time_to_execute_seconds on their /metrics).
   with s as (select * from autoexec.settings), e as (select * from autoexec.engine_state)
   select jsonb_build_object(
     'executions', (
@@ -32,24 +32,6 @@ as $$
       select coalesce(jsonb_agg(x), '[]') from (
         select action_type as type, count(*)::bigint as count
         from autoexec.execution_logs where rolled_back_at is not null group by 1
-      ) x),
-    'timeToExecute', (
-      select coalesce(jsonb_agg(x), '[]') from (
-        select tier, count(*)::bigint as count, coalesce(sum(seconds), 0)::float8 as sum_seconds,
-          jsonb_build_array(
-            count(*) filter (where seconds <= 1), count(*) filter (where seconds <= 5),
-            count(*) filter (where seconds <= 15), count(*) filter (where seconds <= 60),
-            count(*) filter (where seconds <= 300), count(*) filter (where seconds <= 900),
-            count(*) filter (where seconds <= 3600), count(*) filter (where seconds <= 14400),
-            count(*) filter (where seconds <= 86400)) as buckets
-        from (
-          select l.execution_tier as tier,
-            extract(epoch from l.executed_at - case when l.execution_tier = 1 then a.created_at else a.reviewed_at end)::float8 as seconds
-          from autoexec.execution_logs l join autoexec.actions a on a.id = l.action_id
-          where l.success and l.mode = 'live'
-            and ((l.execution_tier = 1 and l.executed_by = 'auto')
-              or (l.execution_tier = 2 and l.executed_by = 'approved' and a.reviewed_at is not null))
-        ) t group by tier
       ) x),
     'oldestWaiting', (
       -- Tier 1 PENDING: waiting for the engine; Tier 2 PENDING: waiting for a person's decision.
@@ -86,6 +68,6 @@ as $$
   );
 $$;
 comment on function autoexec.observability_snapshot() is
-  'Counts and states for /metrics and /readyz: executions, durations, rollbacks, time to execute, actions, oldest waiting, breaker, headroom, jobs, workers.';
+  'Counts and states for /metrics and /readyz: executions, durations, rollbacks, actions, oldest waiting, breaker, headroom, jobs, workers.';
 revoke all on function autoexec.observability_snapshot() from public;
 grant execute on function autoexec.observability_snapshot() to autoexec_viewer;

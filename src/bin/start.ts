@@ -8,6 +8,7 @@ import { createServerPools } from "../http/db.ts";
 import { secretKey, signToken } from "../http/jwt.ts";
 import { listen } from "../http/serve.ts";
 import { recoverFromDatabaseOutages, startWorker } from "../worker.ts";
+import { createWorkerMetrics } from "../worker-status.ts";
 import { jwtSecretOrExit, runUntilSignal, startup } from "./cli.ts";
 
 const { config, log } =
@@ -34,14 +35,25 @@ async function run(database: Database): Promise<Stop> {
     config.WORKER_CONCURRENCY + 4,
   );
   await warnIfPrivileged(pool, "worker", log);
-  const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY });
+  // One process: the worker's own metrics are served on the API's /metrics.
+  const workerMetrics = createWorkerMetrics({ pool, defaultMetrics: false });
+  const worker = await startWorker({
+    pool,
+    log,
+    concurrency: config.WORKER_CONCURRENCY,
+    metrics: workerMetrics,
+  });
   recoverFromDatabaseOutages(worker, log);
 
   const pools = createServerPools(await loginUrl(config, database, "autoexec_server", log), log, {
     statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
   });
   await warnIfPrivileged(pools.pool, "API server", log);
-  const server = await listen(await createApp({ ...pools, jwtSecret, log }), config.PORT, config.HOST);
+  const server = await listen(
+    await createApp({ ...pools, jwtSecret, log, alsoServeMetrics: [workerMetrics.registry] }),
+    config.PORT,
+    config.HOST,
+  );
 
   // The demo runs on the embedded default only: with DATABASE_URL nothing is ever seeded.
   const demo =

@@ -20,7 +20,7 @@ if (!url) {
 await runUntilSignal(log, "finishing in-flight executions", async () => {
   const pool = createPool(url, log, config.WORKER_CONCURRENCY + 4);
   await warnIfPrivileged(pool, "worker", log);
-  const metrics = createWorkerMetrics();
+  const metrics = createWorkerMetrics({ pool });
   const worker = await startWorker({ pool, log, concurrency: config.WORKER_CONCURRENCY, metrics });
   recoverFromDatabaseOutages(worker, log);
   let running = true;

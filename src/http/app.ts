@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type pg from "pg";
+import type { Registry } from "prom-client";
 import { handlers as defaultHandlers } from "../handlers/index.ts";
 import type { ActionHandler } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
@@ -28,6 +29,8 @@ export interface AppDeps {
   jwtSecret: string;
   log: Logger;
   handlers?: ReadonlyMap<string, ActionHandler>;
+  /** More metrics for /metrics (npm start: its in-process worker's). */
+  alsoServeMetrics?: Registry[];
   /** Serve GraphiQL (Ruru) at /graphiql; default true. */
   graphiql?: boolean;
 }
@@ -47,7 +50,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const key = secretKey(deps.jwtSecret);
   const log = deps.log.child({ component: "http" });
   const app = new Hono<AppEnv>();
-  const metrics = serverMetrics({ pool: deps.pool });
+  const metrics = serverMetrics({ pool: deps.pool, alsoServe: deps.alsoServeMetrics });
 
   app.use(metrics.middleware);
   app.use(requestId());

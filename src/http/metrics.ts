@@ -9,7 +9,6 @@ export interface Snapshot {
   executions: Array<{ type: string; tier: number; mode: string; outcome: string; count: number }>;
   durations: Array<{ mode: string; count: number; sum_ms: number; buckets: number[] }>;
   rollbacks: Array<{ type: string; count: number }>;
-  timeToExecute: Array<{ tier: number; count: number; sum_seconds: number; buckets: number[] }>;
   oldestWaiting: { tier1: number; tier2: number };
   retries: number;
   actions: Array<{ status: string; tier: number; count: number }>;
@@ -35,9 +34,8 @@ export function readSnapshot(pool: pg.Pool): Promise<Snapshot> {
   });
 }
 
-/** The buckets observability_snapshot() counts in: handler time in ms, time to execute in seconds. */
+/** The buckets observability_snapshot() counts handler time in, in milliseconds. */
 const DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
-const TIME_TO_EXECUTE_BUCKETS_S = [1, 5, 15, 60, 300, 900, 3600, 14400, 86400];
 const HTTP_DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface ServerMetrics {
@@ -55,7 +53,11 @@ export interface ServerMetrics {
  * metrics are prom-client's defaults under their conventional names (process_*, nodejs_*), and its
  * HTTP requests are counted in this process.
  */
-export function serverMetrics(deps: { pool: pg.Pool }): ServerMetrics {
+export function serverMetrics(deps: {
+  pool: pg.Pool;
+  /** More metrics to serve, e.g. npm start's in-process worker's (see worker-status.ts). */
+  alsoServe?: client.Registry[];
+}): ServerMetrics {
   // Two registries: this process's own metrics always answer; the engine's (read from the database)
   // are left out of a scrape that could not read them, rather than shown as zeros.
   const registry = new client.Registry();
@@ -145,16 +147,6 @@ export function serverMetrics(deps: { pool: pg.Pool }): ServerMetrics {
       series: () => (snapshot?.durations ?? []).map((d) => ({ ...d, label: d.mode, sum: d.sum_ms / 1000 })),
     }),
   );
-  engine.registerMetric(
-    bucketedHistogram({
-      name: "autoexec_time_to_execute_seconds",
-      help: "Successful live executions: Tier 1 from proposal to execution, Tier 2 from approval to execution.",
-      label: "tier",
-      bounds: TIME_TO_EXECUTE_BUCKETS_S,
-      series: () =>
-        (snapshot?.timeToExecute ?? []).map((t) => ({ ...t, label: String(t.tier), sum: t.sum_seconds })),
-    }),
-  );
   const figuresUp = new client.Gauge({
     name: "autoexec_engine_figures_up",
     help: "1 when this scrape read the engine's figures from the database, 0 when it could not (they are absent then).",
@@ -182,7 +174,10 @@ export function serverMetrics(deps: { pool: pg.Pool }): ServerMetrics {
       snapshot = undefined; // the process metrics still answer; the engine's are absent
     }
     figuresUp.set(snapshot ? 1 : 0);
-    const text = (await registry.metrics()) + (snapshot ? await engine.metrics() : "");
+    const others = await Promise.all((deps.alsoServe ?? []).map((other) => other.metrics()));
+    const text = [await registry.metrics(), ...(snapshot ? [await engine.metrics()] : []), ...others].join(
+      "\n",
+    );
     return c.text(text, 200, { "content-type": registry.contentType });
   });
   const middleware: MiddlewareHandler = async (c, next) => {
