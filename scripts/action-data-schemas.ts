@@ -1,6 +1,7 @@
 // Writes sql/action-data-schemas/<TYPE>.schema.json from the handlers' zod schemas (npm run
 // schemas); `npm run migrate` loads them into autoexec.action_types.data_schema. A test fails when
 // the files are not what the handlers generate.
+import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { handlers } from "../src/handlers/index.ts";
@@ -13,3 +14,5 @@ for (const handler of handlers.values()) {
   await writeFile(file, `${JSON.stringify(actionDataJsonSchema(handler), null, 2)}\n`);
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
+// In the repository's format (Biome's), so regenerating changes nothing when the handlers did not.
+execFileSync("biome", ["format", "--write", dir], { stdio: "ignore" });
