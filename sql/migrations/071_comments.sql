@@ -116,3 +116,8 @@ comment on column content.mods.title is 'Its page title.';
 comment on column content.mods.body is 'Its page text.';
 comment on column content.mods.meta_description is 'Its meta description (search result snippet).';
 comment on column content.mods.created_at is 'When the page was created.';
+
+comment on column autoexec_private.audit_chain.position is 'The link''s place in the chain: 1, 2, 3, … with no gap.';
+comment on column autoexec_private.audit_chain.event_id is 'The audit event (autoexec.audit_events.id) this link seals.';
+comment on column autoexec_private.audit_chain.hash is 'SHA-256 of the event, its position and previous_hash.';
+comment on column autoexec_private.audit_chain_lock.id is 'Always true: the table has exactly one row, the one appenders lock.';
