@@ -53,6 +53,13 @@ const EnvSchema = z.object({
     .min(1)
     .default("127.0.0.1")
     .describe("address the HTTP server listens on (0.0.0.0: every one)"),
+  WORKER_HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe("npm run worker: serve /healthz, /readyz and the worker's /metrics on this port (0 picks one)"),
   JWT_SECRET: z
     .string()
     .min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
@@ -135,4 +142,12 @@ export function describeEnv(): string {
   return Object.entries(EnvSchema.shape)
     .map(([name, schema]) => `  ${name.padEnd(27)} ${schema.description ?? ""}`)
     .join("\n");
+}
+
+/**
+ * A problem of the set-up that one sentence explains (a setting to add, a directory to move): entry
+ * points log its message alone, without a stack trace.
+ */
+export class SetupError extends Error {
+  override name = "SetupError";
 }

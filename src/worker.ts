@@ -8,6 +8,7 @@ import { handlers } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
 import type { Logger } from "./logger.ts";
 import { createTaskList, parsedCronItems } from "./tasks/index.ts";
+import type { WorkerMetrics } from "./worker-status.ts";
 
 export interface WorkerOptions {
   pool: pg.Pool;
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   /** Lock and statement timeouts of the engine's transactions (tests shorten the lock timeout). */
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** This process's job and execution counters (the worker's own /metrics). */
+  metrics?: WorkerMetrics;
 }
 
 const HEARTBEAT_INTERVAL_MS = 10_000;
@@ -37,17 +40,16 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   events.on("pool:create", ({ workerPool }) => {
     poolId = workerPool.id;
   });
+  options.metrics?.watch(events);
   const runner = await run({
     pgPool: pool,
     concurrency: options.concurrency,
     pollInterval: options.pollInterval ?? 2000,
     noHandleSignals: true,
-    taskList: createTaskList({
-      pool,
-      handlers: options.handlers ?? handlers,
-      log,
-      timeouts: engineTimeouts(options),
-    }),
+    taskList: createTaskList(
+      { pool, handlers: options.handlers ?? handlers, log, timeouts: engineTimeouts(options) },
+      options.metrics?.countExecution,
+    ),
     parsedCronItems,
     events,
     logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),

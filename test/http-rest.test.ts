@@ -409,12 +409,26 @@ describe("errors", () => {
 });
 
 describe("GET /api/openapi.json", () => {
-  it("documents exactly the PRD's three routes, with the schemas that validate them", async () => {
+  it("documents the PRD's three routes and the public ones, with the schemas that validate them", async () => {
     const answer = await api.rest("GET", "/api/openapi.json", { token: null });
     expect(answer.status).toBe(200);
     const doc = answer.body;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual([EXECUTE, ROLLBACK, STATS]);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ["/api/openapi.json", "/healthz", "/metrics", "/readyz", EXECUTE, ROLLBACK, STATS].sort(),
+    );
+    expect(doc.servers).toEqual([{ url: "/", description: expect.any(String) }]);
+    const operations = Object.values(doc.paths).flatMap((path) => Object.values(path as object));
+    const ids = operations.map((operation: { operationId: string }) => operation.operationId);
+    expect(new Set(ids).size).toBe(operations.length);
+    expect(ids.every((id) => /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    // Each authenticated route documents the errors every such route can answer.
+    for (const path of [EXECUTE, ROLLBACK, STATS]) {
+      const operation = Object.values(doc.paths[path])[0] as { responses: Record<string, unknown> };
+      expect(Object.keys(operation.responses)).toEqual(
+        expect.arrayContaining(["400", "401", "403", "500", "503"]),
+      );
+    }
     expect(Object.keys(doc.components.schemas).sort()).toEqual([
       "Error",
       "ExecuteRequest",

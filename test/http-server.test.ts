@@ -126,6 +126,12 @@ describe("npm start", () => {
     const urls = await urlsOf(start);
     expect(urls.graphql).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     expect(start.lines().some((line) => String(line.msg).includes(urls.graphiql as string))).toBe(true);
+    // A real deployment's logs get no credential, only how to make one.
+    await printedLine(start, "msg", "the token hint");
+    await waitFor(() => start.output.join("").includes("make an admin token with:"), 10_000, {
+      what: "the hint how to make a token",
+    });
+    expect(start.output.join("")).not.toMatch(/adminToken|eyJ/);
 
     expect((await fetch(urls.health as string)).status).toBe(200);
     const graphiql = await fetch(urls.graphiql as string);
@@ -180,9 +186,17 @@ describe("npm start", () => {
     try {
       const start = run("start.ts", demo);
       const urls = await urlsOf(start);
-      // Printed on the line after the URLs, which can arrive in a later chunk of output.
-      const printed = await printedLine(start, "adminToken", "the admin token");
-      const auth = { authorization: `Bearer ${printed.adminToken}`, "content-type": "application/json" };
+      // Its output is not a terminal: no token in the logs, but how to make one.
+      await waitFor(
+        () => start.output.join("").includes("make an admin token with: npm run -s token"),
+        30_000,
+        {
+          what: "the hint how to make a token",
+        },
+      );
+      expect(start.output.join("")).not.toMatch(/adminToken|eyJ/);
+      const adminToken = await token(demo, "admin", "admin");
+      const auth = { authorization: `Bearer ${adminToken}`, "content-type": "application/json" };
       const query = async (graphql: string) => {
         const answer = await fetch(urls.graphql as string, {
           method: "POST",
@@ -216,11 +230,37 @@ describe("npm start", () => {
     }
   });
 
+  it.runIf(process.getuid?.() === 0)(
+    "as root under a directory others cannot enter, says what to do in one line and exits 1",
+    async () => {
+      const home = await mkdtemp(path.join(os.tmpdir(), "autoexec-home-"));
+      await chmod(home, 0o700); // like /root: PostgreSQL's own user cannot get in
+      try {
+        const start = run("start.ts", { EMBEDDED_PG_DIR: path.join(home, "pg"), PORT: "0", DEMO: "off" });
+        expect(await exitCode(start)).toBe(1);
+        running.splice(running.indexOf(start), 1); // failing is what it should do here
+        const output = start.output.join("");
+        expect(output).toContain(
+          `who cannot enter ${home} (mode 700): set DATABASE_URL, run as an ordinary user`,
+        );
+        expect(output).not.toMatch(/EACCES|\n\s+at /);
+        expect(
+          output
+            .trim()
+            .split("\n")
+            .filter((line) => line.includes('"level":60')),
+        ).toHaveLength(1);
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    },
+  );
+
   it("refuses to start with DATABASE_URL and no JWT_SECRET", async () => {
     const { JWT_SECRET: _secret, ...withoutSecret } = env;
     const start = run("start.ts", withoutSecret);
     expect(await exitCode(start)).toBe(2);
-    expect(start.output.join("")).toMatch(/JWT_SECRET is required when DATABASE_URL is set/);
+    expect(start.output.join("")).toMatch(/JWT_SECRET is required with DATABASE_URL or SERVER_DATABASE_URL/);
     const tokenCommand = run("token.ts", withoutSecret, ["--role", "admin", "--sub", "alice"]);
     expect(await exitCode(tokenCommand)).toBe(2);
   });
@@ -278,9 +318,10 @@ describe("npm run server", () => {
     const urls = await urlsOf(server);
     const health = await fetch(urls.health as string);
     expect(await health.json()).toEqual({ status: "ok" });
-    // No worker runs beside `npm run server` here, so it is alive but not ready.
+    // No worker runs beside `npm run server` here: it is ready anyway, and says what is missing.
     const ready = await fetch(urls.health?.replace("healthz", "readyz") as string);
-    expect(ready.status).toBe(503);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: { workers: string } }).checks.workers).toMatch(/no worker/);
     const viewer = await token({ JWT_SECRET: TEST_JWT_SECRET }, "viewer", "vera");
     const refused = await fetch(`${urls.rest}/execute`, {
       method: "POST",

@@ -1,8 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrate } from "../src/db/migrate.ts";
+import { migrate, migrationStatus } from "../src/db/migrate.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
 const SQL_DIR = path.resolve(import.meta.dirname, "../sql");
@@ -107,5 +108,65 @@ describe("npm run migrate", () => {
     await rm(path.join(dir, "migrations", "003_clash.sql"));
     await writeFile(path.join(dir, "migrations", "Add Things.sql"), "select 1;");
     await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(/does not look like NNN_snake_case_name.sql/);
+  });
+
+  it("drops a function whose file was removed or whose signature changed, and keeps the migrations' own", async () => {
+    const db = await emptyDatabase();
+    const dir = await sqlCopy();
+    const extra = path.join(dir, "functions", "autoexec_private.extra_helper.sql");
+    await writeFile(
+      extra,
+      "create or replace function autoexec_private.extra_helper() returns int language sql as 'select 1';",
+    );
+    await writeFile(
+      path.join(dir, "migrations", "900_own_function.sql"),
+      "create function autoexec_private.made_by_a_migration() returns int language sql as 'select 2';",
+    );
+    await migrate(db.pool, db.log, dir);
+    const overloads = async (name: string) =>
+      (
+        await db.pool.query<{ signature: string }>(
+          "select oid::regprocedure::text as signature from pg_proc where proname = $1 order by 1",
+          [name],
+        )
+      ).rows.map((row) => row.signature);
+    expect(await overloads("extra_helper")).toEqual(["autoexec_private.extra_helper()"]);
+
+    // Re-typed: CREATE OR REPLACE alone would leave the bigint[] overload behind.
+    const marked = path.join(dir, "functions", "autoexec.mark_notifications_read.sql");
+    await writeFile(marked, (await readFile(marked, "utf8")).replaceAll("bigint[]", "integer[]"));
+    await rm(extra);
+    const { dropped } = await migrate(db.pool, db.log, dir);
+    expect(dropped.sort()).toEqual([
+      "autoexec.mark_notifications_read(bigint[])",
+      "autoexec_private.extra_helper()",
+    ]);
+    expect(await overloads("mark_notifications_read")).toEqual([
+      "autoexec.mark_notifications_read(integer[])",
+    ]);
+    expect(await overloads("extra_helper")).toEqual([]);
+    expect(await overloads("made_by_a_migration")).toEqual(["autoexec_private.made_by_a_migration()"]);
+    // And a run that changes nothing drops nothing.
+    expect((await migrate(db.pool, db.log, dir)).dropped).toEqual([]);
+  });
+
+  it("--status lists the applied and the pending migrations and changes nothing", async () => {
+    const db = await emptyDatabase();
+    expect((await migrationStatus(db.pool)).pending).toEqual(MIGRATIONS);
+    const status = spawnSync(process.execPath, ["src/bin/migrate.ts", "--status"], {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      env: { PATH: process.env.PATH ?? "", DATABASE_URL: db.url, LOG_LEVEL: "warn" },
+      encoding: "utf8",
+    });
+    expect(status.status, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`pending  ${MIGRATIONS[0]}`);
+    expect(status.stdout).toContain(`0 applied, ${MIGRATIONS.length} pending`);
+    expect((await migrationStatus(db.pool)).pending).toEqual(MIGRATIONS);
+
+    await migrate(db.pool, db.log);
+    const after = await migrationStatus(db.pool);
+    expect(after.pending).toEqual([]);
+    expect(after.applied.map((migration) => migration.name)).toEqual(MIGRATIONS);
+    expect(after.applied[0]?.appliedAt).toMatch(/Z$/); // UTC, and says so
   });
 });

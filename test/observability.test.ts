@@ -3,6 +3,7 @@ import { createPool } from "../src/db/pool.ts";
 import { executeAction } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import { startWorker } from "../src/worker.ts";
+import { createWorkerMetrics } from "../src/worker-status.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
 import { createTestApi, loginUrl, type TestApi } from "./support/http.ts";
@@ -32,13 +33,12 @@ describe("/healthz and /readyz", () => {
     expect(response).toMatchObject({ status: 200, body: { status: "ok" } });
   });
 
-  it("readyz is 503 until a worker reports, then 200; it names what is missing", async () => {
-    const before = await api.rest("GET", "/readyz", { token: null });
-    expect(before.status).toBe(503);
-    expect(before.body.checks).toEqual({
-      database: "ok",
-      migrations: "ok",
-      workers: "no worker has reported in the last 30 s",
+  it("readyz is 200 with no worker running: the API stays in service and says workers are missing", async () => {
+    const without = await api.rest("GET", "/readyz", { token: null });
+    expect(without.status).toBe(200);
+    expect(without.body).toEqual({
+      status: "ready",
+      checks: { database: "ok", migrations: "ok", workers: "no worker has reported in the last 30 s" },
     });
 
     const workerPool = createPool(await loginUrl(db, "autoexec_worker"), db.log, 6);
@@ -53,7 +53,7 @@ describe("/healthz and /readyz", () => {
       await worker.stop();
       await workerPool.end();
     }
-    expect((await api.rest("GET", "/readyz", { token: null })).status).toBe(503);
+    expect((await api.rest("GET", "/readyz", { token: null })).status).toBe(200);
   });
 
   it("readyz reports a migration the database lacks", async () => {
@@ -100,8 +100,80 @@ describe("/metrics", () => {
     expect(sample(text, 'autoexec_rate_limit_headroom{window="day"}')).toBe(48);
     expect(sample(text, 'autoexec_jobs{state="queued"}')).toBeGreaterThanOrEqual(0);
     expect(sample(text, "autoexec_execution_retries_total")).toBe(0);
-    expect(text).toMatch(/^autoexec_server_process_cpu_user_seconds_total /m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(text).not.toMatch(/autoexec_server_/);
+    expect(sample(text, "autoexec_engine_figures_up")).toBe(1);
     await db.pool.query("update autoexec.engine_state set breaker_open = false, breaker_reason = null");
+  });
+
+  it("counts rollbacks, the oldest waiting actions and HTTP requests by route", async () => {
+    await goLive(db.pool);
+    const run = (id: number) => executeAction({ pool: db.pool, handlers, log: db.log }, id);
+    const before = (await api.rest("GET", "/metrics", { token: null })).text;
+    const executed = await run(await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }));
+    if (executed.outcome !== "executed") throw new Error(`not executed: ${JSON.stringify(executed)}`);
+    const rollback = await api.rest("POST", "/api/monetization/execute/rollback", {
+      body: { executionLogId: executed.executionLogId, reason: "metrics test" },
+    });
+    expect(rollback.status, rollback.text).toBe(200);
+    const tier2 = await insertAction(db.pool, { type: "EXPAND_CONTENT", data: { modId: 1, content: "y" } });
+    await db.pool.query("update autoexec.actions set created_at = now() - interval '2 hours' where id = $1", [
+      tier2,
+    ]);
+    await api.rest("GET", "/api/monetization/execution/stats");
+    await api.rest("GET", "/no/such/route/42");
+
+    const text = (await api.rest("GET", "/metrics", { token: null })).text;
+    const delta = (series: string) => (sample(text, series) ?? 0) - (sample(before, series) ?? 0);
+    expect(delta('autoexec_rollbacks_total{type="ADD_AFFILIATE_LINK"}')).toBe(1);
+    expect(sample(text, 'autoexec_oldest_waiting_action_seconds{tier="2"}')).toBeGreaterThan(7000);
+    expect(
+      sample(
+        text,
+        'autoexec_http_requests_total{method="GET",route="/api/monetization/execution/stats",status="200"}',
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'autoexec_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(1);
+    expect(text).not.toContain("/no/such/route");
+    expect(text).toMatch(
+      /^autoexec_http_request_duration_seconds_bucket\{.*route="\/api\/monetization\/execute\/rollback"/m,
+    );
+  });
+
+  it("a worker's /metrics has the time to execute of its live successes, by tier", async () => {
+    await goLive(db.pool);
+    const metrics = createWorkerMetrics({ pool: db.pool });
+    const deps = { pool: db.pool, handlers, log: db.log };
+    const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+    await db.pool.query(
+      "update autoexec.actions set created_at = now() - interval '90 seconds' where id = $1",
+      [actionId],
+    );
+    await metrics.countExecution(await executeAction(deps, actionId));
+    await metrics.countExecution(
+      await executeAction(deps, await insertAction(db.pool, { data: amazonLink(999_999) })),
+    );
+    const text = await metrics.registry.metrics();
+    expect(text).toContain("# TYPE autoexec_time_to_execute_seconds histogram");
+    expect(sample(text, 'autoexec_time_to_execute_seconds_count{tier="1"}')).toBe(1);
+    expect(sample(text, 'autoexec_time_to_execute_seconds_bucket{le="60",tier="1"}')).toBe(0);
+    expect(sample(text, 'autoexec_time_to_execute_seconds_bucket{le="300",tier="1"}')).toBe(1);
+    expect(sample(text, 'autoexec_time_to_execute_seconds_sum{tier="1"}')).toBeGreaterThanOrEqual(90);
+    expect(sample(text, 'autoexec_worker_executions_total{outcome="executed_live"}')).toBe(1);
+    expect(sample(text, 'autoexec_worker_executions_total{outcome="invalid"}')).toBe(1);
+  });
+
+  it("says with autoexec_engine_figures_up 0 when the engine's figures cannot be read", async () => {
+    await db.pool.query("revoke execute on function autoexec.observability_snapshot() from autoexec_viewer");
+    try {
+      const text = (await api.rest("GET", "/metrics", { token: null })).text;
+      expect(sample(text, "autoexec_engine_figures_up")).toBe(0);
+      expect(text).not.toMatch(/^autoexec_workers /m);
+      expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    } finally {
+      await db.pool.query("grant execute on function autoexec.observability_snapshot() to autoexec_viewer");
+    }
   });
 });
 

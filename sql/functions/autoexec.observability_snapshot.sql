@@ -5,7 +5,9 @@ set search_path = pg_catalog
 as $$
   -- Everything /metrics and /readyz report, in one round trip. Execution counts come from the
   -- append-only execution log, so they only ever grow (Prometheus counters). Durations are bucketed
-  -- in milliseconds: 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000.
+  -- in milliseconds: 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000. Time to execute is
+  -- not here: joining every log to its action at every scrape cost seconds at 300,000 logs, so the
+  -- workers observe it as they execute (autoexec_time_to_execute_seconds on their /metrics).
   with s as (select * from autoexec.settings), e as (select * from autoexec.engine_state)
   select jsonb_build_object(
     'executions', (
@@ -26,6 +28,17 @@ as $$
             count(*) filter (where duration_ms <= 10000)) as buckets
         from autoexec.execution_logs group by mode
       ) x),
+    'rollbacks', (
+      select coalesce(jsonb_agg(x), '[]') from (
+        select action_type as type, count(*)::bigint as count
+        from autoexec.execution_logs where rolled_back_at is not null group by 1
+      ) x),
+    'oldestWaiting', (
+      -- Tier 1 PENDING: waiting for the engine; Tier 2 PENDING: waiting for a person's decision.
+      select jsonb_build_object(
+        'tier1', coalesce(extract(epoch from now() - min(created_at) filter (where execution_tier = 1)), 0),
+        'tier2', coalesce(extract(epoch from now() - min(created_at) filter (where execution_tier = 2)), 0))
+      from autoexec.actions where status = 'PENDING' and execution_tier in (1, 2)),
     'retries', (
       select count(*) from autoexec.execution_logs l, s where not l.success and l.attempt < s.max_attempts),
     'actions', (
@@ -55,6 +68,6 @@ as $$
   );
 $$;
 comment on function autoexec.observability_snapshot() is
-  'Counts and states for /metrics and /readyz: executions, durations, actions, breaker, headroom, jobs, workers.';
+  'Counts and states for /metrics and /readyz: executions, durations, rollbacks, actions, oldest waiting, breaker, headroom, jobs, workers.';
 revoke all on function autoexec.observability_snapshot() from public;
 grant execute on function autoexec.observability_snapshot() to autoexec_viewer;

@@ -2,10 +2,11 @@ create or replace function autoexec_private.tg__audit_changes() returns trigger
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
--- Audits settings and per-type rollout changes, keeping only the columns that changed.
+-- Audits settings and per-type rollout changes, keeping only the columns that changed. data_schema
+-- (action_types) is generated from the code at each migrate: nobody's decision, so not audited.
 declare
-  v_old jsonb := to_jsonb(old) - 'updated_at';
-  v_new jsonb := to_jsonb(new) - 'updated_at';
+  v_old jsonb := to_jsonb(old) - 'updated_at' - 'data_schema';
+  v_new jsonb := to_jsonb(new) - 'updated_at' - 'data_schema';
   v_changed text[];
 begin
   select array_agg(key order by key) into v_changed

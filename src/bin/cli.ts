@@ -1,19 +1,48 @@
-import { type Config, describeEnv, loadConfig } from "../config.ts";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { type Config, describeEnv, loadConfig, SetupError } from "../config.ts";
 import type { Stop } from "../db/database.ts";
 import { resolveJwtSecret } from "../http/jwt.ts";
 import { createLogger, type Logger } from "../logger.ts";
 
+type Options = NonNullable<ParseArgsConfig["options"]>;
+type Values<O extends Options> = ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"];
+
 /**
- * What every entry point does first: answer --help with `usage` and the environment variables, then
- * read the configuration, exiting with a readable list of bad values (status 2) rather than a stack.
+ * Parses the command line strictly: `-h`/`--help` prints `usage` and the environment variables and
+ * exits 0; an unknown flag, a missing value or a stray argument prints the reason and the usage and
+ * exits 2 (a typo must not be ignored, so a command never runs with a flag it did not understand).
  */
-export function startup(usage: string): { config: Config; log: Logger } {
-  if (process.argv.includes("--help")) {
-    console.log(`${usage}\n\nEnvironment:\n${describeEnv()}`);
+export function parseCli<O extends Options>(usage: string, options: O): Values<O> {
+  const help = `${usage}\n\nEnvironment:\n${describeEnv()}`;
+  let values: Values<O> & { help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }) as { values: Values<O> & { help?: boolean } });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${help}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(help);
     process.exit(0);
   }
+  return values;
+}
+
+/**
+ * What every entry point does first: parse the command line (see parseCli), then read the
+ * configuration, exiting with a readable list of bad values (status 2) rather than a stack.
+ */
+export function startup<O extends Options = Record<never, never>>(
+  usage: string,
+  options: O = {} as O,
+): { config: Config; log: Logger; args: Values<O> } {
+  const args = parseCli(usage, options);
   const config = loadConfigOrExit();
-  return { config, log: createLogger(config.LOG_LEVEL) };
+  return { config, log: createLogger(config.LOG_LEVEL), args };
 }
 
 /** The configuration, or exit 2 with one readable line per bad value (no stack trace). */
@@ -65,7 +94,11 @@ export async function runUntilSignal(log: Logger, what: string, start: () => Pro
   try {
     await starting;
   } catch (error) {
-    log.fatal({ err: error }, `could not start: ${(error as Error).message}`);
+    // A set-up problem is one sentence saying what to do; anything else keeps its stack for debugging.
+    log.fatal(
+      error instanceof SetupError ? {} : { err: error },
+      `could not start: ${(error as Error).message}`,
+    );
     process.exit(1);
   }
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { createPool } from "../db/pool.ts";
 import { createSimulatedAgent } from "../demo/agent.ts";
 import { startup } from "./cli.ts";
@@ -12,13 +11,13 @@ superuser). It only proposes: it never seeds content, and it needs the site's mo
   --interval MS   time between proposals (default 2000)
   --count N       stop after N proposals (default: run until Ctrl-C)`;
 
-const { config, log } = startup(HELP);
-const { values } = parseArgs({
-  options: {
-    interval: { type: "string", default: "2000" },
-    count: { type: "string" },
-    help: { type: "boolean" },
-  },
+const {
+  config,
+  log,
+  args: values,
+} = startup(HELP, {
+  interval: { type: "string", default: "2000" },
+  count: { type: "string" },
 });
 const intervalMs = Number(values.interval);
 const count = values.count === undefined ? Number.POSITIVE_INFINITY : Number(values.count);

@@ -9,6 +9,7 @@ import { secretKey, signToken } from "../http/jwt.ts";
 import { requestBudget } from "../http/request-budget.ts";
 import { listen } from "../http/serve.ts";
 import { recoverFromDatabaseOutages, startWorker, workerSettings } from "../worker.ts";
+import { createWorkerMetrics } from "../worker-status.ts";
 import { jwtSecretOrExit, runUntilSignal, startup } from "./cli.ts";
 
 const { config, log } =
@@ -18,7 +19,7 @@ Without DATABASE_URL an embedded PostgreSQL is started in EMBEDDED_PG_DIR and st
 worker and the API then log in as autoexec_worker and autoexec_server, and the API uses a development
 JWT secret (npm run token signs with it); on first start it loads a demo site and, unless DEMO=off,
 runs a simulated agent. With DATABASE_URL, JWT_SECRET is required and nothing is ever seeded.
-It prints the URLs and an admin token.`);
+It prints the URLs; on the embedded database, in a terminal, also an admin token.`);
 const jwtSecret = await jwtSecretOrExit(config, log);
 await runUntilSignal(log, "finishing in-flight requests and executions", () =>
   startOnDatabase(config, log, run),
@@ -35,7 +36,9 @@ async function run(database: Database): Promise<Stop> {
     config.WORKER_CONCURRENCY + 4,
   );
   await warnIfPrivileged(pool, "worker", log);
-  const worker = await startWorker({ pool, log, ...workerSettings(config) });
+  // One process: the worker's own metrics are served on the API's /metrics.
+  const workerMetrics = createWorkerMetrics({ pool, defaultMetrics: false });
+  const worker = await startWorker({ pool, log, ...workerSettings(config), metrics: workerMetrics });
   recoverFromDatabaseOutages(worker, log);
 
   const pools = createServerPools(await loginUrl(config, database, "autoexec_server", log), log, {
@@ -43,7 +46,13 @@ async function run(database: Database): Promise<Stop> {
   });
   await warnIfPrivileged(pools.pool, "API server", log);
   const server = await listen(
-    await createApp({ ...pools, jwtSecret, log, budget: requestBudget(config) }),
+    await createApp({
+      ...pools,
+      jwtSecret,
+      log,
+      budget: requestBudget(config),
+      alsoServeMetrics: [workerMetrics.registry],
+    }),
     config.PORT,
     config.HOST,
     { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS },
@@ -55,7 +64,6 @@ async function run(database: Database): Promise<Stop> {
       ? await startDemo(owner, config.DEMO_INTERVAL_MS, log)
       : undefined;
   if (!demo) await owner.end();
-  const adminToken = await signToken({ role: "admin", sub: "admin" }, secretKey(jwtSecret));
   log.info(
     {
       database: database.embedded ? "embedded" : "DATABASE_URL",
@@ -65,10 +73,7 @@ async function run(database: Database): Promise<Stop> {
     },
     `autoexec is running: admin UI ${server.url}/admin, GraphiQL ${server.urls.graphiql}; Ctrl-C stops it`,
   );
-  log.info(
-    { adminToken },
-    "an admin token for the API and the admin UI (valid 12 hours; npm run token makes more)",
-  );
+  await announceAdminToken(database, jwtSecret);
 
   return async () => {
     await demo?.stop();
@@ -81,4 +86,20 @@ async function run(database: Database): Promise<Stop> {
       demo ? owner.end() : undefined,
     ]);
   };
+}
+
+/**
+ * A bearer token is a credential: printed only for the embedded demo and only to a person at a
+ * terminal, never into the logs of a real deployment (where anyone who reads them could act as admin).
+ */
+async function announceAdminToken(database: Database, jwtSecret: string): Promise<void> {
+  if (database.embedded && process.stdout.isTTY) {
+    const adminToken = await signToken({ role: "admin", sub: "admin" }, secretKey(jwtSecret));
+    log.info(
+      { adminToken },
+      "an admin token for the API and the admin UI (valid 12 hours; npm run token makes more)",
+    );
+  } else {
+    log.info("make an admin token with: npm run -s token -- --role admin --sub YOUR_NAME");
+  }
 }

@@ -1,29 +1,17 @@
-import { parseArgs } from "node:util";
 import pino from "pino";
-import { describeEnv } from "../config.ts";
 import { API_ROLES, resolveJwtSecret, secretKey, signToken } from "../http/jwt.ts";
-import { loadConfigOrExit } from "./cli.ts";
+import { loadConfigOrExit, parseCli } from "./cli.ts";
 
 const usage = `npm run token -- --role admin|viewer --sub NAME [--expires-in 12h]
 Prints a bearer token (HS256 JWT) for the admin API, signed with JWT_SECRET (without DATABASE_URL and
 JWT_SECRET: the embedded database's development secret, the one npm start uses).
-  curl -H "Authorization: Bearer $(npm run -s token -- --role admin --sub alice)" http://127.0.0.1:3000/api/monetization/execution/stats
+  curl -H "Authorization: Bearer $(npm run -s token -- --role admin --sub alice)" http://127.0.0.1:3000/api/monetization/execution/stats`;
 
-Environment:
-${describeEnv()}`;
-
-const { values } = parseArgs({
-  options: {
-    role: { type: "string" },
-    sub: { type: "string" },
-    "expires-in": { type: "string", default: "12h" },
-    help: { type: "boolean" },
-  },
+const values = parseCli(usage, {
+  role: { type: "string" },
+  sub: { type: "string" },
+  "expires-in": { type: "string", default: "12h" },
 });
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
 if (!values.role || !(API_ROLES as readonly string[]).includes(values.role) || !values.sub) {
   console.error(`--role (admin or viewer) and --sub are required\n\n${usage}`);
   process.exit(2);

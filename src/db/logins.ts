@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import type { Config } from "../config.ts";
+import { type Config, SetupError } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { Database } from "./database.ts";
 
@@ -57,5 +57,26 @@ export async function warnIfPrivileged(pool: pg.Pool, what: string, log: Logger)
       { login: login.name, what },
       `the ${what} connects as ${login.name}, which is a superuser or bypasses row-level security`,
     );
+  }
+}
+
+/**
+ * `npm run migrate -- --set-login-passwords`: each login role whose connection setting is given
+ * (WORKER_DATABASE_URL, SERVER_DATABASE_URL) may log in with the password in it. Run as the owner,
+ * after migrating; the connection strings' user names must be the roles themselves.
+ */
+export async function setLoginPasswords(pool: pg.Pool, config: Config, log: Logger): Promise<void> {
+  for (const [role, setting] of Object.entries(URL_SETTING) as Array<[LoginRole, keyof Config]>) {
+    const value = config[setting];
+    if (typeof value !== "string") continue;
+    const url = new URL(value);
+    if (decodeURIComponent(url.username) !== role || !url.password) {
+      throw new SetupError(
+        `${setting} must connect as ${role} with a password to set it (postgres://${role}:PASSWORD@host/db)`,
+      );
+    }
+    const password = decodeURIComponent(url.password);
+    await pool.query(`alter role ${role} with login password ${pg.escapeLiteral(password)}`);
+    log.info({ role }, `${role} may log in with the password in ${setting}`);
   }
 }

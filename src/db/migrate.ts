@@ -21,7 +21,11 @@ interface SqlFile {
  * (forward-only, each in its own transaction, recorded with a checksum), then every file in
  * sql/functions re-applied in one transaction. A session advisory lock makes concurrent runs queue.
  */
-export async function migrate(pool: pg.Pool, log: Logger, sqlDir = SQL_DIR): Promise<{ applied: string[] }> {
+export async function migrate(
+  pool: pg.Pool,
+  log: Logger,
+  sqlDir = SQL_DIR,
+): Promise<{ applied: string[]; dropped: string[] }> {
   const migrations = await readMigrations(path.join(sqlDir, "migrations"));
   const functions = await readSqlFiles(path.join(sqlDir, "functions"));
   await installWorkerSchema({ pgPool: pool, logger: undefined });
@@ -62,19 +66,92 @@ export async function migrate(pool: pg.Pool, log: Logger, sqlDir = SQL_DIR): Pro
       applied.push(migration.name);
       log.info({ migration: migration.name }, "migration applied");
     }
+    let dropped: string[] = [];
     await inTransaction(client, "sql/functions", async () => {
       // Bodies are checked when called, so the files can be applied in any order.
       await client.query("set local check_function_bodies = off");
       for (const file of functions) {
         await runNamed(client, file);
       }
+      dropped = await dropStaleFunctions(client);
+      await loadActionDataSchemas(client, path.join(sqlDir, "action-data-schemas"));
     });
+    for (const signature of dropped)
+      log.info({ function: signature }, "dropped a function sql/functions no longer defines");
     log.debug({ count: functions.length }, "functions re-applied");
-    return { applied };
+    return { applied, dropped };
   } finally {
     await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * After sql/functions ran in this transaction: drops the functions it defined last time (or overloads
+ * of a name it defines now) that it did not (re)create this time, i.e. a removed file or an old
+ * signature, and records what it defines now. A function is "(re)created now" when its pg_proc row
+ * was written by this transaction. A dependent object (a trigger, a view) makes the drop fail, and
+ * the migration with it, which is what should happen: remove the dependent first.
+ */
+async function dropStaleFunctions(client: pg.PoolClient): Promise<string[]> {
+  const { rows } = await client.query<{ signature: string }>(`
+    with defined_now as (
+      select p.oid, p.pronamespace, p.proname from pg_catalog.pg_proc p
+      where p.xmin = pg_catalog.pg_current_xact_id()::xid
+        and p.pronamespace::regnamespace::text in ('autoexec', 'autoexec_private', 'content')
+    ), managed as (
+      select p.oid from pg_catalog.pg_proc p
+      where p.oid::regprocedure::text in (select signature from autoexec_private.managed_functions)
+      union
+      select p.oid from pg_catalog.pg_proc p join defined_now d using (pronamespace, proname)
+    )
+    select m.oid::regprocedure::text as signature from managed m
+    where m.oid not in (select oid from defined_now)
+    order by 1`);
+  for (const { signature } of rows) await client.query(`drop function ${signature}`);
+  await client.query(`
+    delete from autoexec_private.managed_functions;
+    insert into autoexec_private.managed_functions (signature)
+    select p.oid::regprocedure::text from pg_catalog.pg_proc p
+    where p.xmin = pg_catalog.pg_current_xact_id()::xid
+      and p.pronamespace::regnamespace::text in ('autoexec', 'autoexec_private', 'content');`);
+  return rows.map((row) => row.signature);
+}
+
+/**
+ * Loads sql/action-data-schemas/<TYPE>.schema.json (generated from the handlers by `npm run
+ * schemas`) into autoexec.action_types.data_schema, so agents can read them from the database.
+ */
+async function loadActionDataSchemas(client: pg.PoolClient, dir: string): Promise<void> {
+  const files = (await readdir(dir).catch(() => [])).filter((name) => name.endsWith(".schema.json"));
+  for (const name of files) {
+    const schema = await readFile(path.join(dir, name), "utf8");
+    await client.query(
+      "update autoexec.action_types set data_schema = $2::jsonb where type = $1 and data_schema is distinct from $2::jsonb",
+      [name.replace(/\.schema\.json$/, ""), schema],
+    );
+  }
+}
+
+/** Applied migrations (oldest first) and the ones this code has that the database lacks. Changes nothing. */
+export async function migrationStatus(
+  pool: pg.Pool,
+  sqlDir = SQL_DIR,
+): Promise<{ applied: Array<{ name: string; appliedAt: string }>; pending: string[] }> {
+  const expected = await expectedMigrations(sqlDir);
+  const { rows } = await pool
+    .query<{ name: string; applied_at: Date }>(
+      "select name, applied_at from autoexec_private.migrations order by applied_at, name",
+    )
+    .catch((error: { code?: string }) => {
+      if (error.code === "42P01") return { rows: [] }; // never migrated
+      throw error;
+    });
+  const applied = new Set(rows.map((row) => row.name));
+  return {
+    applied: rows.map((row) => ({ name: row.name, appliedAt: row.applied_at.toISOString() })),
+    pending: expected.filter((name) => !applied.has(name)),
+  };
 }
 
 /** The names of the migrations this code expects, in order (what /readyz compares with the database). */

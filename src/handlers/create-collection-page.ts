@@ -15,7 +15,9 @@ const CreateCollectionPage = z.strictObject({
     .array(contentId)
     .min(1)
     .max(200)
-    .refine((ids) => new Set(ids).size === ids.length, "modIds must not repeat a mod"),
+    .refine((ids) => new Set(ids).size === ids.length, "modIds must not repeat a mod")
+    // The same rule for the JSON Schema (a refinement has no JSON Schema form of its own).
+    .meta({ uniqueItems: true }),
 });
 type CreateCollectionPageData = z.infer<typeof CreateCollectionPage>;
 

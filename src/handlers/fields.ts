@@ -20,12 +20,20 @@ export const contentId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 export const HIDDEN_CHARACTERS =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
-const LINE_BREAKS = /[\t\n\r]/;
+
+// The content rules as patterns a whole value must match (not refinements), so the JSON Schema
+// generated from these schemas (json-schema.ts) carries them too; JSON Schema patterns have no
+// flags, so letter case is spelt out.
+/** At least one character that is not white space: `.trim().min(1)`, as a pattern. */
+const NOT_BLANK = /\S/;
 // Markup a browser or a Markdown renderer would act on: the start of a tag, comment or processing
 // instruction (closed or not: an unclosed one ends at the page's next ">"), a character reference
 // (a renderer decodes "&#106;avascript:" into a link), and a Markdown link to a script URL
 // ("[x](javascript:...)", "[x]: javascript:...").
-const MARKUP = /<[a-z!?/]|&(?:#\d|#x[\da-f]|[a-z][a-z\d]*;)|\]\s*[(:]\s*(?:java|vb)script\s*:/i;
+const NO_MARKUP =
+  /^(?![\s\S]*(?:<[A-Za-z!?/]|&(?:#\d|#[xX][\dA-Fa-f]|[A-Za-z][A-Za-z\d]*;)|\]\s*[(:]\s*(?:[jJ][aA][vV][aA]|[vV][bB])[sS][cC][rR][iI][pP][tT]\s*:))/;
+const NO_HIDDEN_CHARACTER = new RegExp(`^[^${HIDDEN_CHARACTERS.source.slice(1, -1)}]*$`);
+const ONE_LINE = /^[^\t\n\r]*$/;
 
 /**
  * Plain text for a page: trimmed, `min` to `max` characters, no markup (HTML tags, character
@@ -35,16 +43,11 @@ const MARKUP = /<[a-z!?/]|&(?:#\d|#x[\da-f]|[a-z][a-z\d]*;)|\]\s*[(:]\s*(?:java|
 export function plainText(field: string, options: { min?: number; max: number; multiline?: boolean }) {
   const { min = 0, max, multiline = false } = options;
   let text = z.string().trim();
-  if (min > 0) text = text.min(min, `${field} must not be empty`);
-  return text
+  if (min === 1) text = text.regex(NOT_BLANK, `${field} must not be empty`);
+  else if (min > 1) text = text.min(min, `${field} must be at least ${min} characters`);
+  text = text
     .max(max, `${field} must be at most ${max} characters`)
-    .refine(
-      (value) => !MARKUP.test(value),
-      `${field} must be plain text, without HTML tags, character references or script links`,
-    )
-    .refine(
-      (value) => !HIDDEN_CHARACTERS.test(value),
-      `${field} must not contain control or bidirectional characters`,
-    )
-    .refine((value) => multiline || !LINE_BREAKS.test(value), `${field} must be one line of plain text`);
+    .regex(NO_MARKUP, `${field} must be plain text, without HTML tags, character references or script links`)
+    .regex(NO_HIDDEN_CHARACTER, `${field} must not contain control or bidirectional characters`);
+  return multiline ? text : text.regex(ONE_LINE, `${field} must be one line of plain text`);
 }

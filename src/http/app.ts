@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type pg from "pg";
+import type { Registry } from "prom-client";
 import { handlers as defaultHandlers } from "../handlers/index.ts";
 import type { ActionHandler } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
@@ -12,7 +13,7 @@ import { executionRoutes } from "./executions.ts";
 import { GRAPHQL_PATH, MAX_GRAPHQL_BODY, mountGraphql } from "./graphql.ts";
 import { healthRoutes } from "./health.ts";
 import { secretKey } from "./jwt.ts";
-import { metricsRoutes } from "./metrics.ts";
+import { serverMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { RequestBudget } from "./request-budget.ts";
 import { statsRoutes } from "./stats.ts";
@@ -29,6 +30,8 @@ export interface AppDeps {
   jwtSecret: string;
   log: Logger;
   handlers?: ReadonlyMap<string, ActionHandler>;
+  /** More metrics for /metrics (npm start: its in-process worker's). */
+  alsoServeMetrics?: Registry[];
   /** Serve GraphiQL (Ruru) at /graphiql; default true. */
   graphiql?: boolean;
   /** What one GraphQL request may cost (config: GRAPHQL_MAX_*); default DEFAULT_REQUEST_BUDGET. */
@@ -50,7 +53,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const key = secretKey(deps.jwtSecret);
   const log = deps.log.child({ component: "http" });
   const app = new Hono<AppEnv>();
+  const metrics = serverMetrics({ pool: deps.pool, alsoServe: deps.alsoServeMetrics });
 
+  app.use(metrics.middleware);
   app.use(requestId());
   app.use(secureHeaders());
   app.use(async (c, next) => {
@@ -73,7 +78,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     });
 
   app.route("/", healthRoutes({ pool: deps.pool }));
-  app.route("/", metricsRoutes({ pool: deps.pool }));
+  app.route("/", metrics.routes);
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
 
   app.use("/api/*", tooLarge(MAX_REST_BODY), authenticate(key));

@@ -102,9 +102,9 @@ export async function signToken(
  */
 export async function resolveJwtSecret(config: Config, log: Logger): Promise<string> {
   if (config.JWT_SECRET) return config.JWT_SECRET;
-  if (config.DATABASE_URL) {
+  if (config.DATABASE_URL || config.SERVER_DATABASE_URL) {
     throw new Error(
-      "JWT_SECRET is required when DATABASE_URL is set (at least 32 characters, e.g. `openssl rand -hex 32`)",
+      "JWT_SECRET is required with DATABASE_URL or SERVER_DATABASE_URL (at least 32 characters, e.g. `openssl rand -hex 32`)",
     );
   }
   const file = devSecretFile(config);

@@ -35,12 +35,25 @@ function components(): Record<string, unknown> {
 
 const json = (id: string) => ({ "application/json": { schema: { $ref: REF(id) } } });
 const error = (description: string) => ({ description, content: json("Error") });
+/** What any authenticated route may answer besides its own outcomes (see errors.ts). */
 const common = {
   "400": error("The body or query is invalid; the message names the field"),
   "401": error("No token, or a token that is expired, forged or malformed"),
   "403": error("The token's role may not do this (viewers read; only admins change anything)"),
-  "413": error("The body is too large"),
+  "500": error("An unexpected error; the message carries a reference to find in the server log"),
+  "503": error("The database is unreachable, or the statement took too long and was cancelled"),
 };
+const withBody = { ...common, "413": error("The body is too large") };
+const text = (description: string, type: string) => ({
+  description,
+  content: { [type]: { schema: { type: "string" } } },
+});
+const object = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { type: "object", additionalProperties: true } } },
+});
+/** The public routes: no token. */
+const PUBLIC = { security: [] };
 
 function queryParameters() {
   const schema = z.toJSONSchema(StatsQuery, { io: "input" }) as {
@@ -64,6 +77,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: "autoexec admin API",
       version: "1.0.0",
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
       description:
         "PRD-18's REST routes. The rest of the admin API is GraphQL at /graphql (schema `autoexec`; " +
         `connections return at most ${MAX_PAGE_SIZE} rows a page). Every route needs a bearer JWT (HS256) ` +
@@ -73,10 +87,17 @@ export function openApiDocument(): Record<string, unknown> {
       schemas: components(),
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
     },
+    servers: [{ url: "/", description: "The server that serves this document" }],
     security: [{ bearer: [] }],
+    tags: [
+      { name: "executions", description: "PRD-18's execution routes" },
+      { name: "operations", description: "Health, readiness, metrics and this document (no token)" },
+    ],
     paths: {
       "/api/monetization/execute": {
         post: {
+          operationId: "executeAction",
+          tags: ["executions"],
           summary: "Execute one action now (admins only)",
           description:
             "Runs the action through the engine's guards, or past them with `force` and a `reason`. Force is " +
@@ -93,7 +114,7 @@ export function openApiDocument(): Record<string, unknown> {
               description: "An execution ran; `success` says whether it worked",
               content: json("ExecuteResponse"),
             },
-            ...common,
+            ...withBody,
             "404": error("No such action"),
             "409": error(
               "Not executable now (Tier 3, finished, held back by a guard or, even forced, by a switch); see decision",
@@ -104,6 +125,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/api/monetization/execute/rollback": {
         post: {
+          operationId: "rollbackExecution",
+          tags: ["executions"],
           summary: "Roll one execution back (admins only)",
           description:
             "Undoes a live execution with its handler and stored rollback data. When the content changed since, " +
@@ -111,7 +134,7 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: json("RollbackRequest") },
           responses: {
             "200": { description: "Rolled back", content: json("RollbackResponse") },
-            ...common,
+            ...withBody,
             "404": error("No such execution"),
             "409": error(
               "Not rollbackable (failed, dry run, already rolled back, purged), in conflict, or (forced) nothing left to undo",
@@ -121,12 +144,54 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/api/monetization/execution/stats": {
         get: {
+          operationId: "getExecutionStats",
+          tags: ["executions"],
           summary: "Execution statistics and success metrics (admins and viewers)",
           parameters: queryParameters(),
           responses: {
             "200": { description: "Statistics", content: json("ExecutionStats") },
             ...common,
           },
+        },
+      },
+      "/healthz": {
+        get: {
+          operationId: "getHealth",
+          tags: ["operations"],
+          summary: "Liveness: the process answers (never touches the database)",
+          ...PUBLIC,
+          responses: { "200": object('Alive: `{"status": "ok"}`') },
+        },
+      },
+      "/readyz": {
+        get: {
+          operationId: "getReadiness",
+          tags: ["operations"],
+          summary:
+            "Readiness: the database answers and its migrations are current (workers are reported, not required)",
+          ...PUBLIC,
+          responses: {
+            "200": object("Ready; `checks` says what was checked, including how many workers report"),
+            "503": object("Not ready; `checks` names what failed"),
+          },
+        },
+      },
+      "/metrics": {
+        get: {
+          operationId: "getMetrics",
+          tags: ["operations"],
+          summary: "Prometheus metrics: the engine's figures (from the database) and this process's",
+          ...PUBLIC,
+          responses: { "200": text("Prometheus text exposition format", "text/plain") },
+        },
+      },
+      "/api/openapi.json": {
+        get: {
+          operationId: "getOpenApiDocument",
+          tags: ["operations"],
+          summary: "This document",
+          ...PUBLIC,
+          responses: { "200": object("The OpenAPI 3.1 document") },
         },
       },
     },

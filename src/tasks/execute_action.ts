@@ -1,13 +1,30 @@
 import type { Task } from "graphile-worker";
 import { z } from "zod";
-import { type ExecutorDeps, executeAction } from "../engine/executor.ts";
+import {
+  type ExecuteOptions,
+  type ExecutionOutcome,
+  type ExecutorDeps,
+  executeAction,
+  RetryableExecutionError,
+} from "../engine/executor.ts";
+
+/** Told what each execution attempt ended with (the worker's own /metrics). */
+export type CountExecution = (result: ExecutionOutcome | "retrying" | "error") => Promise<void>;
 
 const ActionRef = z.object({ actionId: z.number().int().positive() });
 /** One action (its own keyed job), or a batch of actions inserted together (see enqueue_executions). */
 const Payload = z.union([ActionRef, z.array(ActionRef).min(1)]);
 
 /** graphile-worker task `execute_action`: payload `{actionId}` or `[{actionId}, ...]`, enqueued by SQL. */
-export function executeActionTask(deps: ExecutorDeps): Task {
+export function executeActionTask(deps: ExecutorDeps, countExecution: CountExecution = async () => {}): Task {
+  const execute = async (jobDeps: ExecutorDeps, actionId: number, options: ExecuteOptions) => {
+    try {
+      await countExecution(await executeAction(jobDeps, actionId, options));
+    } catch (error) {
+      await countExecution(error instanceof RetryableExecutionError ? "retrying" : "error");
+      throw error;
+    }
+  };
   return async (payload, helpers) => {
     const parsed = Payload.safeParse(payload);
     if (!parsed.success) {
@@ -21,7 +38,7 @@ export function executeActionTask(deps: ExecutorDeps): Task {
     // graphile-worker's own synchronous commit of the job, which follows, makes the execution durable.
     const options = { asyncCommit: true };
     if (!Array.isArray(parsed.data)) {
-      await executeAction(jobDeps, parsed.data.actionId, options);
+      await execute(jobDeps, parsed.data.actionId, options);
       return;
     }
     // A batch job: one action after another, each in its own transaction. The returned list tells
@@ -29,7 +46,7 @@ export function executeActionTask(deps: ExecutorDeps): Task {
     const errors: unknown[] = [];
     for (const { actionId } of parsed.data) {
       errors.push(
-        await executeAction(jobDeps, actionId, options).then(
+        await execute(jobDeps, actionId, options).then(
           () => undefined,
           (error: unknown) => error ?? new Error("execution failed"),
         ),

@@ -2,13 +2,13 @@ import { type CronItem, parseCronItems, type TaskList } from "graphile-worker";
 import type { ExecutorDeps } from "../engine/executor.ts";
 import { deliverNotificationTask } from "./deliver_notification.ts";
 import { dispatchWaitingTask } from "./dispatch_waiting.ts";
-import { executeActionTask } from "./execute_action.ts";
+import { type CountExecution, executeActionTask } from "./execute_action.ts";
 import { purgeRollbackDataTask } from "./purge_rollback_data.ts";
 import { sweepTask } from "./sweep.ts";
 
-export function createTaskList(deps: ExecutorDeps): TaskList {
+export function createTaskList(deps: ExecutorDeps, countExecution?: CountExecution): TaskList {
   return {
-    execute_action: executeActionTask(deps),
+    execute_action: executeActionTask(deps, countExecution),
     dispatch_waiting: dispatchWaitingTask(deps),
     sweep: sweepTask(deps.log),
     deliver_notification: deliverNotificationTask,
