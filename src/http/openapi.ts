@@ -43,7 +43,14 @@ const common = {
   "500": error("An unexpected error; the message carries a reference to find in the server log"),
   "503": error("The database is unreachable, or the statement took too long and was cancelled"),
 };
-const withBody = { ...common, "413": error("The body is too large") };
+const withBody = {
+  ...common,
+  // Answered by Node's HTTP server itself, before the app sees the request: no JSON body.
+  "408": {
+    description: "The request was not sent whole within HTTP_REQUEST_TIMEOUT_MS; the connection is closed",
+  },
+  "413": error("The body is too large"),
+};
 const text = (description: string, type: string) => ({
   description,
   content: { [type]: { schema: { type: "string" } } },
