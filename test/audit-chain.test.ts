@@ -254,10 +254,12 @@ describe("sql/migrations/021_audit_chain.sql", () => {
     const before = await mkdtemp(path.join(os.tmpdir(), "autoexec-sql-"));
     const empty = await createTestDatabase({ empty: true });
     try {
-      // The schema as it was before the chain: no migration 021, no function that uses it.
+      // The schema as it was before the chain: no migration 021, no function that uses it, and not
+      // 071, which comments on the chain's columns.
       await cp(sqlDir, before, {
         recursive: true,
-        filter: (source) => !/021_audit_chain|audit_chain|audit_events__chain/.test(path.basename(source)),
+        filter: (source) =>
+          !/021_audit_chain|071_comments|audit_chain|audit_events__chain/.test(path.basename(source)),
       });
       await migrate(empty.pool, empty.log, before);
       for (const note of ["one", "two", "three"]) {
@@ -266,7 +268,10 @@ describe("sql/migrations/021_audit_chain.sql", () => {
           [note],
         );
       }
-      expect((await migrate(empty.pool, empty.log, sqlDir)).applied).toEqual(["021_audit_chain.sql"]);
+      expect((await migrate(empty.pool, empty.log, sqlDir)).applied).toEqual([
+        "021_audit_chain.sql",
+        "071_comments.sql",
+      ]);
       await empty.pool.query(
         "select autoexec_private.audit('test.event', 'action', '1', null, null, 'after', 'w')",
       );
