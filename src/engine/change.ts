@@ -162,9 +162,10 @@ export async function inRolledBackTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query("begin");
-    await client.query("set local lock_timeout = '2s'");
-    await client.query("select set_config('autoexec.engine_executing', 'on', true)");
+    // One round trip: open, bound the lock wait, mark the transaction as the engine's.
+    await client.query(
+      "begin; set local lock_timeout = '2s'; select set_config('autoexec.engine_executing', 'on', true)",
+    );
     return await work(client);
   } finally {
     await client.query("rollback").catch(() => undefined);

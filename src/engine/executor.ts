@@ -200,9 +200,9 @@ export async function executeAction(
 /**
  * Opens the execution transaction and runs start_execution in one round trip: `begin` (with, for the
  * worker, `set local synchronous_commit = off`) and the call go as one simple-protocol query, which
- * takes no parameters, so the two values are written into the text (the timeouts too): the id once checked to be an
- * integer, force as the literal true or false. Round trips are most of an execution's cost (see
- * docs/BENCHMARKS.md).
+ * takes no parameters, so the values are written into the text: the id once checked to be an integer,
+ * force as the literal true or false, the timeouts as checked milliseconds. Round trips are most of an
+ * execution's cost (see docs/BENCHMARKS.md).
  */
 async function startExecution(
   client: pg.PoolClient,
