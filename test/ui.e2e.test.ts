@@ -946,11 +946,26 @@ describe("admin review at scale, in Chromium", () => {
     // Reload keeps everything.
     await page.reload();
     await page.getByText("Showing 26–50 of 60").waitFor();
-    // A filter change goes to the URL and back to page 1.
+    // A filter change goes to the URL and back to page 1. While its answer is held back, the old
+    // rows are marked busy and the pager does not caption them as the new page.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route("**/graphql", async (route) => {
+      if (route.request().postData()?.includes("query QueuePage")) await held;
+      await route.continue();
+    });
     await page.getByLabel("Sort by").selectOption("CONFIDENCE");
     await page.waitForURL(/sort=confidence/);
     expect(page.url()).not.toContain("page=");
+    await page.locator('table.queue[aria-busy="true"]').waitFor();
+    expect(await page.getByRole("navigation", { name: "Actions pages" }).textContent()).toContain("Loading…");
+    expect(await page.getByText("Showing 1–25 of 60").count()).toBe(0);
+    release();
     await page.getByText("Showing 1–25 of 60").waitFor();
+    await page.unroute("**/graphql");
+    expect(await page.locator('table.queue[aria-busy="true"]').count()).toBe(0);
     expect((await queueRows(page))[0]).toBe(harvestIds[59]);
 
     // Keyboard: j / k move, a opens the approval of the focused row, Escape gives the focus back.

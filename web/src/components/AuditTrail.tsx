@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from "react";
-import { usePolledQuery } from "../hooks.ts";
+import { answers, usePolledQuery } from "../hooks.ts";
 import type { AuditEvent, Connection } from "../queries.ts";
 import { LoadState } from "./LoadState.tsx";
 import { Pager } from "./Pager.tsx";
@@ -64,10 +64,13 @@ export function AuditTrail(props: { version?: number; pageSize?: number; heading
     ...(dayStart(from) ? { occurredFrom: dayStart(from) } : {}),
     ...(dayStart(to, 1) ? { occurredBefore: dayStart(to, 1) } : {}),
   };
-  const [{ data, error, fetching }, refresh] = usePolledQuery<{ allAuditEvents: Connection<AuditEvent> }>(
-    { query: AUDIT_FILTERED, variables: { condition, first: pageSize, offset } },
+  const variables = { condition, first: pageSize, offset };
+  const [result, refresh] = usePolledQuery<{ allAuditEvents: Connection<AuditEvent> }>(
+    { query: AUDIT_FILTERED, variables },
     3000,
   );
+  const { data, error, fetching } = result;
+  const loadingOther = !!data && !answers(result, variables);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` bumps when the page changed something
   useEffect(() => refresh(), [props.version, refresh]);
   const filter = (set: (value: string) => void) => (value: string) => {
@@ -129,7 +132,7 @@ export function AuditTrail(props: { version?: number; pageSize?: number; heading
         retry={refresh}
       />
       <div className="table-wrap">
-        <table className="responsive audit">
+        <table className="responsive audit" aria-busy={loadingOther}>
           <caption className="visually-hidden">Audit events, newest first</caption>
           <thead>
             <tr>
@@ -167,6 +170,7 @@ export function AuditTrail(props: { version?: number; pageSize?: number; heading
           pageSize={pageSize}
           shown={events.length}
           total={data.allAuditEvents.totalCount}
+          loading={loadingOther}
           onChange={setOffset}
         />
       ) : null}

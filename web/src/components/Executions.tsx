@@ -38,6 +38,8 @@ export function ExecutionTable(props: {
   logs: ExecutionLogRow[];
   caption: string;
   showAction?: boolean;
+  /** The rows are those of the previous filters or page while the next ones load. */
+  busy?: boolean;
   onChanged(message: string): void;
 }) {
   const { canChange } = useSession();
@@ -53,7 +55,7 @@ export function ExecutionTable(props: {
   return (
     <>
       <div className="table-wrap">
-        <table className="responsive executions">
+        <table className="responsive executions" aria-busy={props.busy}>
           <caption className="visually-hidden">{props.caption}</caption>
           <thead>
             <tr>

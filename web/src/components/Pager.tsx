@@ -7,15 +7,19 @@ export function Pager(props: {
   /** Instead of the number, e.g. "more than 10,000" when the count was capped. */
   totalText?: string;
   label: string;
+  /** The rows shown are still those of the previous filters or page. */
+  loading?: boolean;
   onChange(offset: number): void;
 }) {
   const { offset, pageSize, shown, total } = props;
   return (
     <nav className="pager" aria-label={`${props.label} pages`}>
       <span aria-live="polite">
-        {total === 0 || shown === 0
-          ? "Nothing to show"
-          : `Showing ${offset + 1}–${offset + shown} of ${props.totalText ?? total}`}
+        {props.loading
+          ? "Loading…"
+          : total === 0 || shown === 0
+            ? "Nothing to show"
+            : `Showing ${offset + 1}–${offset + shown} of ${props.totalText ?? total}`}
       </span>
       <button
         type="button"

@@ -5,7 +5,7 @@ import { LoadState } from "../components/LoadState.tsx";
 import { ExecutionMetrics } from "../components/Metrics.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { HISTORY_LOGS, type HistoryLogs } from "../history-queries.ts";
-import { usePolledQuery } from "../hooks.ts";
+import { answers, usePolledQuery } from "../hooks.ts";
 import { ACTION_TYPES, type ActionTypeRow } from "../queries.ts";
 
 const PAGE_SIZE = 25;
@@ -31,10 +31,10 @@ export function HistoryPage() {
     success: outcome ? outcome === "succeeded" : null,
     type: type || null,
   };
-  const [{ data, error, fetching }, refresh] = usePolledQuery<HistoryLogs>(
-    { query: HISTORY_LOGS, variables: { condition, first: PAGE_SIZE, offset, ...filters } },
-    3000,
-  );
+  const variables = { condition, first: PAGE_SIZE, offset, ...filters };
+  const [result, refresh] = usePolledQuery<HistoryLogs>({ query: HISTORY_LOGS, variables }, 3000);
+  const { data, error, fetching } = result;
+  const loadingOther = !!data && !answers(result, variables);
   const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
 
   const setFilter = (set: (value: string) => void) => (value: string) => {
@@ -107,6 +107,7 @@ export function HistoryPage() {
       <ExecutionTable
         logs={logs}
         caption="Executions, newest first"
+        busy={loadingOther}
         onChanged={(message) => {
           setNotice(message);
           refresh();
@@ -123,6 +124,7 @@ export function HistoryPage() {
             ? `more than ${data.countExecutionLogs.cap.toLocaleString("en")}`
             : undefined
         }
+        loading={loadingOther}
         onChange={setOffset}
       />
     </section>

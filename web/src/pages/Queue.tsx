@@ -9,7 +9,7 @@ import { LoadState } from "../components/LoadState.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { Time, TimeText } from "../components/Time.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
-import { errorText, usePoll, usePolledQuery } from "../hooks.ts";
+import { answers, errorText, usePoll, usePolledQuery } from "../hooks.ts";
 import {
   ACTION_TYPES,
   type ActionRow,
@@ -168,11 +168,13 @@ export function QueuePage() {
     size: PAGE_SIZE,
     offset: (filters.page - 1) * PAGE_SIZE,
   };
-  const [{ data, error, fetching }, reexecute] = useQuery<QueueData>({
+  const [result, reexecute] = useQuery<QueueData>({
     query: QUEUE_PAGE,
     variables,
     requestPolicy: "cache-and-network",
   });
+  const { data, error, fetching } = result;
+  const loadingOther = !!data && !answers(result, variables);
   const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
   usePoll(paused ? noop : refresh, 2000);
   const counts = data?.countActions;
@@ -419,7 +421,7 @@ export function QueuePage() {
         retry={refresh}
       />
       <div className="table-wrap">
-        <table className="responsive queue">
+        <table className="responsive queue" aria-busy={loadingOther}>
           <caption className="visually-hidden">
             Actions, sorted by {SORTS[filters.sort].toLowerCase()}
           </caption>
@@ -498,6 +500,7 @@ export function QueuePage() {
           shown={rows.length}
           total={total}
           totalText={totalText}
+          loading={loadingOther}
           onChange={(offset) => writeFilters({ ...filters, page: Math.floor(offset / PAGE_SIZE) + 1 }, false)}
         />
       ) : null}
