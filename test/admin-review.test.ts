@@ -390,7 +390,7 @@ describe("the settings page's one save", () => {
     expect(await errorOf(SAVE, { changes: { enabled: true, dry_run: true } })).toBeUndefined();
     await db.pool.query("update autoexec.settings set enabled = false");
     expect(await errorOf(SAVE, { changes: { hourly_limit: -1 }, reason: "x" })).toMatch(
-      /^settings refused: limits and breaker_probes are 0 or more/,
+      /^settings refused: hourly_limit must be between 0 and 2147483647/,
     );
     expect(await errorOf(SAVE, { changes: { hourlyLimit: 5 } })).toBe("unknown setting hourlyLimit");
     // Refused as a whole: the type change of a refused save is not applied either.

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createPool } from "../src/db/pool.ts";
 import { seedDemoSite } from "../src/demo/site.ts";
 import { createApp } from "../src/http/app.ts";
@@ -1129,6 +1129,13 @@ describe("admin review at scale, in Chromium", () => {
   }, 60_000);
 
   it("validates settings in the browser, guards unsaved edits, and confirms big changes with the diff and a reason", async () => {
+    // The browser checks the server's own bounds: a bound changed in the database is the one it applies.
+    await db.pool.query("update autoexec.setting_limits set maximum = 1000 where name = 'hourly_limit'");
+    onTestFinished(async () => {
+      await db.pool.query(
+        "update autoexec.setting_limits set maximum = 2147483647 where name = 'hourly_limit'",
+      );
+    });
     const page = await newPage();
     await signIn(page, adminToken);
     await navigateTo(page, "Settings");
@@ -1146,6 +1153,17 @@ describe("admin review at scale, in Chromium", () => {
       return errorId ? page.locator(`[id="${errorId}"]`).textContent() : null;
     };
     expect(await errorFor("Executions per hour")).toBe("At least 0.");
+    await hourly.fill("5000");
+    expect(await errorFor("Executions per hour")).toBe("At most 1,000.");
+    await page.getByLabel("Release a stuck job after (minutes)").fill("0.001");
+    expect(await errorFor("Release a stuck job after (minutes)")).toBe("At least 1 second (0.0167 minutes).");
+    await page.getByLabel("Release a stuck job after (minutes)").fill("10");
+    await page.getByLabel("Public site address").fill("https://mods.example/path");
+    expect(await errorFor("Public site address")).toBe(
+      "Enter http:// or https:// and a host name, without a path.",
+    );
+    await page.getByLabel("Public site address").fill("https://musthavemods.com");
+    await hourly.fill("-1");
     expect(await errorFor("Minimum confidence")).toBe("At most 1.");
     expect(await errorFor("Cooldown (minutes)")).toBe("Enter a number.");
     await page.getByRole("button", { name: "Save changes" }).click();
@@ -1155,6 +1173,17 @@ describe("admin review at scale, in Chromium", () => {
     page.once("dialog", (dialog) => void dialog.dismiss());
     await navigateTo(page, "Queue");
     expect(page.url()).toContain("/admin/settings");
+    expect(await hourly.inputValue()).toBe("-1");
+    // So does the browser's back button.
+    const asked = new Promise<string>((resolve) =>
+      page.once("dialog", (dialog) => {
+        resolve(dialog.message());
+        void dialog.dismiss();
+      }),
+    );
+    await page.goBack({ waitUntil: "commit" });
+    expect(await asked).toContain("unsaved changes");
+    await page.waitForFunction(() => window.location.pathname === "/admin/settings");
     expect(await hourly.inputValue()).toBe("-1");
     await page.getByRole("button", { name: "Discard changes" }).click();
 

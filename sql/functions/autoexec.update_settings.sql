@@ -1,9 +1,3 @@
--- New settings (per-type breakers and probes; the confident allowance) need the old argument lists dropped.
-drop function if exists autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer,
-  interval, interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval);
-drop function if exists autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer,
-  interval, interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval, integer,
-  integer, numeric, integer);
 create or replace function autoexec.update_settings(
   enabled boolean default null,
   dry_run boolean default null,
@@ -31,7 +25,9 @@ create or replace function autoexec.update_settings(
   confident_min_confidence numeric default null,
   confident_hourly_limit integer default null,
   confident_daily_limit integer default null,
-  remove_confident_allowance boolean default false
+  remove_confident_allowance boolean default false,
+  pending_ttl interval default null,
+  site_url text default null
 ) returns autoexec.settings
 language plpgsql volatile
 security definer
@@ -40,8 +36,9 @@ as $$
 -- Every argument left out (null) keeps its current value; webhook_url '' removes the webhook;
 -- remove_confident_allowance removes phase 3's confident allowance (the three confident_* settings). The
 -- settings' audit trigger records who changed what (the API user, from jwt.claims.sub).
--- A new settings column needs a new argument here: drop this signature first (create or replace with
--- another argument list adds an overload, and the GraphQL mutation would become ambiguous).
+-- A new settings column needs an argument and a line here, and its bounds in autoexec.setting_limits
+-- (the settings' trigger checks them and names the setting it refuses). migrate drops the old
+-- signature when the argument list changes.
 declare
   s autoexec.settings;
 begin
@@ -77,25 +74,14 @@ begin
     confident_hourly_limit = case when remove_confident_allowance then null
       else coalesce(update_settings.confident_hourly_limit, settings.confident_hourly_limit) end,
     confident_daily_limit = case when remove_confident_allowance then null
-      else coalesce(update_settings.confident_daily_limit, settings.confident_daily_limit) end
+      else coalesce(update_settings.confident_daily_limit, settings.confident_daily_limit) end,
+    pending_ttl = coalesce(update_settings.pending_ttl, settings.pending_ttl),
+    site_url = coalesce(rtrim(btrim(update_settings.site_url), '/'), settings.site_url)
   returning * into s;
   return s;
-exception
-  when check_violation then
-    raise exception 'settings refused: %', case
-      when sqlerrm ~ 'min_confidence|breaker_failure_rate' then 'min_confidence, breaker_failure_rate, type_breaker_failure_rate and confident_min_confidence are between 0 and 1'
-      when sqlerrm ~ 'webhook_url' then 'webhook_url must start with http:// or https://'
-      when sqlerrm ~ '_window|cooldown|approval_ttl|rollback_retention|stale_job_after' then 'time spans cannot be negative; rate_limit_key_window, approval_ttl and rollback_retention must be more than 0 and stale_job_after at least 1 second'
-      else 'limits and breaker_probes are 0 or more; failures_before_cooldown, breaker_window, breaker_min_executions, type_breaker_window, type_breaker_min_executions and max_attempts are 1 or more'
-    end using errcode = '23514';
 end;
 $$;
-comment on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer, interval,
-  interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval, integer, integer, numeric, integer, numeric, integer, integer, boolean) is
+comment on function autoexec.update_settings is
   'Changes the engine''s settings (admins only). Arguments left out keep their value; webhook_url '''' removes the webhook. Audited.';
-revoke all on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer, interval,
-  interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval, integer, integer, numeric, integer, numeric, integer, integer, boolean) from public;
-grant execute on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer,
-  interval, interval, integer, interval, integer, integer, numeric, integer, interval, interval, text, interval, integer,
-  integer, numeric, integer, numeric, integer, integer, boolean)
-  to autoexec_admin;
+revoke all on function autoexec.update_settings from public;
+grant execute on function autoexec.update_settings to autoexec_admin;

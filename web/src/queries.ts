@@ -169,6 +169,8 @@ export interface Settings {
   confidentMinConfidence: string | null;
   confidentHourlyLimit: number | null;
   confidentDailyLimit: number | null;
+  pendingTtl: Interval;
+  siteUrl: string;
   updatedAt: string;
 }
 
@@ -190,7 +192,8 @@ const SETTINGS_FIELDS = `enabled dryRun minConfidence minRevenueImpact hourlyLim
   rateLimitKeyWindow ${INTERVAL} recentEditWindow ${INTERVAL} failuresBeforeCooldown cooldown ${INTERVAL}
   breakerWindow breakerMinExecutions breakerFailureRate maxAttempts approvalTtl ${INTERVAL}
   rollbackRetention ${INTERVAL} webhookUrl staleJobAfter ${INTERVAL} typeBreakerWindow typeBreakerMinExecutions
-  typeBreakerFailureRate breakerProbes confidentMinConfidence confidentHourlyLimit confidentDailyLimit updatedAt`;
+  typeBreakerFailureRate breakerProbes confidentMinConfidence confidentHourlyLimit confidentDailyLimit
+  pendingTtl ${INTERVAL} siteUrl updatedAt`;
 const ENGINE_FIELDS = `breakerOpen breakerOpenedAt breakerReason breakerResetAt breakerResetBy breakerResetReason
   consecutiveFailures cooldownUntil cooldownStartedAt probesLeft`;
 
@@ -202,6 +205,7 @@ export const ENGINE_STATUS = `query EngineStatus {
 
 export const SETTINGS_PAGE = `query SettingsPage {
   currentSettings { ${SETTINGS_FIELDS} }
+  allSettingLimitsList { name minimum minimumExclusive maximum pattern patternInWords }
   circuitBreaker { ${ENGINE_FIELDS} }
   allActionTypes(first: 100, orderBy: PRIMARY_KEY_ASC) { nodes { type tier description mode dailyCap } }
 }`;

@@ -38,11 +38,28 @@ export function setNavigationGuard(guard: () => boolean): () => void {
   };
 }
 
+/** The address the app shows: where the back button returns to when the guard says stay. */
+let shownUrl = typeof window === "undefined" ? "" : window.location.href;
+
+function notify(): void {
+  shownUrl = window.location.href;
+  for (const listener of listeners) listener();
+}
+
 export function navigate(to: string): void {
   if (navigationGuard && !navigationGuard()) return;
   window.history.pushState(null, "", to);
-  for (const listener of listeners) listener();
+  notify();
   window.scrollTo(0, 0);
+}
+
+// The browser's back and forward buttons ask the guard too. The browser has already moved by the
+// time it says so: staying puts the page's address back.
+if (typeof window !== "undefined") {
+  window.addEventListener("popstate", () => {
+    if (navigationGuard && !navigationGuard()) window.history.pushState(null, "", shownUrl);
+    else notify();
+  });
 }
 
 /**
@@ -55,7 +72,7 @@ export function setSearchParams(params: URLSearchParams, replace = false): void 
   if (url === `${window.location.pathname}${window.location.search}`) return;
   if (replace) window.history.replaceState(null, "", url);
   else window.history.pushState(null, "", url);
-  for (const listener of listeners) listener();
+  notify();
 }
 
 export function useLocation(): { pathname: string; search: string } {
@@ -66,10 +83,8 @@ export function useLocation(): { pathname: string; search: string } {
   useEffect(() => {
     const update = () => setLocation({ pathname: window.location.pathname, search: window.location.search });
     listeners.add(update);
-    window.addEventListener("popstate", update);
     return () => {
       listeners.delete(update);
-      window.removeEventListener("popstate", update);
     };
   }, []);
   return location;

@@ -35,10 +35,6 @@ interface Field {
   label: string;
   help: string;
   kind: Kind;
-  /** The server's check (sql/migrations 003/004/006): the smallest value allowed, and whether it is excluded. */
-  min?: number;
-  minExclusive?: boolean;
-  max?: number;
   /** Empty is allowed: the setting is unset (for the confident allowance, emptying its confidence removes it). */
   optional?: boolean;
 }
@@ -50,15 +46,12 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
     fields: [
       {
         key: "minConfidence",
-        min: 0,
-        max: 1,
         label: "Minimum confidence",
         help: "Tier 1 runs only above this (0 to 1).",
         kind: "decimal",
       },
       {
         key: "minRevenueImpact",
-        min: 0,
         label: "Minimum revenue impact (USD/month)",
         help: "Tier 1 runs only above this.",
         kind: "decimal",
@@ -68,27 +61,22 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
   {
     legend: "Rate limits (live Tier 1, across all workers)",
     fields: [
-      { key: "hourlyLimit", min: 0, label: "Executions per hour", help: "Rolling hour.", kind: "int" },
-      { key: "dailyLimit", min: 0, label: "Executions per day", help: "Rolling 24 hours.", kind: "int" },
+      { key: "hourlyLimit", label: "Executions per hour", help: "Rolling hour.", kind: "int" },
+      { key: "dailyLimit", label: "Executions per day", help: "Rolling 24 hours.", kind: "int" },
       {
         key: "rateLimitKeyLimit",
-        min: 0,
         label: "Executions per rate-limit key",
         help: "Per key such as mod:123, within the window below.",
         kind: "int",
       },
       {
         key: "rateLimitKeyWindow",
-        min: 0,
-        minExclusive: true,
         label: "Rate-limit key window (hours)",
         help: "",
         kind: "hours",
       },
       {
         key: "confidentMinConfidence",
-        min: 0,
-        max: 1,
         optional: true,
         label: "Confident allowance: from confidence",
         help: "Actions at or above this confidence count against their own limits below (rollout phase 3 sets 0.9; empty removes the allowance).",
@@ -96,7 +84,6 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
       },
       {
         key: "confidentHourlyLimit",
-        min: 0,
         optional: true,
         label: "Confident allowance per hour",
         help: "",
@@ -104,7 +91,6 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
       },
       {
         key: "confidentDailyLimit",
-        min: 0,
         optional: true,
         label: "Confident allowance per 24 hours",
         help: "",
@@ -117,95 +103,85 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
     fields: [
       {
         key: "recentEditWindow",
-        min: 0,
         label: "Quiet period after an outside edit (hours)",
         help: "A Tier 1 action on a mod waits this long after anyone else edited it.",
         kind: "hours",
       },
       {
         key: "failuresBeforeCooldown",
-        min: 1,
         label: "Failures in a row before a cooldown",
         help: "",
         kind: "int",
       },
-      { key: "cooldown", min: 0, label: "Cooldown (minutes)", help: "", kind: "minutes" },
+      { key: "cooldown", label: "Cooldown (minutes)", help: "", kind: "minutes" },
       {
         key: "breakerWindow",
-        min: 1,
         label: "Circuit breaker window (executions)",
         help: "The breaker looks at this many recent executions.",
         kind: "int",
       },
       {
         key: "breakerMinExecutions",
-        min: 1,
         label: "Circuit breaker minimum executions",
         help: "It opens only once at least this many ran.",
         kind: "int",
       },
       {
         key: "breakerFailureRate",
-        min: 0,
-        max: 100,
         label: "Circuit breaker failure rate (%)",
         help: "It opens above this share of failures.",
         kind: "percent",
       },
       {
         key: "typeBreakerWindow",
-        min: 1,
         label: "Per-type breaker window (actions)",
         help: "Each action type's own breaker looks at this many of its recent actions.",
         kind: "int",
       },
       {
         key: "typeBreakerMinExecutions",
-        min: 1,
         label: "Per-type breaker minimum executions",
         help: "A type's breaker opens only once at least this many of its actions ran.",
         kind: "int",
       },
       {
         key: "typeBreakerFailureRate",
-        min: 0,
-        max: 100,
         label: "Per-type breaker failure rate (%)",
         help: "Above this share of failures that type alone is paused.",
         kind: "percent",
       },
       {
         key: "breakerProbes",
-        min: 0,
         label: "Probes after a breaker reset",
         help: "This many executions run one at a time after a reset; a failing one re-opens the breaker.",
         kind: "int",
       },
-      { key: "maxAttempts", min: 1, label: "Attempts before an action fails", help: "", kind: "int" },
+      { key: "maxAttempts", label: "Attempts before an action fails", help: "", kind: "int" },
     ],
   },
   {
     legend: "Lifecycle and alerts",
     fields: [
       {
+        key: "pendingTtl",
+        label: "Undecided proposals expire after (days)",
+        help: "A Tier 2 proposal nobody approved or rejected within this ends expired.",
+        kind: "days",
+      },
+      {
         key: "approvalTtl",
-        min: 0,
-        minExclusive: true,
         label: "Approval valid for (hours)",
         help: "An approved action not executed within this expires.",
         kind: "hours",
       },
       {
         key: "rollbackRetention",
-        min: 0,
-        minExclusive: true,
         label: "Keep rollback data (days)",
         help: "Older executions can no longer be rolled back.",
         kind: "days",
       },
       {
         key: "staleJobAfter",
-        min: 1 / 60,
         label: "Release a stuck job after (minutes)",
         help: "",
         kind: "minutes",
@@ -214,6 +190,13 @@ const GROUPS: { legend: string; fields: Field[] }[] = [
         key: "webhookUrl",
         label: "Alert webhook URL",
         help: "Every notification is also POSTed here. Empty: none.",
+        kind: "text",
+        optional: true,
+      },
+      {
+        key: "siteUrl",
+        label: "Public site address",
+        help: "Links to a mod's page start with it, e.g. https://musthavemods.com.",
         kind: "text",
       },
     ],
@@ -241,36 +224,62 @@ function toForm(settings: Settings): FormValues {
   return values;
 }
 
-const MAX_INTEGER = 2_147_483_647;
+/** The settings column of a field: hourlyLimit → hourly_limit. */
+const columnOf = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** A field's bounds as the server states them (autoexec.setting_limits; intervals in seconds). */
+export interface SettingLimit {
+  name: string;
+  minimum: string | null;
+  minimumExclusive: boolean;
+  maximum: string | null;
+  pattern: string | null;
+  patternInWords: string | null;
+}
+
+/** A value of the server's units (seconds, a fraction) in the field's units (minutes, %). */
+function inFieldUnits(field: Field, amount: number): number {
+  const unit = UNIT_SECONDS[field.kind];
+  return Number((unit ? amount / unit : field.kind === "percent" ? amount * 100 : amount).toFixed(4));
+}
+
+/** A bound in the field's words: "0", "100 %", "1 second (0.0167 minutes)". */
+function boundText(field: Field, amount: number): string {
+  const shown = inFieldUnits(field, amount).toLocaleString("en", { maximumFractionDigits: 4 });
+  if (field.kind === "percent") return `${shown} %`;
+  if (!UNIT_SECONDS[field.kind]) return shown;
+  const whole = Number.isInteger(inFieldUnits(field, amount));
+  return whole
+    ? `${shown} ${field.kind}`
+    : `${amount} second${amount === 1 ? "" : "s"} (${shown} ${field.kind})`;
+}
 
 /** What is wrong with a field's text, in the page's words; undefined when the server would take it. */
-function fieldError(field: Field, raw: string): string | undefined {
+function fieldError(field: Field, raw: string, limit: SettingLimit | undefined): string | undefined {
   const text = raw.trim();
-  if (field.kind === "text") {
-    return text === "" || /^https?:\/\/\S+$/.test(text)
-      ? undefined
-      : "Enter an address starting with http:// or https://, or leave it empty.";
-  }
   if (text === "") return field.optional ? undefined : "Enter a value.";
+  if (field.kind === "text") {
+    return !limit?.pattern || new RegExp(limit.pattern).test(text)
+      ? undefined
+      : `Enter ${limit.patternInWords}${field.optional ? ", or leave it empty" : ""}.`;
+  }
   const number = Number(text);
   if (!Number.isFinite(number)) return "Enter a number.";
   if (field.kind === "int" && !Number.isInteger(number)) return "Enter a whole number.";
-  if (field.kind === "int" && number > MAX_INTEGER) return `At most ${MAX_INTEGER.toLocaleString("en")}.`;
-  const unit = field.kind === "percent" ? " %" : UNIT_SECONDS[field.kind] ? ` ${field.kind}` : "";
-  if (field.min !== undefined) {
-    if (field.minExclusive ? number <= field.min : number < field.min) {
-      if (field.key === "staleJobAfter") return "At least 1 second (0.0167 minutes).";
-      return field.minExclusive ? `Must be more than ${field.min}${unit}.` : `At least ${field.min}${unit}.`;
-    }
+  if (!limit) return undefined;
+  const minimum = limit.minimum === null ? undefined : inFieldUnits(field, Number(limit.minimum));
+  const maximum = limit.maximum === null ? undefined : inFieldUnits(field, Number(limit.maximum));
+  if (minimum !== undefined && (limit.minimumExclusive ? number <= minimum : number < minimum)) {
+    const bound = boundText(field, Number(limit.minimum));
+    return limit.minimumExclusive ? `Must be more than ${bound}.` : `At least ${bound}.`;
   }
-  if (field.max !== undefined && number > field.max) return `At most ${field.max}${unit}.`;
+  if (maximum !== undefined && number > maximum) return `At most ${boundText(field, Number(limit.maximum))}.`;
   return undefined;
 }
 
 /** The settings that changed, as save_settings takes them (column names, intervals as text). */
 function settingsChanges(form: FormValues, initial: FormValues): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
-  const column = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
   if (form.enabled !== initial.enabled) changes.enabled = form.enabled === "true";
   if (form.dryRun !== initial.dryRun) changes.dry_run = form.dryRun === "true";
   for (const field of FIELDS) {
@@ -282,7 +291,7 @@ function settingsChanges(form: FormValues, initial: FormValues): Record<string, 
     }
     const number = Number(raw);
     const unit = UNIT_SECONDS[field.kind];
-    changes[column(field.key)] =
+    changes[columnOf(field.key)] =
       field.kind === "text"
         ? raw
         : field.kind === "percent"
@@ -300,17 +309,14 @@ function settingsChanges(form: FormValues, initial: FormValues): Record<string, 
 function inPageWords(message: string | undefined): string | undefined {
   if (!message) return message;
   return FIELDS.reduce(
-    (text, field) =>
-      text.replaceAll(
-        field.key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
-        `"${field.label}"`,
-      ),
+    (text, field) => text.replaceAll(columnOf(field.key), `"${field.label}"`),
     message.replaceAll("dry_run", '"Dry run"'),
   );
 }
 
 interface PageData {
   currentSettings: Settings;
+  allSettingLimitsList: SettingLimit[];
   circuitBreaker: EngineState;
   allActionTypes: { nodes: ActionTypeRow[] };
 }
@@ -344,6 +350,7 @@ export function SettingsPage() {
       <SettingsForm
         settings={data.currentSettings}
         types={data.allActionTypes.nodes}
+        limits={data.allSettingLimitsList}
         breaker={data.circuitBreaker}
         onSaved={changed}
       />
@@ -361,11 +368,13 @@ export function SettingsPage() {
 function SettingsForm(props: {
   settings: Settings;
   types: ActionTypeRow[];
+  limits: SettingLimit[];
   breaker: EngineState;
   onSaved(): void;
 }) {
   const { canChange } = useSession();
   const [initial, setInitial] = useState(() => toForm(props.settings));
+  const limits = new Map(props.limits.map((limit) => [limit.name, limit]));
   const [form, setForm] = useState(initial);
   const [initialTypes, setInitialTypes] = useState(() => toTypeValues(props.types));
   const [types, setTypes] = useState(initialTypes);
@@ -409,8 +418,13 @@ function SettingsForm(props: {
   }, [dirty]);
 
   const errors = Object.fromEntries(
-    FIELDS.map((field) => [field.key, fieldError(field, form[field.key] ?? "")]),
+    FIELDS.map((field) => [
+      field.key,
+      fieldError(field, form[field.key] ?? "", limits.get(columnOf(field.key))),
+    ]),
   );
+  // The range of the integer column action_types.daily_cap.
+  const MAX_INTEGER = 2_147_483_647;
   const typeErrors = Object.fromEntries(
     Object.entries(types).map(([type, value]) => [
       type,
