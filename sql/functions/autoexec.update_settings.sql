@@ -87,7 +87,7 @@ exception
       when sqlerrm ~ 'webhook_url' then 'webhook_url must start with http:// or https://'
       when sqlerrm ~ '_window|cooldown|approval_ttl|rollback_retention|stale_job_after' then 'time spans cannot be negative; rate_limit_key_window, approval_ttl and rollback_retention must be more than 0 and stale_job_after at least 1 second'
       else 'limits and breaker_probes are 0 or more; failures_before_cooldown, breaker_window, breaker_min_executions, type_breaker_window, type_breaker_min_executions and max_attempts are 1 or more'
-    end using errcode = '23514';
+    end using errcode = 'AE001';
 end;
 $$;
 comment on function autoexec.update_settings(boolean, boolean, numeric, numeric, integer, integer, integer, interval,
