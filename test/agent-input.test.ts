@@ -68,7 +68,7 @@ describe("ids in every spelling (point 1)", () => {
     ["1e400", "from 1 to 9007199254740991"],
   ])("modId %s is refused at INSERT (%s)", async (spelling, expected) => {
     const { code, message } = await refusal({ json: link(spelling) });
-    expect(code).toBe("22023");
+    expect(code).toBe("AE001");
     expect(message).toContain("action_data.modId must be");
     expect(message).toContain(expected);
   });
@@ -184,7 +184,7 @@ describe("length limits on every text the agent writes (point 2)", () => {
   it("a 6,400-character rate_limit_key is refused at INSERT, and does not pause the engine", async () => {
     const modId = await insertMod(db.pool);
     const { code, message } = await refusal({ json: link(String(modId)), rateLimitKey: "k".repeat(6400) });
-    expect(code).toBe("22023");
+    expect(code).toBe("AE001");
     expect(message).toBe("rate_limit_key is 6400 characters long; the limit is 200");
     const { rows } = await db.pool.query(
       "select consecutive_failures, cooldown_until from autoexec.engine_state",
@@ -257,7 +257,7 @@ describe("non-finite numbers (point 3)", () => {
     ["confidence", { confidence: "Infinity" }],
   ] as const)("%s of %o is refused at INSERT", async (column, fields) => {
     const { code, message } = await refusal({ json: link("1"), ...fields });
-    expect(code).toBe("22023");
+    expect(code).toBe("AE001");
     expect(message).toMatch(new RegExp(`^${column} must be a finite number`));
   });
 });
@@ -348,7 +348,7 @@ describe("content rules (point 9)", () => {
   it("action_data nested 20,000 levels deep is refused naming the depth", async () => {
     const json = `{"a": ${"[".repeat(20_000)}${"]".repeat(20_000)}}`;
     const { code, message } = await refusal({ type: "CHANGE_URL", json });
-    expect(code).toBe("22023");
+    expect(code).toBe("AE001");
     expect(message).toBe("action_data is nested more than 20 levels deep");
   });
 

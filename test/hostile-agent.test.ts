@@ -344,7 +344,7 @@ describe("hostile agent rows", () => {
     for (const { row: hostile, refused: message } of refused) {
       expect({ what: hostile.what, message }).toEqual({
         what: hostile.what,
-        message: expect.stringMatching(/^(22\w{3}|23\w{3}|42501): ./),
+        message: expect.stringMatching(/^(22\w{3}|23\w{3}|42501|AE\d{3}): ./),
       });
       expect({ what: hostile.what, expect: hostile.expect }).toEqual({
         what: hostile.what,

@@ -544,6 +544,48 @@ describe("errors", () => {
     }
   });
 
+  it("an engine code keeps its message, with the code; any other raise is masked", async () => {
+    const markRead = async () => {
+      const { rows } = await db.pool.query<{ id: number }>(
+        "insert into autoexec.notifications (kind, severity, message) values ('t', 'info', 'x') returning id",
+      );
+      return api.graphql(
+        "mutation ($ids: [BigInt]) { markNotificationsRead(input: {notificationIds: $ids}) { result { id } } }",
+        { ids: [String(rows[0]?.id)] },
+      );
+    };
+    for (const [code, shown] of [
+      ["AE005", true],
+      ["AE001", true],
+      ["P0001", false],
+      ["55000", false],
+    ] as const) {
+      await db.pool.query(`
+        create function autoexec_private.tg_broken() returns trigger language plpgsql as
+          $$ begin raise exception 'detail of tg_broken' using errcode = '${code}'; end $$;
+        create trigger _999_broken before update on autoexec.notifications
+          for each row execute function autoexec_private.tg_broken();`);
+      try {
+        const { body } = await markRead();
+        expect({ code, errors: body.errors }).toEqual({
+          code,
+          errors: [
+            shown
+              ? expect.objectContaining({ message: "detail of tg_broken", extensions: { code } })
+              : expect.objectContaining({
+                  message: expect.stringMatching(/^internal error \(reference [0-9a-f]{8}\)/),
+                }),
+          ],
+        });
+        if (!shown) expect(JSON.stringify(body)).not.toMatch(/tg_broken/);
+      } finally {
+        await db.pool.query(
+          "drop trigger _999_broken on autoexec.notifications; drop function autoexec_private.tg_broken()",
+        );
+      }
+    }
+  });
+
   it("answers GraphQL syntax and validation errors with their message", async () => {
     const { status, body } = await api.graphql("{ allActions { nodes { noSuchField } } }");
     expect(status).toBe(400);

@@ -193,9 +193,19 @@ describe("the worker as autoexec_worker", () => {
          where datname = current_database() and query like 'LISTEN "jobs:insert"%'`,
       );
       expect(rows).toEqual([{ usename: "autoexec_worker" }]);
+      // A Tier 2 proposal nobody decided within pending_ttl, for the sweep to expire.
+      const undecided = await insertAction(db.pool, {
+        type: "ADD_AD_SLOT",
+        data: { modId: await insertMod(db.pool), position: "a", format: "b" },
+      });
+      await db.pool.query(
+        "update autoexec.actions set created_at = now() - interval '30 days' where id = $1",
+        [undecided],
+      );
       // The crontab tasks' SQL, as the worker runs it.
       const sweep = await queryAs<{ sweep: unknown }>(workerUrl, "select autoexec_private.sweep()");
-      expect(sweep[0]?.sweep).toBeTruthy();
+      expect(sweep[0]?.sweep).toMatchObject({ expired: 1, unlockedWorkers: 0 });
+      expect(await getAction(db.pool, undecided)).toMatchObject({ status: "EXPIRED" });
       const dispatch = await queryAs<{ result: unknown }>(
         workerUrl,
         "select autoexec_private.dispatch_waiting() as result",

@@ -408,6 +408,50 @@ describe("errors", () => {
   });
 });
 
+describe("errors by code", () => {
+  /** Makes every execution log insert raise `raise exception <raised>`, for the length of `run`. */
+  async function withFailingLogInsert(raised: string, run: () => Promise<void>): Promise<void> {
+    await db.pool.query(`
+      create function autoexec_private.tg_broken() returns trigger language plpgsql as
+        $$ begin raise exception ${raised}; end $$;
+      create trigger _999_broken before insert on autoexec.execution_logs
+        for each row execute function autoexec_private.tg_broken();`);
+    try {
+      await run();
+    } finally {
+      await db.pool.query(
+        "drop trigger _999_broken on autoexec.execution_logs; drop function autoexec_private.tg_broken()",
+      );
+    }
+  }
+
+  it("an engine code (docs/errors.md) keeps its message and its status", async () => {
+    await withFailingLogInsert(
+      "'refused for a reason a person may read' using errcode = 'AE005'",
+      async () => {
+        const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+        const answer = await execute({ actionId });
+        expect({ status: answer.status, body: answer.body }).toEqual({
+          status: 409,
+          body: { success: false, error: "refused for a reason a person may read" },
+        });
+      },
+    );
+  });
+
+  for (const code of ["P0001", "55000", "22023", "P0002"]) {
+    it(`a raise without an engine code (${code}) is internal: 500 and a reference, not its message`, async () => {
+      await withFailingLogInsert(`'internal detail of tg_broken' using errcode = '${code}'`, async () => {
+        const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+        const answer = await execute({ actionId });
+        expect(answer.status).toBe(500);
+        expect(answer.body.error).toMatch(/^internal error \(reference [0-9a-f]{8}\)/);
+        expect(answer.text).not.toMatch(/internal detail|tg_broken/);
+      });
+    });
+  }
+});
+
 describe("GET /api/openapi.json", () => {
   it("documents the PRD's three routes and the public ones, with the schemas that validate them", async () => {
     const answer = await api.rest("GET", "/api/openapi.json", { token: null });

@@ -154,7 +154,7 @@ describe("autoexec.propose_action", () => {
     const other = await agentClient();
     try {
       await expect(client.query(propose(`bad-${randomUUID()}`, "NO_SUCH_TYPE"))).rejects.toMatchObject({
-        code: "22023",
+        code: "AE001",
         message: expect.stringMatching(/unknown action type "NO_SUCH_TYPE"/),
       });
       const key = `snapshot-${randomUUID()}`;

@@ -328,6 +328,30 @@ describe("the in-process worker", () => {
     ]);
   });
 
+  it("only settings.max_attempts ends an action: a budget above graphile-worker's default of 25 is used whole", async () => {
+    const failing = new Map(handlers).set("ADD_AFFILIATE_LINK", {
+      ...(handlers.get("ADD_AFFILIATE_LINK") as ActionHandler),
+      async execute() {
+        throw new Error("simulated outage");
+      },
+    });
+    await goLive(db.pool, { max_attempts: 27 });
+    await start({ handlers: failing });
+    const id = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
+    for (let attempt = 1; attempt < 27; attempt++) {
+      const job = await waitForFailedJob(id, attempt);
+      await db.pool.query("select graphile_worker.reschedule_jobs(array[$1::bigint], run_at => now())", [
+        job.id,
+      ]);
+    }
+    await waitFor(async () => (await statusOf(id)) === "FAILED", 5_000, { what: `action ${id} to fail` });
+    await waitUntilNoJobs(id);
+    expect(await getAction(db.pool, id)).toMatchObject({
+      execution_attempts: 27,
+      status_reason: "failed 27 times; last error: simulated outage",
+    });
+  });
+
   it("runs actions one statement inserted in batch jobs of up to 25, and retries only the one that failed", async () => {
     const real = handlers.get("ADD_AFFILIATE_LINK") as ActionHandler;
     const modIds: number[] = [];
@@ -355,10 +379,17 @@ describe("the in-process worker", () => {
     const ids = rows.map((row) => row.id).sort((a, b) => a - b);
     const failingId = ids[4] as number;
 
-    // Two batch jobs, in insert order, with no per-action key; the sweep sees they are queued.
+    // Two batch jobs, in insert order, keyed by the actions they carry; the sweep sees they are queued.
+    const batchKey = (batch: number[]) => `execute_actions:${batch.join(",")}`;
     expect(await batchJobs()).toEqual([
-      { key: null, attempts: 0, locked: false, lastError: null, actionIds: ids.slice(0, 25) },
-      { key: null, attempts: 0, locked: false, lastError: null, actionIds: ids.slice(25) },
+      {
+        key: batchKey(ids.slice(0, 25)),
+        attempts: 0,
+        locked: false,
+        lastError: null,
+        actionIds: ids.slice(0, 25),
+      },
+      { key: batchKey(ids.slice(25)), attempts: 0, locked: false, lastError: null, actionIds: ids.slice(25) },
     ]);
     expect(await sweepResult()).toMatchObject({ enqueued: 0 });
 
@@ -390,7 +421,7 @@ describe("the in-process worker", () => {
     );
     // Only the failed action is left in the job, waiting out graphile-worker's backoff.
     const [retry] = await batchJobs();
-    expect(retry).toMatchObject({ key: null, attempts: 1, actionIds: [failingId] });
+    expect(retry).toMatchObject({ key: batchKey(ids.slice(0, 25)), attempts: 1, actionIds: [failingId] });
     expect(retry?.lastError).toContain(`attempt 1 failed: simulated outage`);
     expect(await getAction(db.pool, failingId)).toMatchObject({ status: "PENDING", execution_attempts: 1 });
     expect(await affiliateLinks(failingMod)).toEqual([]);
@@ -499,13 +530,38 @@ describe("the in-process worker", () => {
     expect(rows[0].result).toMatchObject({ expired: 0, enqueued: 0 });
   });
 
+  it("sweep() counts a job that can run no more as none: it enqueues the actions of a permanently failed job", async () => {
+    await goLive(db.pool);
+    const [single, ...batch] = [await insertMod(db.pool), await insertMod(db.pool), await insertMod(db.pool)];
+    const singleId = await insertAction(db.pool, { data: amazonLink(single as number) });
+    const { rows } = await db.pool.query<{ id: number }>(
+      `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+       select 'ADD_AFFILIATE_LINK', jsonb_build_object('modId', m.id, 'affiliateType', 'amazon',
+                'affiliateUrl', 'https://www.amazon.com/dp/B000TEST?tag=musthavemods'), 0.9, 5
+       from unnest($1::bigint[]) m (id) returning id`,
+      [batch],
+    );
+    expect(await sweepResult()).toMatchObject({ enqueued: 0 });
+    await db.pool.query(
+      `select graphile_worker.permanently_fail_jobs(array(select id from graphile_worker.jobs
+         where task_identifier = 'execute_action'), 'given up by hand')`,
+    );
+    expect(await sweepResult()).toMatchObject({ enqueued: 3 });
+    for (const id of [singleId, ...rows.map((row) => row.id)]) {
+      expect((await jobsOf(id)).filter((job) => job.attempts === 0).map((job) => job.key)).toEqual([
+        `execute_action:${id}`,
+      ]);
+    }
+  });
+
   it("sweep() is not thrown off by a malformed execute_action batch job", async () => {
     await goLive(db.pool);
     const id = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
     await db.pool.query("select graphile_worker.remove_job($1)", [`execute_action:${id}`]);
-    // Added by hand, not by the engine: items without a usable actionId name no action.
+    // Added by hand, not by the engine: neither the key nor the items name an action.
     await db.pool.query(
-      `select graphile_worker.add_job('execute_action', '[{}, {"actionId": "x"}, {"actionId": null}]'::json)`,
+      `select graphile_worker.add_job('execute_action', '[{}, {"actionId": "x"}, {"actionId": null}]'::json,
+         job_key => 'execute_actions:x,')`,
     );
     expect(await sweepResult()).toMatchObject({ enqueued: 1 });
     expect((await jobsOf(id)).map((job) => job.key)).toEqual([`execute_action:${id}`]);

@@ -10,18 +10,16 @@ as $$
 declare
   f autoexec.freeze_windows;
 begin
-  if coalesce(btrim(reason), '') = '' then
-    raise exception 'a reason is required for a freeze window' using errcode = '22023';
-  end if;
+  perform autoexec_private.require_reason(reason, 'for a freeze window');
   if add_freeze_window.starts_at is null or add_freeze_window.ends_at is null
      or add_freeze_window.ends_at <= add_freeze_window.starts_at then
     raise exception 'a freeze window must end after it starts (from % to %)',
       coalesce(autoexec_private.format_time(add_freeze_window.starts_at), 'null'),
-      coalesce(autoexec_private.format_time(add_freeze_window.ends_at), 'null') using errcode = '22023';
+      coalesce(autoexec_private.format_time(add_freeze_window.ends_at), 'null') using errcode = 'AE001';
   end if;
   if add_freeze_window.ends_at <= now() then
     raise exception 'a freeze window must end in the future (it ends %)',
-      autoexec_private.format_time(add_freeze_window.ends_at) using errcode = '22023';
+      autoexec_private.format_time(add_freeze_window.ends_at) using errcode = 'AE001';
   end if;
   insert into autoexec.freeze_windows (starts_at, ends_at, reason, created_by)
   values (add_freeze_window.starts_at, add_freeze_window.ends_at, btrim(add_freeze_window.reason),

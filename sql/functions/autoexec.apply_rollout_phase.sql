@@ -14,7 +14,7 @@ as $$
 begin
   -- `null not in (…)` is null, not true: a missing phase must be refused too.
   if phase is null or phase not in (1, 2, 3) then
-    raise exception 'rollout phase must be 1, 2 or 3, got %', coalesce(phase::text, 'none') using errcode = '22023';
+    raise exception 'rollout phase must be 1, 2 or 3, got %', coalesce(phase::text, 'none') using errcode = 'AE001';
   end if;
   update autoexec.settings set enabled = true, dry_run = (phase = 1),
     confident_min_confidence = case when phase = 3 then 0.9 end,

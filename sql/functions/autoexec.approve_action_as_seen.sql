@@ -12,7 +12,7 @@ declare
 begin
   if preview_hash is null or preview_hash !~ '^[0-9a-f]{64}$' then
     raise exception 'preview_hash must be the 64-character hash of the preview you approve (actionPreview.hash)'
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
   select expires_at into v_expires_before from autoexec.actions where id = approve_action_as_seen.action_id
     for update;

@@ -9,17 +9,15 @@ as $$
 declare
   f autoexec.freeze_windows;
 begin
-  if coalesce(btrim(reason), '') = '' then
-    raise exception 'a reason is required to cancel a freeze window' using errcode = '22023';
-  end if;
+  perform autoexec_private.require_reason(reason, 'to cancel a freeze window');
   select * into f from autoexec.freeze_windows w where w.id = cancel_freeze_window.id for update;
   if f.id is null then
-    raise exception 'freeze window % not found', cancel_freeze_window.id using errcode = 'P0002';
+    raise exception 'freeze window % not found', cancel_freeze_window.id using errcode = 'AE004';
   end if;
   if f.cancelled_at is not null or f.ends_at <= now() then
     raise exception 'freeze window % is over already (%)', f.id,
       coalesce('cancelled by ' || f.cancelled_by || ' at ' || autoexec_private.format_time(f.cancelled_at),
-               'ended at ' || autoexec_private.format_time(f.ends_at)) using errcode = '55000';
+               'ended at ' || autoexec_private.format_time(f.ends_at)) using errcode = 'AE005';
   end if;
   update autoexec.freeze_windows w set cancelled_at = now(), cancelled_by = autoexec_private.current_actor(),
     cancel_reason = btrim(cancel_freeze_window.reason)

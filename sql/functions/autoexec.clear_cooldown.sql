@@ -9,14 +9,12 @@ declare
   v_state autoexec.engine_state;
   v_until timestamptz;
 begin
-  if coalesce(btrim(reason), '') = '' then
-    raise exception 'a reason is required to clear the cooldown' using errcode = '22023';
-  end if;
+  perform autoexec_private.require_reason(reason, 'to clear the cooldown');
   select cooldown_until into v_until from autoexec.engine_state for update;
   if v_until is null or v_until <= now() then
     raise exception 'there is no cooldown to clear%',
       coalesce(' (the last one ended at ' || autoexec_private.format_time(v_until) || ')', '')
-      using errcode = '55000';
+      using errcode = 'AE005';
   end if;
   update autoexec.engine_state set cooldown_until = null, cooldown_started_at = null, consecutive_failures = 0
   returning * into v_state;

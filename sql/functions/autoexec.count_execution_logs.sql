@@ -16,7 +16,7 @@ declare
   v_matching integer;
 begin
   if executed_by_kind is not null and executed_by_kind not in ('AUTO', 'APPROVED', 'MANUAL') then
-    raise exception 'executed_by_kind is AUTO, APPROVED or MANUAL, got "%"', executed_by_kind using errcode = '22023';
+    raise exception 'executed_by_kind is AUTO, APPROVED or MANUAL, got "%"', executed_by_kind using errcode = 'AE001';
   end if;
   -- Constants in the text (not parameters), so the planner can use the partial index on failures.
   execute format('select count(*) from (select 1 from autoexec.execution_logs l where %s limit %s) t',

@@ -15,17 +15,17 @@ declare
   v_statuses jsonb := '{}';
 begin
   if decision is null or decision not in ('approve', 'reject', 'retry') then
-    raise exception 'decision is approve, reject or retry, got "%"', coalesce(decision, 'null') using errcode = '22023';
+    raise exception 'decision is approve, reject or retry, got "%"', coalesce(decision, 'null') using errcode = 'AE001';
   end if;
   -- In the order given, each once.
   select coalesce(array_agg(id order by n), '{}') into v_ids
   from (select distinct on (id) id, n from unnest(action_ids) with ordinality u(id, n) where id is not null
         order by id, n) t;
   if cardinality(v_ids) = 0 then
-    raise exception 'no actions to %', decision using errcode = '22023';
+    raise exception 'no actions to %', decision using errcode = 'AE001';
   end if;
   if cardinality(v_ids) > 10000 then
-    raise exception 'at most 10,000 actions per decision, got %', cardinality(v_ids) using errcode = '54000';
+    raise exception 'at most 10,000 actions per decision, got %', cardinality(v_ids) using errcode = 'AE003';
   end if;
   -- The single-action functions below do the work; their own audit events are folded into this one.
   perform set_config('autoexec.audit_batch', 'on', true);

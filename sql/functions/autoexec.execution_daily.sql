@@ -19,10 +19,10 @@ declare
   v_by_type jsonb;
 begin
   if range_start is null or range_end is null or range_start >= range_end then
-    raise exception 'the range must start before it ends' using errcode = '22023';
+    raise exception 'the range must start before it ends' using errcode = 'AE001';
   end if;
   if range_end - range_start > interval '400 days' then
-    raise exception 'the range covers at most 400 days' using errcode = '22023';
+    raise exception 'the range covers at most 400 days' using errcode = 'AE001';
   end if;
   with counted as (
     select l.action_type, date_trunc('day', l.executed_at, 'UTC') as day, l.success, l.mode,

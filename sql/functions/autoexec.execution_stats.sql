@@ -31,11 +31,11 @@ declare
   v_recent jsonb;
 begin
   if v_start >= v_end then
-    raise exception 'the range must start before it ends (from % to %)', v_start, v_end using errcode = '22023';
+    raise exception 'the range must start before it ends (from % to %)', v_start, v_end using errcode = 'AE001';
   end if;
   if recent_limit is null or recent_limit not between 0 and 100 then
     raise exception 'recent_limit must be between 0 and 100, got %', coalesce(recent_limit::text, 'null')
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
 
   select jsonb_build_object(

@@ -9,13 +9,13 @@ declare
   v_old_status text;
 begin
   if coalesce(btrim(note), '') = '' then
-    raise exception 'a note saying what was done is required' using errcode = '22023';
+    raise exception 'a note saying what was done is required' using errcode = 'AE001';
   end if;
   a := autoexec_private.lock_action_for_decision(mark_action_implemented.action_id, array['PENDING', 'APPROVED'],
     'marked implemented');
   if a.execution_tier <> 3 then
     raise exception 'action % is Tier %: only Tier 3 actions are implemented by hand', a.id, a.execution_tier
-      using errcode = '55000';
+      using errcode = 'AE005';
   end if;
   v_old_status := a.status;
   update autoexec.actions set

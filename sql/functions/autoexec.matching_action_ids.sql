@@ -20,7 +20,7 @@ begin
     into v_ids using coalesce(up_to_id, 9223372036854775807);
   if cardinality(v_ids) > 10000 then
     raise exception 'more than 10,000 actions match; narrow the search to decide on all of them at once'
-      using errcode = '54000';
+      using errcode = 'AE003';
   end if;
   return v_ids;
 end;

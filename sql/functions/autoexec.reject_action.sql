@@ -8,9 +8,7 @@ declare
   a autoexec.actions;
   v_old_status text;
 begin
-  if coalesce(btrim(reason), '') = '' then
-    raise exception 'a reason is required to reject an action' using errcode = '22023';
-  end if;
+  perform autoexec_private.require_reason(reason, 'to reject an action');
   a := autoexec_private.lock_action_for_decision(reject_action.action_id, array['PENDING', 'APPROVED'], 'rejected');
   v_old_status := a.status;
   update autoexec.actions set

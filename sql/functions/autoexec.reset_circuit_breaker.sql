@@ -16,16 +16,14 @@ declare
   v_probes integer;
   v_actor text := autoexec_private.current_actor();
 begin
-  if coalesce(btrim(reason), '') = '' then
-    raise exception 'a reason is required to reset the circuit breaker' using errcode = '22023';
-  end if;
+  perform autoexec_private.require_reason(reason, 'to reset the circuit breaker');
   select breaker_probes into v_probes from autoexec.settings;
   if reset_circuit_breaker.type is not null then
     select b.breaker_open into v_was_open from autoexec.type_breakers b
     where b.type = reset_circuit_breaker.type for update;
     if not found then
       raise exception 'action type "%" has no circuit breaker (Tier 3 types never run)', reset_circuit_breaker.type
-        using errcode = 'P0002';
+        using errcode = 'AE004';
     end if;
     update autoexec.type_breakers b set breaker_open = false, breaker_reset_at = now(), breaker_reset_by = v_actor,
       breaker_reset_reason = reason, probes_left = case when v_was_open then v_probes else 0 end

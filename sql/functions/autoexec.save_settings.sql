@@ -21,14 +21,14 @@ declare
   v_unknown text;
 begin
   if jsonb_typeof(coalesce(changes, '{}')) <> 'object' or jsonb_typeof(coalesce(action_types, '[]')) <> 'array' then
-    raise exception 'changes is an object and action_types a list' using errcode = '22023';
+    raise exception 'changes is an object and action_types a list' using errcode = 'AE001';
   end if;
   -- Exactly update_settings' arguments: a setting it cannot change is refused, not silently dropped.
   select string_agg(key, ', ') into v_unknown from jsonb_object_keys(coalesce(changes, '{}')) key
   where key not in (select unnest(p.proargnames) from pg_proc p
     where p.oid = 'autoexec.update_settings'::regproc);
   if v_unknown is not null then
-    raise exception 'unknown setting %', v_unknown using errcode = '22023';
+    raise exception 'unknown setting %', v_unknown using errcode = 'AE001';
   end if;
   select * into s from autoexec.settings;
   -- Live = enabled and not in dry run: a save that ends there from anywhere else goes live.
@@ -47,8 +47,8 @@ begin
       v_risky := v_risky || format('%s going live', v_type ->> 'type');
     end if;
   end loop;
-  if cardinality(v_risky) > 0 and coalesce(btrim(reason), '') = '' then
-    raise exception 'a reason is required for %', array_to_string(v_risky, ', ') using errcode = '22023';
+  if cardinality(v_risky) > 0 then
+    perform autoexec_private.require_reason(reason, 'for ' || array_to_string(v_risky, ', '));
   end if;
   perform set_config('autoexec.audit_note', coalesce(btrim(reason), ''), true);
   -- update_settings with exactly the changed arguments, by name: a setting added to update_settings
@@ -68,7 +68,7 @@ begin
 exception
   when invalid_text_representation or invalid_datetime_format or numeric_value_out_of_range
     or datetime_field_overflow then
-    raise exception 'settings refused: %', sqlerrm using errcode = '22023';
+    raise exception 'settings refused: %', sqlerrm using errcode = 'AE001';
 end;
 $$;
 comment on function autoexec.save_settings(jsonb, jsonb, text) is

@@ -27,13 +27,13 @@ declare
   end;
 begin
   if v_order is null then
-    raise exception 'sort is NEWEST, OLDEST, VALUE, CONFIDENCE or IMPACT, got "%"', sort using errcode = '22023';
+    raise exception 'sort is NEWEST, OLDEST, VALUE, CONFIDENCE or IMPACT, got "%"', sort using errcode = 'AE001';
   end if;
   if page_size is null or page_size not between 1 and 100 then
-    raise exception 'page_size is 1 to 100, got %', coalesce(page_size::text, 'null') using errcode = '22023';
+    raise exception 'page_size is 1 to 100, got %', coalesce(page_size::text, 'null') using errcode = 'AE001';
   end if;
   if page_offset is null or page_offset < 0 then
-    raise exception 'page_offset is 0 or more, got %', coalesce(page_offset::text, 'null') using errcode = '22023';
+    raise exception 'page_offset is 0 or more, got %', coalesce(page_offset::text, 'null') using errcode = 'AE001';
   end if;
   return query execute format('select a.* from autoexec.actions a where %s and a.id <= $1 order by %s limit %s offset %s',
     autoexec_private.action_search_condition(search, status, tier, type), v_order, page_size, page_offset)

@@ -13,7 +13,7 @@ declare
   t autoexec.action_types;
 begin
   if remove_daily_cap and set_action_type_mode.daily_cap is not null then
-    raise exception 'give either daily_cap or remove_daily_cap, not both' using errcode = '22023';
+    raise exception 'give either daily_cap or remove_daily_cap, not both' using errcode = 'AE001';
   end if;
   update autoexec.action_types set
     mode = coalesce(set_action_type_mode.mode, action_types.mode),
@@ -22,7 +22,7 @@ begin
   where action_types.type = set_action_type_mode.type
   returning * into t;
   if not found then
-    raise exception 'unknown action type "%"', set_action_type_mode.type using errcode = 'P0002';
+    raise exception 'unknown action type "%"', set_action_type_mode.type using errcode = 'AE004';
   end if;
   return t;
 exception
@@ -32,7 +32,7 @@ exception
       coalesce(set_action_type_mode.daily_cap::text, case when remove_daily_cap then 'none' else 'unchanged' end),
       case when sqlerrm like '%tier_3_is_never_executed%' then 'Tier 3 types are always disabled'
         else 'mode is disabled, dry_run or live and the cap is 0 or more' end
-      using errcode = '23514';
+      using errcode = 'AE001';
 end;
 $$;
 comment on function autoexec.set_action_type_mode(text, text, integer, boolean) is

@@ -32,17 +32,17 @@ declare
   v_candidates integer;
 begin
   if range_start is null or range_end is null or range_start >= range_end then
-    raise exception 'the range must start before it ends' using errcode = '22023';
+    raise exception 'the range must start before it ends' using errcode = 'AE001';
   end if;
   if range_end - range_start > interval '92 days' then
-    raise exception 'the shadow report covers at most 92 days' using errcode = '22023';
+    raise exception 'the shadow report covers at most 92 days' using errcode = 'AE001';
   end if;
   select * into s from autoexec.settings;
   select count(distinct l.action_id) into v_candidates from autoexec.execution_logs l
   where l.mode = 'dry_run' and l.success and l.executed_at >= range_start and l.executed_at < range_end;
   if v_candidates > 20000 then
     raise exception '% actions dry-ran in this range; the replay takes at most 20,000, choose a shorter range', v_candidates
-      using errcode = '54000';
+      using errcode = 'AE003';
   end if;
 
   for c in

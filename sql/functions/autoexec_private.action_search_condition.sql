@@ -18,13 +18,13 @@ declare
 begin
   if p_status is not null and p_status not in
       ('PENDING', 'APPROVED', 'REJECTED', 'EXECUTED', 'FAILED', 'ROLLED_BACK', 'INVALID', 'EXPIRED', 'IMPLEMENTED') then
-    raise exception 'unknown status "%"', p_status using errcode = '22023';
+    raise exception 'unknown status "%"', p_status using errcode = 'AE001';
   end if;
   if p_tier is not null and p_tier not between 1 and 3 then
-    raise exception 'tier is 1, 2 or 3, got %', p_tier using errcode = '22023';
+    raise exception 'tier is 1, 2 or 3, got %', p_tier using errcode = 'AE001';
   end if;
   if length(v_search) > 200 then
-    raise exception 'the search is % characters long; at most 200', length(v_search) using errcode = '22023';
+    raise exception 'the search is % characters long; at most 200', length(v_search) using errcode = 'AE001';
   end if;
   if p_status is not null then v_parts := v_parts || format('a.status = %L', p_status); end if;
   if p_tier is not null then v_parts := v_parts || format('a.execution_tier = %s', p_tier); end if;

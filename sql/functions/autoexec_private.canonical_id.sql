@@ -16,7 +16,7 @@ begin
   if v_id <> trunc(v_id) or v_id < 1 or v_id > 9007199254740991 then
     raise exception '% must be a whole number from 1 to 9007199254740991, got %', p_path,
       case when length(p_value::text) > 40 then left(p_value::text, 40) || '...' else p_value::text end
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
   return v_id::bigint;
 end;

@@ -24,7 +24,7 @@ begin
     v_brackets := regexp_replace(v_brackets, '\[\]|\{\}', '', 'g');
   end loop;
   if v_brackets <> '' then
-    raise exception 'action_data is nested more than 20 levels deep' using errcode = '22023';
+    raise exception 'action_data is nested more than 20 levels deep' using errcode = 'AE001';
   end if;
 
   loop
@@ -49,14 +49,14 @@ begin
       v_value := v_bad -> 3;
       if length(v_key) > 64 then
         raise exception '% has a key of % characters ("%..."); the limit is 64', v_parent, length(v_key),
-          left(v_key, 20) using errcode = '22023';
+          left(v_key, 20) using errcode = 'AE001';
       end if;
       if v_key is not null then
         perform autoexec_private.refuse_bad_text(v_parent || ' has a key that', v_key, null);
       end if;
       if jsonb_typeof(v_value) = 'number' then
         raise exception '% is a number too large for a double (%...)', v_bad ->> 1, left(v_value::text, 20)
-          using errcode = '22023';
+          using errcode = 'AE001';
       end if;
       perform autoexec_private.refuse_bad_text(v_bad ->> 1, v_value #>> '{}', 20000);
     end if;

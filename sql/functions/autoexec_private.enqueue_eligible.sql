@@ -8,16 +8,16 @@ as $$
 declare
   v_count integer := 0;
   v_action_id bigint;
-  -- Actions waiting in batch jobs (see enqueue_executions): those jobs carry no per-action key, so
-  -- their payloads are read. The public jobs view leaves payloads out, hence graphile-worker's table.
-  -- Items without a whole-number actionId (a job added by hand) name no action and are skipped: a null
-  -- here would make "<> all" exclude every action.
+  -- Actions waiting in batch jobs (see enqueue_executions), read from the batch's job key: graphile-
+  -- worker's public jobs view leaves payloads out. The key names the actions the batch was made with;
+  -- one that has had its turn stays named until the batch job ends, which costs nothing: it is not
+  -- eligible meanwhile unless something else enqueued it, which gave it its own job. A job that can
+  -- run no more (permanently failed, by hand or by a worker that never came back) is no job at all.
   v_in_batches bigint[] := array(
-    select (item ->> 'actionId')::bigint
-    from graphile_worker._private_jobs j
-    join graphile_worker._private_tasks t on t.id = j.task_id
-    cross join lateral json_array_elements(case json_typeof(j.payload) when 'array' then j.payload else '[]' end) item
-    where t.identifier = 'execute_action' and (item ->> 'actionId') ~ '^\d{1,18}$'
+    select unnest(string_to_array(substr(j.key, length('execute_actions:') + 1), ','))::bigint
+    from graphile_worker.jobs j
+    where j.task_identifier = 'execute_action' and j.key ~ '^execute_actions:\d{1,18}(,\d{1,18})*$'
+      and (j.locked_at is not null or j.attempts < j.max_attempts)
   );
 begin
   for v_action_id in
@@ -38,7 +38,8 @@ begin
       and not ((s.dry_run or t.mode = 'dry_run') and exists (
         select from autoexec.execution_logs l where l.action_id = a.id and l.mode = 'dry_run' and l.success
       ))
-      and not exists (select from graphile_worker.jobs j where j.key = 'execute_action:' || a.id)
+      and not exists (select from graphile_worker.jobs j where j.key = 'execute_action:' || a.id
+                        and (j.locked_at is not null or j.attempts < j.max_attempts))
       and a.id <> all(v_in_batches)
     order by a.created_at
     limit p_limit

@@ -12,13 +12,13 @@ declare
 begin
   select * into a from autoexec.actions where id = p_action_id for update;
   if not found then
-    raise exception 'action % not found', p_action_id using errcode = 'P0002';
+    raise exception 'action % not found', p_action_id using errcode = 'AE004';
   end if;
   if not a.status = any(p_allowed_statuses) then
     raise exception 'action % is % (%), only a % action can be %', a.id, a.status,
       coalesce(a.reviewed_by || ' at ' || autoexec_private.format_time(a.reviewed_at), a.status_reason, 'no detail'),
       array_to_string(p_allowed_statuses, ' or '), p_decision
-      using errcode = '55000';
+      using errcode = 'AE005';
   end if;
   return a;
 end;

@@ -16,7 +16,7 @@ declare
 begin
   select * into l from autoexec.execution_logs where id = p_execution_log_id;
   if l.force_reason is null then
-    raise exception 'execution log % is not a forced execution', p_execution_log_id using errcode = '22023';
+    raise exception 'execution log % is not a forced execution', p_execution_log_id using errcode = 'AE001';
   end if;
   update autoexec.actions set
     reviewed_by = l.executed_by,

@@ -10,13 +10,13 @@ declare
 begin
   if p_max_length is not null and length(p_value) > p_max_length then
     raise exception '% is % characters long; the limit is %', p_what, length(p_value), p_max_length
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
   v_at := autoexec_private.hidden_character_at(p_value);
   if v_at > 0 then
     raise exception '% contains a control or bidirectional character (U+%) at character %', p_what,
       lpad(upper(to_hex(ascii(substr(p_value, v_at, 1)))), 4, '0'), v_at
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
 end;
 $$;

@@ -4,7 +4,7 @@ set search_path = pg_catalog
 as $$
 begin
   raise exception '% is append-only: rows cannot be %d', tg_table_schema || '.' || tg_table_name, lower(tg_op)
-    using errcode = '42501';
+    using errcode = 'AE006';
 end;
 $$;
 comment on function autoexec_private.tg__append_only() is 'Refuses UPDATE and DELETE on append-only tables.';

@@ -12,28 +12,28 @@ begin
   if not found then
     raise exception 'unknown action type "%"; known types: %', new.type,
       (select string_agg(type, ', ' order by tier, type) from autoexec.action_types)
-      using errcode = '22023', hint = 'See autoexec.action_types.';
+      using errcode = 'AE001', hint = 'See autoexec.action_types.';
   end if;
   -- NaN would pass every comparison (it sorts above every number), infinity every threshold.
   if new.confidence in ('NaN', 'Infinity', '-Infinity') then
-    raise exception 'confidence must be a finite number between 0 and 1, got %', new.confidence using errcode = '22023';
+    raise exception 'confidence must be a finite number between 0 and 1, got %', new.confidence using errcode = 'AE001';
   end if;
   if new.estimated_revenue_impact in ('NaN', 'Infinity', '-Infinity') then
     raise exception 'estimated_revenue_impact must be a finite number (USD per month), got %',
-      new.estimated_revenue_impact using errcode = '22023';
+      new.estimated_revenue_impact using errcode = 'AE001';
   end if;
   if new.confidence is null or new.confidence < 0 or new.confidence > 1 then
     raise exception 'confidence must be between 0 and 1, got %', coalesce(new.confidence::text, 'null')
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
   if new.estimated_revenue_impact is null or new.estimated_revenue_impact < 0 then
     raise exception 'estimated_revenue_impact must be zero or more (USD per month), got %',
       coalesce(new.estimated_revenue_impact::text, 'null')
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
   if new.expires_at in ('infinity', '-infinity') then
     raise exception 'expires_at must be a point in time (or null for never), got %', new.expires_at
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
   if new.rate_limit_key is not null then
     perform autoexec_private.refuse_bad_text('rate_limit_key', new.rate_limit_key, 200);
@@ -43,11 +43,11 @@ begin
   end if;
   if new.action_data is null or jsonb_typeof(new.action_data) <> 'object' then
     raise exception 'action_data must be a JSON object, got %', coalesce(jsonb_typeof(new.action_data), 'null')
-      using errcode = '22023';
+      using errcode = 'AE001';
   end if;
   v_size := octet_length(new.action_data::text);
   if v_size > 65536 then
-    raise exception 'action_data is % bytes; the limit is 65536 (64 KiB)', v_size using errcode = '22023';
+    raise exception 'action_data is % bytes; the limit is 65536 (64 KiB)', v_size using errcode = 'AE001';
   end if;
   -- Parse once into canonical values: the ids first (their refusals name the id), then every member.
   new.action_data := autoexec_private.canonical_action_data(v_type.action_data_ids, new.action_data);

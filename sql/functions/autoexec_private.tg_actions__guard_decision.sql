@@ -12,7 +12,7 @@ begin
      and not pg_has_role(current_user, (select relowner from pg_class where oid = tg_relid), 'usage') then
     raise exception 'only an admin''s decision (autoexec.approve_action) may make action % %; % may not',
       old.id, new.status, current_user
-      using errcode = '42501';
+      using errcode = 'AE006';
   end if;
   return new;
 end;

@@ -17,7 +17,7 @@ begin
          and new.rollback_data_purged_at is distinct from old.rollback_data_purged_at)
      or (new.rollback_data is distinct from old.rollback_data and new.rollback_data is not null) then
     raise exception 'autoexec.execution_logs is append-only: only a rollback or a purge of rollback data may change a row'
-      using errcode = '42501';
+      using errcode = 'AE006';
   end if;
   return new;
 end;

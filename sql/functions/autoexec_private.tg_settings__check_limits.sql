@@ -18,7 +18,7 @@ begin
     if v_limit.pattern is not null then
       if v_value #>> '{}' !~ v_limit.pattern then
         raise exception 'settings refused: % must be %', v_limit.name, v_limit.pattern_in_words
-          using errcode = '23514', column = v_limit.name;
+          using errcode = 'AE001', column = v_limit.name;
       end if;
       continue;
     end if;
@@ -28,7 +28,7 @@ begin
     if v_amount < v_limit.minimum or (v_limit.minimum_exclusive and v_amount = v_limit.minimum)
         or v_amount > v_limit.maximum then
       raise exception 'settings refused: % must be %', v_limit.name, autoexec_private.limit_text(v_limit)
-        using errcode = '23514', column = v_limit.name;
+        using errcode = 'AE001', column = v_limit.name;
     end if;
   end loop;
   return new;

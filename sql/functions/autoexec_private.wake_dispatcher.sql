@@ -15,7 +15,7 @@ begin
       max_attempts => 25);
     return;
   end if;
-  select j.run_at into v_due from graphile_worker._private_jobs j
+  select j.run_at into v_due from graphile_worker.jobs j
   where j.key = 'autoexec:dispatch_waiting' and j.locked_at is null;
   if v_due is null or v_due > p_at then
     perform graphile_worker.add_job('dispatch_waiting', '{}'::json, run_at => p_at,

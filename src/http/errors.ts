@@ -19,15 +19,20 @@ export function jsonError(
 }
 
 /**
- * SQLSTATEs whose message the engine's SQL functions write for people (see `raise exception … using
- * errcode` in sql/functions); their message is shown as is. Any other database error is masked.
+ * The engine's own SQLSTATEs (docs/errors.md): every `raise exception` in sql/functions carries one,
+ * and its message is written for people, so it is shown as is with the status here.
  */
-const PUBLIC_SQLSTATES: Record<string, ContentfulStatusCode> = {
-  P0001: 400, // raise exception without a code
-  P0002: 404, // not found
-  "55000": 409, // object not in prerequisite state (e.g. approving an executed action)
-  "22023": 400, // invalid parameter value
-  "23514": 400, // check violation (rephrased by the function)
+export const ENGINE_ERROR_STATUSES: Record<string, ContentfulStatusCode> = {
+  AE001: 400, // a value is refused
+  AE002: 400, // a reason is required
+  AE003: 400, // more at once than the engine takes
+  AE004: 404, // not found
+  AE005: 409, // not in a state that allows it
+  AE006: 403, // not allowed, whoever asks
+};
+
+/** PostgreSQL's own codes for a client's value it cannot take; its message names the value. */
+const INPUT_SQLSTATES: Record<string, ContentfulStatusCode> = {
   "22P02": 400, // invalid input syntax (e.g. an interval)
   "22003": 400, // numeric value out of range
   "22007": 400, // invalid datetime format
@@ -68,7 +73,7 @@ export function publicDatabaseError(
     const column = typeof pgError.column === "string" ? ` (${pgError.column})` : "";
     return { status: 400, message: `a required value is missing${column}` };
   }
-  const status = PUBLIC_SQLSTATES[pgError.code];
+  const status = ENGINE_ERROR_STATUSES[pgError.code] ?? INPUT_SQLSTATES[pgError.code];
   return status ? { status, message: pgError.message } : undefined;
 }
 
