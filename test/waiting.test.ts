@@ -296,11 +296,11 @@ describe("scarce slots", () => {
   }, 600_000);
 });
 
-/** The distinct reasons of the backlog's waiting actions, with how many say each. */
+/** The distinct reasons (as read now: GraphQL statusReason) of the backlog's waiting actions, with how many say each. */
 async function reasonsOf(ids: Iterable<number>): Promise<Record<string, number>> {
   const { rows } = await db.pool.query<{ status_reason: string; n: number }>(
-    `select status_reason, count(*)::int as n from autoexec.actions
-     where id = any($1) and status = 'PENDING' group by status_reason order by status_reason`,
+    `select autoexec.actions_status_reason(a) as status_reason, count(*)::int as n from autoexec.actions a
+     where id = any($1) and status = 'PENDING' group by 1 order by 1`,
     [[...ids]],
   );
   return Object.fromEntries(rows.map((row) => [row.status_reason, row.n]));
@@ -417,6 +417,84 @@ describe("every change re-evaluates the waiting actions within a second", () => 
       describe: async () => JSON.stringify(await getAction(db.pool, approved)),
     });
     expect(Date.now() - approvedAt).toBeLessThan(1_000);
+  }, 120_000);
+});
+
+describe("a change costs a write only for the actions whose wait changes", () => {
+  it("new limits are worded when read (SQL and GraphQL); a disabled type moves its actions in batches", async () => {
+    await fillTheHour();
+    await goLive(db.pool);
+    await start();
+    const backlog = await insertBacklog(2_500);
+    await waitUntilSettled(60_000);
+
+    // A raised limit changes no action's kind of wait: nothing is rewritten, yet every reason is new.
+    const client = await db.pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("update autoexec.settings set hourly_limit = 12");
+      expect(await scalar<number>("select autoexec_private.reevaluate_waiting()", [], client)).toBe(0);
+      const { rows } = await client.query<{ reason: string; n: number }>(
+        `select autoexec.actions_status_reason(a) as reason, count(*)::int as n from autoexec.actions a
+         where status = 'PENDING' group by 1`,
+      );
+      expect(rows).toEqual([{ reason: lineReason(12, 50), n: 2_500 }]);
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+
+    // GraphQL's statusReason is the reason in force; recordedStatusReason what was written.
+    await db.pool.query("update autoexec.settings set enabled = false");
+    const api = await createTestApi(db);
+    try {
+      const { body } = await api.graphql(
+        'query { allActions(first: 1, condition: { status: "PENDING" }) { nodes { statusReason recordedStatusReason } } }',
+        {},
+        await api.token("viewer"),
+      );
+      expect(body.data?.allActions).toEqual({
+        nodes: [
+          {
+            statusReason: "auto-execution is switched off (settings.enabled)",
+            recordedStatusReason: lineReason(10, 50),
+          },
+        ],
+      });
+    } finally {
+      await api.close();
+    }
+    await db.pool.query("update autoexec.settings set enabled = true");
+
+    // A disabled type: every reason says so at once; the kinds follow, a thousand per dispatcher run.
+    await asAdmin("select autoexec.set_action_type_mode('ADD_AFFILIATE_LINK', 'disabled')");
+    await waitForReasons(
+      backlog.keys(),
+      { "action type ADD_AFFILIATE_LINK is disabled": 2_500 },
+      "the type's reason",
+    );
+    await waitFor(
+      async () =>
+        (await scalar<number>("select count(*)::int from autoexec.actions where wait_kind = 'type_off'")) ===
+        2_500,
+      3_000,
+      {
+        what: "every action of the type to wait as type_off",
+        describe: async () =>
+          JSON.stringify(
+            (
+              await db.pool.query(
+                "select wait_kind, count(*)::int from autoexec.actions group by 1 union all select task_identifier || ' ' || coalesce(last_error, '') || run_at::text, attempts from graphile_worker.jobs",
+              )
+            ).rows,
+          ),
+      },
+    );
+    expect(
+      await scalar<number>(
+        "select count(*)::int from autoexec.actions where wait_kind = 'type_off' and status_reason <> 'action type ADD_AFFILIATE_LINK is disabled'",
+      ),
+    ).toBe(0);
   }, 120_000);
 });
 
