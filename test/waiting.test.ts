@@ -12,6 +12,7 @@ import {
   backdateExecutions,
   getAction,
   goLive,
+  hoursAgo,
   insertAction,
   insertMod,
   minutesAgo,
@@ -829,6 +830,82 @@ describe("the forecast", () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe("the forecast and limits of an action's own", () => {
+  it("an action whose key or type is at its limit is expected when the limit allows it, and says so", async () => {
+    // The hour is full (slots free 5, 6, 7 minutes from now); shop:42 ran 2 hours ago.
+    await backdateExecutions(db.pool, [hoursAgo(2)], { rateLimitKey: "shop:42" });
+    await backdateExecutions(
+      db.pool,
+      Array.from({ length: 10 }, (_, i) => minutesAgo(55 - i)),
+    );
+    await goLive(db.pool);
+    await db.pool.query("update autoexec.settings set rate_limit_key_limit = 1");
+    const line: Record<string, number> = {};
+    for (const [name, impact, rateLimitKey] of [
+      ["keyed", 9, "shop:42"],
+      ["second", 5, undefined],
+      ["third", 2, undefined],
+    ] as const) {
+      const id = await insertAction(db.pool, {
+        data: amazonLink(await insertMod(db.pool)),
+        impact,
+        rateLimitKey,
+      });
+      await executeAction({ pool: db.pool, handlers, log: db.log }, id); // refused by the full hour: joins the line
+      line[name] = id;
+    }
+    /** The forecast's wording of `sql`'s time. */
+    const at = (sql: string) => scalar<string>(`select autoexec_private.format_forecast_time(${sql})`);
+    const executed = (n: number) =>
+      `(select executed_at from autoexec.execution_logs order by executed_at offset ${n} limit 1)`;
+    const forecasts = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          Object.entries(line).map(async ([name, id]) => [
+            name,
+            await scalar<string>(
+              "select autoexec.actions_forecast(a) from autoexec.actions a where id = $1",
+              [id],
+            ),
+          ]),
+        ),
+      );
+
+    // Its key allows one per 24 hours and ran 2 hours ago: the most valuable waits until the key frees.
+    // The others keep the slots of their places (the forecast does not move them earlier).
+    expect(await forecasts()).toEqual({
+      keyed: `#1 of 3 in line; expected around ${await at(`${executed(0)} + interval '24 hours'`)}, when the limit for shop:42 allows 1 per 24 hours`,
+      second: `#2 of 3 in line; expected around ${await at(`${executed(2)} + interval '1 hour'`)}`,
+      third: `#3 of 3 in line; expected around ${await at(`${executed(3)} + interval '1 hour'`)}`,
+    });
+    expect(await scalar("select autoexec.waiting_line_forecast() ->> 'drainsAtText'")).toBe(
+      await at(`${executed(0)} + interval '24 hours'`),
+    );
+
+    // The type's daily cap of 12 has room for one more (11 ran in 24 hours): the first of the type runs
+    // at its slot, the next when the oldest of the 24 hours leaves them, the third when the second does.
+    await db.pool.query("update autoexec.settings set rate_limit_key_limit = 100");
+    await db.pool.query("update autoexec.action_types set daily_cap = 12 where type = 'ADD_AFFILIATE_LINK'");
+    expect(await forecasts()).toEqual({
+      keyed: `#1 of 3 in line; expected around ${await at(`${executed(1)} + interval '1 hour'`)}`,
+      second: `#2 of 3 in line; expected around ${await at(`${executed(0)} + interval '24 hours'`)}, when the daily cap for ADD_AFFILIATE_LINK allows 12 per rolling 24 hours`,
+      third: `#3 of 3 in line; expected around ${await at(`${executed(1)} + interval '24 hours'`)}, when the daily cap for ADD_AFFILIATE_LINK allows 12 per rolling 24 hours`,
+    });
+    expect(await scalar("select autoexec.waiting_line_forecast() ->> 'drainsAtText'")).toBe(
+      await at(`${executed(1)} + interval '24 hours'`),
+    );
+
+    // A cap of 0: not expected to run, and the line never drains.
+    await db.pool.query("update autoexec.action_types set daily_cap = 0 where type = 'ADD_AFFILIATE_LINK'");
+    expect((await forecasts()).keyed).toBe(
+      "#1 of 3 in line; not expected to run: the daily cap for ADD_AFFILIATE_LINK allows 0 per rolling 24 hours (raise it to let it run)",
+    );
+    expect(await scalar("select autoexec.waiting_line_forecast() ->> 'drainsAtText'")).toBe(
+      "never: a limit of 0 holds some",
+    );
   });
 });
 
