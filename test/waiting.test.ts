@@ -499,6 +499,33 @@ describe("a change costs a write only for the actions whose wait changes", () =>
   }, 120_000);
 });
 
+describe("approvals do not queue behind the line", () => {
+  it("an approved action executes while a dispatcher run is still open", async () => {
+    await fillTheHour();
+    await goLive(db.pool);
+    await start();
+    await insertBacklog(5);
+    await waitUntilSettled(30_000);
+    // A dispatcher run that has not committed yet (as a slow batch would be): it holds the slot lock.
+    const dispatcher = await db.pool.connect();
+    try {
+      await dispatcher.query("begin");
+      await dispatcher.query("select autoexec_private.dispatch_waiting()");
+      const approved = await insertAction(db.pool, {
+        type: "EXPAND_CONTENT",
+        data: { modId: await insertMod(db.pool), content: "More words." },
+      });
+      await asAdmin("select autoexec.approve_action($1, 'reviewed')", [approved]);
+      await waitFor(async () => (await getAction(db.pool, approved)).status === "EXECUTED", 2_000, {
+        what: "the approved action to execute while the dispatcher's transaction is open",
+      });
+    } finally {
+      await dispatcher.query("rollback");
+      dispatcher.release();
+    }
+  }, 60_000);
+});
+
 /** A registry whose affiliate-link handler always throws while executing. */
 const brokenHandlers = new Map(handlers).set("ADD_AFFILIATE_LINK", {
   ...(handlers.get("ADD_AFFILIATE_LINK") as ActionHandler),

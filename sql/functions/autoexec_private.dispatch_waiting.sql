@@ -8,7 +8,7 @@ as $$
 --      waiting actions: only those whose kind of wait changes are written, c_batch per run (the
 --      reasons of the others are rendered when read, autoexec.actions_status_reason);
 --   2. actions whose own wait ended ('until') rejoin the line (approved ones get their job);
---   3. under the engine's slot lock, for each allowance (dispatch_allowance), count the free slots of
+--   3. under the engine's slot lock (shared), for each allowance (dispatch_allowance), count the free slots of
 --      the rolling hour and day (minus the actions already dispatched) and hand exactly that many from
 --      the head of the line (highest confidence × impact, then the oldest) to the executors, in jobs;
 --      the executors claim the slots under the same lock, so no window is ever over its limit whatever
@@ -73,7 +73,10 @@ begin
 
   if autoexec_private.gate_reason(s, e) is null
      and exists (select from autoexec.actions a where a.wait_kind = 'line') then
-    perform from autoexec_private.engine_locks where name = 'execution_slots' for update;
+    -- Shared: no automatic execution is between its slot claim (exclusive) and its commit while this
+    -- is held, so the counts are exact; approved executions (shared too) never wait for the dispatcher.
+    -- Dispatchers exclude each other through waiting_line_state, and the executors re-check every slot.
+    perform from autoexec_private.engine_locks where name = 'execution_slots' for share;
     -- The general allowance, and phase 3's confident one when it is set.
     for v_allowance in select unnest(case when s.confident_min_confidence is null then array[null::text]
                                           else array[null::text, 'confident'] end) loop
