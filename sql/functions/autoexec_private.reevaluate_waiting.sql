@@ -24,14 +24,16 @@ begin
   select * into s from autoexec.settings;
   select * into e from autoexec.engine_state;
   v_gated := autoexec_private.gate_reason(s, e) is not null;
-  with types as (
+  with types as materialized ( -- each type's gate once, not once per action
     select t.type, autoexec_private.type_gate_reason(t) is not null as type_gated,
       (s.dry_run or t.mode = 'dry_run') as dry
     from autoexec.action_types t
   ), changing as (
     select c.id, c.kind from (
       select a.id, a.wait_kind,
-        autoexec_private.waiting_kind(a, s, v_gated, ty.type_gated, ty.dry,
+        autoexec_private.waiting_kind(a.status,
+          a.confidence <= s.min_confidence or a.estimated_revenue_impact <= s.min_revenue_impact,
+          v_gated, ty.type_gated, ty.dry,
           ty.dry and exists (select from autoexec.execution_logs l
                              where l.action_id = a.id and l.mode = 'dry_run' and l.success)) as kind
       from autoexec.actions a
