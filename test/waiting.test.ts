@@ -445,12 +445,12 @@ describe("a change costs a write only for the actions whose wait changes", () =>
       client.release();
     }
 
-    // GraphQL's statusReason is the reason in force; recordedStatusReason what was written.
+    // GraphQL's statusReason is the reason in force; writtenStatusReason what was written.
     await db.pool.query("update autoexec.settings set enabled = false");
     const api = await createTestApi(db);
     try {
       const { body } = await api.graphql(
-        'query { allActions(first: 1, condition: { status: "PENDING" }) { nodes { statusReason recordedStatusReason } } }',
+        'query { allActions(first: 1, condition: { status: "PENDING" }) { nodes { statusReason writtenStatusReason } } }',
         {},
         await api.token("viewer"),
       );
@@ -458,7 +458,7 @@ describe("a change costs a write only for the actions whose wait changes", () =>
         nodes: [
           {
             statusReason: "auto-execution is switched off (settings.enabled)",
-            recordedStatusReason: lineReason(10, 50),
+            writtenStatusReason: lineReason(10, 50),
           },
         ],
       });

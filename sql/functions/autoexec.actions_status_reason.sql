@@ -40,3 +40,5 @@ comment on function autoexec.actions_status_reason(autoexec.actions) is
   'Why the action waits, in the words of the settings in force now, or why it ended.';
 revoke all on function autoexec.actions_status_reason(autoexec.actions) from public;
 grant execute on function autoexec.actions_status_reason(autoexec.actions) to autoexec_viewer;
+-- The agent checks on its actions with it too (docs/agent.md): it words only what status_reason would.
+grant execute on function autoexec.actions_status_reason(autoexec.actions) to autoexec_agent;
