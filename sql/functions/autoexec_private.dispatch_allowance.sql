@@ -4,9 +4,9 @@ language plpgsql volatile
 set search_path = pg_catalog
 as $$
 -- One allowance's share of a dispatcher run (the general one, p_allowance null, or phase 3's
--- 'confident'); the caller holds the engine's slot lock (shared: see dispatch_waiting). Counts the free slots of its
--- rolling hour and day (minus its actions already dispatched), hands exactly that many from the head
--- of the line to the executors, and says when its next slot frees. The line is one index in value
+-- 'confident'); the caller holds the engine's slot lock (shared: see dispatch_waiting). Counts the
+-- free slots of its rolling hour and day (minus its actions already dispatched), hands exactly that
+-- many from the head of the line to the executors, and says when its next slot frees. The line is one index in value
 -- order; an allowance's head is found among the first 1,000 of it (beyond that, the next run).
 declare
   v_hourly integer;

@@ -8,8 +8,8 @@ as $$
 --      waiting actions: only those whose kind of wait changes are written, c_batch per run (the
 --      reasons of the others are rendered when read, autoexec.actions_status_reason);
 --   2. actions whose own wait ended ('until') rejoin the line (approved ones get their job);
---   3. under the engine's slot lock (shared), for each allowance (dispatch_allowance), count the free slots of
---      the rolling hour and day (minus the actions already dispatched) and hand exactly that many from
+--   3. under the engine's slot lock (shared), for each allowance (dispatch_allowance), count the free
+--      slots of the rolling hour and day (minus the actions already dispatched) and hand exactly that many from
 --      the head of the line (highest confidence × impact, then the oldest) to the executors, in jobs;
 --      the executors claim the slots under the same lock, so no window is ever over its limit whatever
 --      happens meanwhile;
