@@ -26,9 +26,8 @@ begin
   select * into t from autoexec.action_types where type = a.type;
   v_gated := autoexec_private.gate_reason(s, e) is not null;
   v_dry := s.dry_run or t.mode = 'dry_run';
-  v_kind := autoexec_private.waiting_kind(a.status,
-    a.confidence <= s.min_confidence or a.estimated_revenue_impact <= s.min_revenue_impact,
-    v_gated, autoexec_private.type_gate_reason(t) is not null, v_dry,
+  v_kind := autoexec_private.waiting_kind(a.status, a.confidence, a.estimated_revenue_impact, s.min_confidence,
+    s.min_revenue_impact, v_gated, autoexec_private.type_gate_reason(t) is not null, v_dry,
     v_dry and exists (select from autoexec.execution_logs l where l.action_id = a.id and l.mode = 'dry_run' and l.success));
   if a.wait_kind = 'until' and (v_kind = 'line' or v_kind is null) and not v_gated then
     return a.status_reason;

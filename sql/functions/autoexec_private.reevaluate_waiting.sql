@@ -31,9 +31,8 @@ begin
   ), changing as (
     select c.id, c.kind from (
       select a.id, a.wait_kind,
-        autoexec_private.waiting_kind(a.status,
-          a.confidence <= s.min_confidence or a.estimated_revenue_impact <= s.min_revenue_impact,
-          v_gated, ty.type_gated, ty.dry,
+        autoexec_private.waiting_kind(a.status, a.confidence, a.estimated_revenue_impact, s.min_confidence,
+          s.min_revenue_impact, v_gated, ty.type_gated, ty.dry,
           ty.dry and exists (select from autoexec.execution_logs l
                              where l.action_id = a.id and l.mode = 'dry_run' and l.success)) as kind
       from autoexec.actions a
