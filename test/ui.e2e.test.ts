@@ -679,6 +679,43 @@ describe("the admin UI in Chromium", () => {
     expect(rows[0]).toEqual({ breaker_open: false, breaker_reset_by: "alice" });
   }, 60_000);
 
+  it("lists each open per-type breaker with its reason and since when, and resets it with a reason", async () => {
+    await db.pool.query(
+      `update autoexec.type_breakers set breaker_open = true, breaker_opened_at = '2026-11-30 09:15:00+00',
+         breaker_reason = '5 of the last 5 ADD_AFFILIATE_LINK executions failed (100% > 50%)'
+       where type = 'ADD_AFFILIATE_LINK'`,
+    );
+    try {
+      const page = await newPage();
+      await signIn(page, adminToken);
+      await navigateTo(page, "Settings");
+      const item = page.locator('[data-type-breaker="ADD_AFFILIATE_LINK"][data-state="open"]');
+      await item.getByText("5 of the last 5 ADD_AFFILIATE_LINK executions failed (100% > 50%)").waitFor();
+      expect(await item.locator("time").textContent()).toMatch(/2026-11-30 09:15(:00)? UTC/);
+
+      await item.getByRole("button", { name: "Reset ADD_AFFILIATE_LINK breaker" }).click();
+      const dialog = page.getByRole("dialog", { name: "Reset the ADD_AFFILIATE_LINK breaker?" });
+      await dialog.getByRole("button", { name: "Reset breaker" }).click();
+      await dialog.getByRole("alert").filter({ hasText: "Reason is required." }).waitFor();
+      await dialog.getByLabel("Reason (required)").fill("the affiliate network answers again");
+      await dialog.getByRole("button", { name: "Reset breaker" }).click();
+      // Half-open: the type's next executions are probes.
+      await page
+        .locator('[data-type-breaker="ADD_AFFILIATE_LINK"][data-state="half-open"]')
+        .getByText("the next 3 executions run as probes")
+        .waitFor();
+      const audit = page.locator('tr[data-audit-action="breaker.reset"]').first();
+      await audit.waitFor();
+      expect(await audit.textContent()).toContain("the affiliate network answers again");
+      const { rows } = await db.pool.query(
+        "select breaker_open, breaker_reset_by, probes_left from autoexec.type_breakers where type = 'ADD_AFFILIATE_LINK'",
+      );
+      expect(rows[0]).toEqual({ breaker_open: false, breaker_reset_by: "alice", probes_left: 3 });
+    } finally {
+      await db.pool.query("update autoexec.type_breakers set breaker_open = false, probes_left = 0");
+    }
+  }, 60_000);
+
   it("lets a viewer see everything and change nothing; the server refuses anyway", async () => {
     await db.pool.query(
       "update autoexec.engine_state set breaker_open = true, breaker_opened_at = now(), breaker_reason = 'test'",

@@ -12,6 +12,7 @@ import {
   backdateExecutions,
   getAction,
   goLive,
+  hoursAgo,
   insertAction,
   insertMod,
   minutesAgo,
@@ -296,11 +297,11 @@ describe("scarce slots", () => {
   }, 600_000);
 });
 
-/** The distinct reasons of the backlog's waiting actions, with how many say each. */
+/** The distinct reasons (as read now: GraphQL statusReason) of the backlog's waiting actions, with how many say each. */
 async function reasonsOf(ids: Iterable<number>): Promise<Record<string, number>> {
   const { rows } = await db.pool.query<{ status_reason: string; n: number }>(
-    `select status_reason, count(*)::int as n from autoexec.actions
-     where id = any($1) and status = 'PENDING' group by status_reason order by status_reason`,
+    `select autoexec.actions_status_reason(a) as status_reason, count(*)::int as n from autoexec.actions a
+     where id = any($1) and status = 'PENDING' group by 1 order by 1`,
     [[...ids]],
   );
   return Object.fromEntries(rows.map((row) => [row.status_reason, row.n]));
@@ -418,6 +419,111 @@ describe("every change re-evaluates the waiting actions within a second", () => 
     });
     expect(Date.now() - approvedAt).toBeLessThan(1_000);
   }, 120_000);
+});
+
+describe("a change costs a write only for the actions whose wait changes", () => {
+  it("new limits are worded when read (SQL and GraphQL); a disabled type moves its actions in batches", async () => {
+    await fillTheHour();
+    await goLive(db.pool);
+    await start();
+    const backlog = await insertBacklog(2_500);
+    await waitUntilSettled(60_000);
+
+    // A raised limit changes no action's kind of wait: nothing is rewritten, yet every reason is new.
+    const client = await db.pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("update autoexec.settings set hourly_limit = 12");
+      expect(await scalar<number>("select autoexec_private.reevaluate_waiting()", [], client)).toBe(0);
+      const { rows } = await client.query<{ reason: string; n: number }>(
+        `select autoexec.actions_status_reason(a) as reason, count(*)::int as n from autoexec.actions a
+         where status = 'PENDING' group by 1`,
+      );
+      expect(rows).toEqual([{ reason: lineReason(12, 50), n: 2_500 }]);
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+
+    // GraphQL's statusReason is the reason in force; writtenStatusReason what was written.
+    await db.pool.query("update autoexec.settings set enabled = false");
+    const api = await createTestApi(db);
+    try {
+      const { body } = await api.graphql(
+        'query { allActions(first: 1, condition: { status: "PENDING" }) { nodes { statusReason writtenStatusReason } } }',
+        {},
+        await api.token("viewer"),
+      );
+      expect(body.data?.allActions).toEqual({
+        nodes: [
+          {
+            statusReason: "auto-execution is switched off (settings.enabled)",
+            writtenStatusReason: lineReason(10, 50),
+          },
+        ],
+      });
+    } finally {
+      await api.close();
+    }
+    await db.pool.query("update autoexec.settings set enabled = true");
+
+    // A disabled type: every reason says so at once; the kinds follow, a thousand per dispatcher run.
+    await asAdmin("select autoexec.set_action_type_mode('ADD_AFFILIATE_LINK', 'disabled')");
+    await waitForReasons(
+      backlog.keys(),
+      { "action type ADD_AFFILIATE_LINK is disabled": 2_500 },
+      "the type's reason",
+    );
+    await waitFor(
+      async () =>
+        (await scalar<number>("select count(*)::int from autoexec.actions where wait_kind = 'type_off'")) ===
+        2_500,
+      3_000,
+      {
+        what: "every action of the type to wait as type_off",
+        describe: async () =>
+          JSON.stringify(
+            (
+              await db.pool.query(
+                "select wait_kind, count(*)::int from autoexec.actions group by 1 union all select task_identifier || ' ' || coalesce(last_error, '') || run_at::text, attempts from graphile_worker.jobs",
+              )
+            ).rows,
+          ),
+      },
+    );
+    expect(
+      await scalar<number>(
+        "select count(*)::int from autoexec.actions where wait_kind = 'type_off' and status_reason <> 'action type ADD_AFFILIATE_LINK is disabled'",
+      ),
+    ).toBe(0);
+  }, 120_000);
+});
+
+describe("approvals do not queue behind the line", () => {
+  it("an approved action executes while a dispatcher run is still open", async () => {
+    await fillTheHour();
+    await goLive(db.pool);
+    await start();
+    await insertBacklog(5);
+    await waitUntilSettled(30_000);
+    // A dispatcher run that has not committed yet (as a slow batch would be): it holds the slot lock.
+    const dispatcher = await db.pool.connect();
+    try {
+      await dispatcher.query("begin");
+      await dispatcher.query("select autoexec_private.dispatch_waiting()");
+      const approved = await insertAction(db.pool, {
+        type: "EXPAND_CONTENT",
+        data: { modId: await insertMod(db.pool), content: "More words." },
+      });
+      await asAdmin("select autoexec.approve_action($1, 'reviewed')", [approved]);
+      await waitFor(async () => (await getAction(db.pool, approved)).status === "EXECUTED", 2_000, {
+        what: "the approved action to execute while the dispatcher's transaction is open",
+      });
+    } finally {
+      await dispatcher.query("rollback");
+      dispatcher.release();
+    }
+  }, 60_000);
 });
 
 /** A registry whose affiliate-link handler always throws while executing. */
@@ -751,6 +857,82 @@ describe("the forecast", () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe("the forecast and limits of an action's own", () => {
+  it("an action whose key or type is at its limit is expected when the limit allows it, and says so", async () => {
+    // The hour is full (slots free 5, 6, 7 minutes from now); shop:42 ran 2 hours ago.
+    await backdateExecutions(db.pool, [hoursAgo(2)], { rateLimitKey: "shop:42" });
+    await backdateExecutions(
+      db.pool,
+      Array.from({ length: 10 }, (_, i) => minutesAgo(55 - i)),
+    );
+    await goLive(db.pool);
+    await db.pool.query("update autoexec.settings set rate_limit_key_limit = 1");
+    const line: Record<string, number> = {};
+    for (const [name, impact, rateLimitKey] of [
+      ["keyed", 9, "shop:42"],
+      ["second", 5, undefined],
+      ["third", 2, undefined],
+    ] as const) {
+      const id = await insertAction(db.pool, {
+        data: amazonLink(await insertMod(db.pool)),
+        impact,
+        rateLimitKey,
+      });
+      await executeAction({ pool: db.pool, handlers, log: db.log }, id); // refused by the full hour: joins the line
+      line[name] = id;
+    }
+    /** The forecast's wording of `sql`'s time. */
+    const at = (sql: string) => scalar<string>(`select autoexec_private.format_forecast_time(${sql})`);
+    const executed = (n: number) =>
+      `(select executed_at from autoexec.execution_logs order by executed_at offset ${n} limit 1)`;
+    const forecasts = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          Object.entries(line).map(async ([name, id]) => [
+            name,
+            await scalar<string>(
+              "select autoexec.actions_forecast(a) from autoexec.actions a where id = $1",
+              [id],
+            ),
+          ]),
+        ),
+      );
+
+    // Its key allows one per 24 hours and ran 2 hours ago: the most valuable waits until the key frees.
+    // The others keep the slots of their places (the forecast does not move them earlier).
+    expect(await forecasts()).toEqual({
+      keyed: `#1 of 3 in line; expected around ${await at(`${executed(0)} + interval '24 hours'`)}, when the limit for shop:42 allows 1 per 24 hours`,
+      second: `#2 of 3 in line; expected around ${await at(`${executed(2)} + interval '1 hour'`)}`,
+      third: `#3 of 3 in line; expected around ${await at(`${executed(3)} + interval '1 hour'`)}`,
+    });
+    expect(await scalar("select autoexec.waiting_line_forecast() ->> 'drainsAtText'")).toBe(
+      await at(`${executed(0)} + interval '24 hours'`),
+    );
+
+    // The type's daily cap of 12 has room for one more (11 ran in 24 hours): the first of the type runs
+    // at its slot, the next when the oldest of the 24 hours leaves them, the third when the second does.
+    await db.pool.query("update autoexec.settings set rate_limit_key_limit = 100");
+    await db.pool.query("update autoexec.action_types set daily_cap = 12 where type = 'ADD_AFFILIATE_LINK'");
+    expect(await forecasts()).toEqual({
+      keyed: `#1 of 3 in line; expected around ${await at(`${executed(1)} + interval '1 hour'`)}`,
+      second: `#2 of 3 in line; expected around ${await at(`${executed(0)} + interval '24 hours'`)}, when the daily cap for ADD_AFFILIATE_LINK allows 12 per rolling 24 hours`,
+      third: `#3 of 3 in line; expected around ${await at(`${executed(1)} + interval '24 hours'`)}, when the daily cap for ADD_AFFILIATE_LINK allows 12 per rolling 24 hours`,
+    });
+    expect(await scalar("select autoexec.waiting_line_forecast() ->> 'drainsAtText'")).toBe(
+      await at(`${executed(1)} + interval '24 hours'`),
+    );
+
+    // A cap of 0: not expected to run, and the line never drains.
+    await db.pool.query("update autoexec.action_types set daily_cap = 0 where type = 'ADD_AFFILIATE_LINK'");
+    expect((await forecasts()).keyed).toBe(
+      "#1 of 3 in line; not expected to run: the daily cap for ADD_AFFILIATE_LINK allows 0 per rolling 24 hours (raise it to let it run)",
+    );
+    expect(await scalar("select autoexec.waiting_line_forecast() ->> 'drainsAtText'")).toBe(
+      "never: a limit of 0 holds some",
+    );
   });
 });
 

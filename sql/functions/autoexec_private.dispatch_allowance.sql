@@ -4,9 +4,9 @@ language plpgsql volatile
 set search_path = pg_catalog
 as $$
 -- One allowance's share of a dispatcher run (the general one, p_allowance null, or phase 3's
--- 'confident'); the caller holds the engine's slot lock in exclusive mode. Counts the free slots of its
--- rolling hour and day (minus its actions already dispatched), hands exactly that many from the head
--- of the line to the executors, and says when its next slot frees. The line is one index in value
+-- 'confident'); the caller holds the engine's slot lock (shared: see dispatch_waiting). Counts the
+-- free slots of its rolling hour and day (minus its actions already dispatched), hands exactly that
+-- many from the head of the line to the executors, and says when its next slot frees. The line is one index in value
 -- order; an allowance's head is found among the first 1,000 of it (beyond that, the next run).
 declare
   v_hourly integer;
@@ -33,17 +33,22 @@ begin
     limit v_daily) w;
   v_free := greatest(least(v_hourly - v_hour, v_daily - v_day) - v_in_flight, 0);
   if v_free > 0 then
-    with head as (
+    -- The head is found without locking, then only the picked rows are locked (an executor may hold
+    -- one: it is skipped, and the next run hands its slot on).
+    with candidates as (
       select h.id from (
         select a.id, a.confidence, a.expected_value, a.created_at from autoexec.actions a
         where a.wait_kind = 'line'
         order by a.expected_value desc, a.created_at, a.id
         limit 1000
-        for update skip locked
       ) h
       where autoexec_private.allowance_of(h.confidence, s) is not distinct from p_allowance
       order by h.expected_value desc, h.created_at, h.id
       limit v_free
+    ), head as (
+      select a.id from autoexec.actions a
+      where a.id in (select id from candidates) and a.wait_kind = 'line'
+      for update skip locked
     ), dispatched as (
       update autoexec.actions a set wait_kind = 'dispatched',
         status_reason = 'given a free rate-limit slot at ' || autoexec_private.format_time(p_now) || '; executing'

@@ -4,11 +4,12 @@ set search_path = pg_catalog
 as $$
 -- The dispatch_waiting job (src/tasks/dispatch_waiting.ts), run whenever something changes or the next
 -- slot frees. Its cost follows the number of free slots, not the backlog:
---   1. if the settings, engine state or action types changed since the last run, re-evaluate every
---      waiting action (once per change);
+--   1. if the settings, engine state or action types changed since the last run, re-evaluate the
+--      waiting actions: only those whose kind of wait changes are written, c_batch per run (the
+--      reasons of the others are rendered when read, autoexec.actions_status_reason);
 --   2. actions whose own wait ended ('until') rejoin the line (approved ones get their job);
---   3. under the engine's slot lock, for each allowance (dispatch_allowance), count the free slots of
---      the rolling hour and day (minus the actions already dispatched) and hand exactly that many from
+--   3. under the engine's slot lock (shared), for each allowance (dispatch_allowance), count the free
+--      slots of the rolling hour and day (minus the actions already dispatched) and hand exactly that many from
 --      the head of the line (highest confidence × impact, then the oldest) to the executors, in jobs;
 --      the executors claim the slots under the same lock, so no window is ever over its limit whatever
 --      happens meanwhile;
@@ -17,6 +18,7 @@ declare
   s autoexec.settings;
   e autoexec.engine_state;
   v_signature jsonb;
+  v_current jsonb;
   v_reevaluated integer := 0;
   v_rejoined bigint[];
   v_approved bigint[];
@@ -29,13 +31,19 @@ declare
   v_next timestamptz;
   v_now timestamptz := now();
   v_more boolean := false;
+  c_batch constant integer := 1000;
 begin
   -- One dispatcher at a time (a second run, woken meanwhile, waits here and then finds nothing to do).
   select w.signature into v_signature from autoexec_private.waiting_line_state w for update;
-  if v_signature is distinct from autoexec_private.waiting_signature() then
-    v_reevaluated := autoexec_private.reevaluate_waiting();
-    update autoexec_private.waiting_line_state
-      set signature = autoexec_private.waiting_signature(), evaluated_at = v_now;
+  -- Read once, before re-evaluating: a change committed meanwhile must not be recorded as evaluated.
+  v_current := autoexec_private.waiting_signature();
+  if v_signature is distinct from v_current then
+    v_reevaluated := autoexec_private.reevaluate_waiting(c_batch);
+    if v_reevaluated < c_batch then
+      update autoexec_private.waiting_line_state set signature = v_current, evaluated_at = v_now;
+    else
+      v_more := true; -- more waits change: the next run (at once) takes the next batch
+    end if;
   end if;
   select * into s from autoexec.settings;
   select * into e from autoexec.engine_state;
@@ -56,7 +64,7 @@ begin
   )
   select array_agg(id) filter (where wait_kind = 'line'), array_agg(id) filter (where wait_kind is null)
     into v_rejoined, v_approved from moved;
-  v_more := coalesce(cardinality(v_rejoined), 0) + coalesce(cardinality(v_approved), 0) >= 500;
+  v_more := v_more or coalesce(cardinality(v_rejoined), 0) + coalesce(cardinality(v_approved), 0) >= 500;
   perform autoexec_private.enqueue_executions(coalesce(v_approved, '{}'));
 
   -- A dispatched action whose job was lost (a minute is ages: executions take milliseconds) rejoins.
@@ -65,7 +73,10 @@ begin
 
   if autoexec_private.gate_reason(s, e) is null
      and exists (select from autoexec.actions a where a.wait_kind = 'line') then
-    perform from autoexec_private.engine_locks where name = 'execution_slots' for update;
+    -- Shared: no automatic execution is between its slot claim (exclusive) and its commit while this
+    -- is held, so the counts are exact; approved executions (shared too) never wait for the dispatcher.
+    -- Dispatchers exclude each other through waiting_line_state, and the executors re-check every slot.
+    perform from autoexec_private.engine_locks where name = 'execution_slots' for share;
     -- The general allowance, and phase 3's confident one when it is set.
     for v_allowance in select unnest(case when s.confident_min_confidence is null then array[null::text]
                                           else array[null::text, 'confident'] end) loop

@@ -187,6 +187,18 @@ export interface EngineState {
   probesLeft: number;
 }
 
+/** An action type's own circuit breaker (autoexec.type_breakers). */
+export interface TypeBreaker {
+  type: string;
+  breakerOpen: boolean;
+  breakerOpenedAt: string | null;
+  breakerReason: string | null;
+  breakerResetAt: string | null;
+  breakerResetBy: string | null;
+  breakerResetReason: string | null;
+  probesLeft: number;
+}
+
 const INTERVAL = "{ years months days hours minutes seconds }";
 const SETTINGS_FIELDS = `enabled dryRun minConfidence minRevenueImpact hourlyLimit dailyLimit rateLimitKeyLimit
   rateLimitKeyWindow ${INTERVAL} recentEditWindow ${INTERVAL} failuresBeforeCooldown cooldown ${INTERVAL}
@@ -208,6 +220,9 @@ export const SETTINGS_PAGE = `query SettingsPage {
   allSettingLimitsList { name minimum minimumExclusive maximum pattern patternInWords }
   circuitBreaker { ${ENGINE_FIELDS} }
   allActionTypes(first: 100, orderBy: PRIMARY_KEY_ASC) { nodes { type tier description mode dailyCap } }
+  allTypeBreakers(first: 100, orderBy: PRIMARY_KEY_ASC) {
+    nodes { type breakerOpen breakerOpenedAt breakerReason breakerResetAt breakerResetBy breakerResetReason probesLeft }
+  }
 }`;
 
 export const UPDATE_SETTINGS = `mutation UpdateSettings($input: UpdateSettingsInput!) {
@@ -219,6 +234,8 @@ export const CLEAR_COOLDOWN = `mutation ClearCooldown($reason: String!) {
   clearCooldown(input: { reason: $reason }) { result { ${ENGINE_FIELDS} } } }`;
 export const RESET_BREAKER = `mutation ResetBreaker($reason: String!) {
   resetCircuitBreaker(input: { reason: $reason }) { result { ${ENGINE_FIELDS} } } }`;
+export const RESET_TYPE_BREAKER = `mutation ResetTypeBreaker($reason: String!, $type: String!) {
+  resetCircuitBreaker(input: { reason: $reason, type: $type }) { clientMutationId } }`;
 export const APPLY_PHASE = `mutation ApplyPhase($phase: Int!) {
   applyRolloutPhase(input: { phase: $phase }) { result { type mode dailyCap } } }`;
 

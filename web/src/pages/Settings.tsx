@@ -6,6 +6,7 @@ import { TextDialog } from "../components/Dialog.tsx";
 import { FreezeWindows } from "../components/FreezeWindows.tsx";
 import { LoadState } from "../components/LoadState.tsx";
 import { Time } from "../components/Time.tsx";
+import { TypeBreakers } from "../components/TypeBreakers.tsx";
 import { intervalSeconds } from "../format.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
 import {
@@ -15,6 +16,7 @@ import {
   RESET_BREAKER,
   SETTINGS_PAGE,
   type Settings,
+  type TypeBreaker,
 } from "../queries.ts";
 import { setNavigationGuard } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
@@ -319,6 +321,7 @@ interface PageData {
   allSettingLimitsList: SettingLimit[];
   circuitBreaker: EngineState;
   allActionTypes: { nodes: ActionTypeRow[] };
+  allTypeBreakers: { nodes: TypeBreaker[] };
 }
 
 export function SettingsPage() {
@@ -352,6 +355,7 @@ export function SettingsPage() {
         types={data.allActionTypes.nodes}
         limits={data.allSettingLimitsList}
         breaker={data.circuitBreaker}
+        typeBreakers={data.allTypeBreakers.nodes}
         onSaved={changed}
       />
       <FreezeWindows onChanged={changed} />
@@ -370,6 +374,7 @@ function SettingsForm(props: {
   types: ActionTypeRow[];
   limits: SettingLimit[];
   breaker: EngineState;
+  typeBreakers: TypeBreaker[];
   onSaved(): void;
 }) {
   const { canChange } = useSession();
@@ -574,6 +579,7 @@ function SettingsForm(props: {
         </section>
         <div className="side">
           <BreakerCard state={props.breaker} onReset={props.onSaved} />
+          <TypeBreakers rows={props.typeBreakers} onReset={props.onSaved} />
           <RolloutCard current={current} onApply={applyPhase} />
         </div>
       </div>
