@@ -478,7 +478,9 @@ describe("a change costs a write only for the actions whose wait changes", () =>
       async () =>
         (await scalar<number>("select count(*)::int from autoexec.actions where wait_kind = 'type_off'")) ===
         2_500,
-      3_000,
+      // What is asserted is that the batches follow each other without any further change; how fast
+      // is the benchmark's business (a loaded CI machine runs three dispatcher batches slowly).
+      30_000,
       {
         what: "every action of the type to wait as type_off",
         describe: async () =>
