@@ -28,7 +28,8 @@ as $$
     select h.label, h.bin, 1
     from autoexec_private.rollup_journal j
     join autoexec.execution_logs l on l.id = j.subject_id
-    cross join lateral autoexec_private.log_histogram_values(l) h
+    cross join lateral autoexec_private.log_histogram_values(l.action_id, l.execution_tier, l.mode, l.executed_by, l.success,
+      l.executed_at, l.duration_ms) h
     where j.kind = 'executed' and h.metric = 'duration'
   ), statuses as (
     select status, execution_tier, count from autoexec_private.action_counts

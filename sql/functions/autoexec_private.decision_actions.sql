@@ -1,7 +1,7 @@
 create or replace function autoexec_private.decision_actions() returns text[]
 language sql immutable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- action.*: one action decided; actions.*: a bulk decision listing its actions in new_values.actionIds.
   select '{action.approved,action.rejected,actions.approved,actions.rejected}'::text[];
 $$;

@@ -1,8 +1,8 @@
 create or replace function autoexec_private.decision_histogram_values(e autoexec.audit_events)
 returns table (metric text, label text, bin smallint)
 language sql stable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- One value per action an admin decided: the time from its proposal to the decision, labelled with
   -- its type. A bulk decision counts once per action it lists.
   select 'decision', a.type, autoexec_private.latency_bin(extract(epoch from e.occurred_at - a.created_at)::float8)

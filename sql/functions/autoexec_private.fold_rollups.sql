@@ -21,30 +21,40 @@ begin
   ), logs as (
     select t.kind, l from taken t join autoexec.execution_logs l on l.id = t.subject_id
     where t.kind in ('executed', 'rolled_back')
-  ), counted as (
-    insert into autoexec_private.execution_rollups as r
-    select g.granularity, date_trunc(g.granularity, (x.l).executed_at, 'UTC'), c.action_type, c.execution_tier,
-      c.mode, c.executed_by, c.success, c.attempt, sum(c.executions), sum(c.rolled_back), sum(c.duration_ms_sum)
+  ), hours as (
+    -- Hours first, then days and months from them: the log rows are grouped once.
+    select date_trunc('hour', (x.l).executed_at, 'UTC') as hour, c.action_type, c.execution_tier, c.mode, c.executed_by,
+      c.success, c.attempt, sum(c.executions) as executions, sum(c.rolled_back) as rolled_back,
+      sum(c.duration_ms_sum) as duration_ms_sum
     from logs x
     cross join lateral autoexec_private.log_counts(x.l, x.kind) c
-    cross join (values ('hour'), ('day'), ('month')) g(granularity)
+    group by 1, 2, 3, 4, 5, 6, 7
+  ), counted as (
+    insert into autoexec_private.execution_rollups as r
+    select g.granularity, date_trunc(g.granularity, h.hour, 'UTC'), h.action_type, h.execution_tier, h.mode,
+      h.executed_by, h.success, h.attempt, sum(h.executions), sum(h.rolled_back), sum(h.duration_ms_sum)
+    from hours h cross join (values ('hour'), ('day'), ('month')) g(granularity)
     group by 1, 2, 3, 4, 5, 6, 7, 8
     on conflict (granularity, bucket_start, action_type, execution_tier, mode, executed_by, success, attempt)
     do update set executions = r.executions + excluded.executions, rolled_back = r.rolled_back + excluded.rolled_back,
       duration_ms_sum = r.duration_ms_sum + excluded.duration_ms_sum
   ), observed as (
     select (x.l).executed_at as at, h.* from logs x
-    cross join lateral autoexec_private.log_histogram_values(x.l) h
+    cross join lateral autoexec_private.log_histogram_values((x.l).action_id, (x.l).execution_tier, (x.l).mode, (x.l).executed_by, (x.l).success,
+      (x.l).executed_at, (x.l).duration_ms) h
     where x.kind = 'executed'
     union all
     select e.occurred_at, h.* from taken t
     join autoexec.audit_events e on e.id = t.subject_id
     cross join lateral autoexec_private.decision_histogram_values(e) h
     where t.kind = 'decided'
+  ), observed_hours as (
+    select date_trunc('hour', o.at, 'UTC') as hour, o.metric, o.label, o.bin, count(*) as count
+    from observed o group by 1, 2, 3, 4
   ), binned as (
     insert into autoexec_private.histogram_rollups as r
-    select g.granularity, date_trunc(g.granularity, o.at, 'UTC'), o.metric, o.label, o.bin, count(*)
-    from observed o cross join (values ('hour'), ('day'), ('month')) g(granularity)
+    select g.granularity, date_trunc(g.granularity, o.hour, 'UTC'), o.metric, o.label, o.bin, sum(o.count)
+    from observed_hours o cross join (values ('hour'), ('day'), ('month')) g(granularity)
     group by 1, 2, 3, 4, 5
     on conflict (granularity, bucket_start, metric, label, bin) do update set count = r.count + excluded.count
   )

@@ -18,7 +18,8 @@ as $$
     from autoexec_private.rollup_journal j
     join autoexec.execution_logs l on l.id = j.subject_id
     join pieces p on p.granularity <> 'raw' and l.executed_at >= p.piece_start and l.executed_at < p.piece_end
-    cross join lateral autoexec_private.log_histogram_values(l) h
+    cross join lateral autoexec_private.log_histogram_values(l.action_id, l.execution_tier, l.mode, l.executed_by, l.success,
+      l.executed_at, l.duration_ms) h
     where j.kind = 'executed' and h.metric = any(p_metrics)
     union all
     select h.*, 1
@@ -31,7 +32,8 @@ as $$
     select h.*, 1
     from pieces p
     join autoexec.execution_logs l on l.executed_at >= p.piece_start and l.executed_at < p.piece_end
-    cross join lateral autoexec_private.log_histogram_values(l) h
+    cross join lateral autoexec_private.log_histogram_values(l.action_id, l.execution_tier, l.mode, l.executed_by, l.success,
+      l.executed_at, l.duration_ms) h
     where p.granularity = 'raw' and h.metric = any(p_metrics)
     union all
     select h.*, 1

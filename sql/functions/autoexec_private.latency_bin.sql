@@ -1,7 +1,7 @@
 create or replace function autoexec_private.latency_bin(p_seconds float8) returns smallint
 language sql immutable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- Bins of times (to execute, to decide) in the rollups' histograms: bin 0 holds everything under a
   -- millisecond; bin k >= 1 holds [2^((k-1)/8), 2^(k/8)) ms, eight bins per doubling, up to bin 281
   -- (2^35 ms, about 398 days, and longer). latency_bin_seconds gives each bin's geometric middle,

@@ -4,8 +4,8 @@ returns table (
   executions bigint, rolled_back bigint, duration_ms_sum bigint
 )
 language sql immutable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- What one log adds to execution_rollups: as journalled (p_kind 'executed': the log without its
   -- rollback; 'rolled_back': its rollback alone) or as it stands in the raw log (p_kind null).
   select l.action_type, l.execution_tier, l.mode,

@@ -22,6 +22,8 @@ begin
   loop
     exit when autoexec_private.fold_rollups(1000000) < 1000000;
   end loop;
+  -- Empty now, but full of dead rows the readers would scan until a vacuum: writers still wait.
+  truncate autoexec_private.rollup_journal, autoexec_private.action_count_journal;
   update autoexec_private.rollup_state set built_at = now();
 end;
 $$;

@@ -2,6 +2,8 @@ create or replace function autoexec_private.rollup_pieces(
   p_start timestamptz, p_end timestamptz, p_coarsest text default 'month'
 ) returns table (granularity text, piece_start timestamptz, piece_end timestamptz)
 language plpgsql stable
+-- About 120 pieces for a year: the planner reads a few rollup rows per piece, the log by index.
+rows 100
 set search_path = pg_catalog
 as $$
 -- Cuts [p_start, p_end) into the fewest rollup buckets (month, day, hour; none coarser than p_coarsest)

@@ -20,6 +20,9 @@ comment on column autoexec_private.rollup_journal.kind is
 comment on column autoexec_private.rollup_journal.subject_id is
   'The execution log''s id (executed, rolled_back) or the audit event''s id (decided).';
 
+-- Readers scan the journal whole: vacuum it as soon as a fold has left a few thousand dead rows.
+alter table autoexec_private.rollup_journal set (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000);
+
 create table autoexec_private.action_count_journal (
   status text not null,
   execution_tier smallint not null,
@@ -37,6 +40,8 @@ create table autoexec_private.action_counts (
   count bigint not null,
   primary key (status, execution_tier)
 );
+alter table autoexec_private.action_count_journal set (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000);
+
 comment on table autoexec_private.action_counts is
   'How many actions have each status and tier, as of the last fold (add action_count_journal for now).';
 comment on column autoexec_private.action_counts.status is 'The actions'' status.';
