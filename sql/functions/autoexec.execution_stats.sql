@@ -117,8 +117,10 @@ begin
 end;
 $$;
 comment on function autoexec.execution_stats(timestamptz, timestamptz, integer) is
-  'Execution statistics: today''s counts, per-type counts, recent executions and PRD-18''s success metrics '
-  '(success rate, rollback rate, time to execute p50/p95 for Tier 1 and Tier 2) over a range (default: 30 days).';
+  E'@name execution_stats_json\n@behavior -queryField -mutationField\n'
+  'Execution statistics as JSON (REST; GraphQL serves them typed: autoexec.execution_statistics): today''s '
+  'counts, per-type counts, recent executions and PRD-18''s success metrics (success rate, rollback rate, '
+  'time to execute p50/p95 for Tier 1 and Tier 2) over a range (default: 30 days).';
 -- The auditor reads exactly the logs, the audit events and their two views; the API's roles read stats.
 revoke all on function autoexec.execution_stats(timestamptz, timestamptz, integer) from public, autoexec_auditor;
 grant execute on function autoexec.execution_stats(timestamptz, timestamptz, integer) to autoexec_viewer;
