@@ -5,7 +5,9 @@ create or replace function autoexec.execution_daily(
 ) returns jsonb
 language plpgsql stable
 security definer
+-- No JIT: these plans are cheap, but their estimates are not, and compiling them took seconds.
 set search_path = pg_catalog
+set jit = off
 as $$
 -- The history page's charts in one call (it sent one execution_stats per day before):
 --   days    one entry per UTC day from range_start's day to before range_end:

@@ -5,7 +5,9 @@ create or replace function autoexec.execution_statistics(
 ) returns autoexec.execution_statistics
 language sql stable
 security definer
+-- No JIT: these plans are cheap, but their estimates are not, and compiling them took seconds.
 set search_path = pg_catalog
+set jit = off
 as $$
   -- GraphQL's executionStats: autoexec.execution_stats (the figures, also REST's JSON) as typed objects.
   -- Its recent executions are table rows here, so GraphQL serves them as ExecutionLog objects.

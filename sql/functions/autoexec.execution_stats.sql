@@ -5,7 +5,9 @@ create or replace function autoexec.execution_stats(
 ) returns jsonb
 language plpgsql stable
 security definer
+-- No JIT: these plans are cheap, but their estimates are not, and compiling them took seconds.
 set search_path = pg_catalog
+set jit = off
 as $$
 -- GET /api/monetization/execution/stats. "today" is the current UTC day. Everything else covers live
 -- executions in [range_start, range_end) (default: the 30 days up to now); dry runs appear only in

@@ -1,7 +1,9 @@
 create or replace function autoexec.observability_snapshot() returns jsonb
 language sql stable
 security definer
+-- No JIT: these plans are cheap, but their estimates are not, and compiling them took seconds.
 set search_path = pg_catalog
+set jit = off
 as $$
   -- Everything /metrics and /readyz report, in one round trip. Execution counts come from the
   -- append-only execution log, so they only ever grow (Prometheus counters). Durations are bucketed

@@ -5,7 +5,9 @@ create or replace function autoexec_private.execution_counts(
   success boolean, attempt integer, executions bigint, rolled_back bigint, duration_ms_sum bigint
 )
 language sql stable
+-- No JIT: these plans are cheap, but their estimates are not, and compiling them took seconds.
 set search_path = pg_catalog
+set jit = off
 as $$
   -- The execution logs of [p_start, p_end) counted as execution_rollups counts them, exactly: whole
   -- buckets from the rollups plus what the journal has not folded into them yet, the edges (under an

@@ -1,7 +1,9 @@
 create or replace function autoexec_private.fold_rollups(p_batch integer default 100000) returns integer
 language plpgsql volatile
 security definer
+-- No JIT: these plans are cheap, but their estimates are not, and compiling them took seconds.
 set search_path = pg_catalog
+set jit = off
 as $$
 -- Folds up to p_batch journal rows into the rollups and deletes them, in this one transaction: a
 -- change is either still in the journal or in the rollups, never both, never neither. Only changes

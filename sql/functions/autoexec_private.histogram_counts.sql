@@ -1,7 +1,9 @@
 create or replace function autoexec_private.histogram_counts(p_start timestamptz, p_end timestamptz, p_metrics text[])
 returns table (metric text, label text, bin smallint, count bigint)
 language sql stable
+-- No JIT: these plans are cheap, but their estimates are not, and compiling them took seconds.
 set search_path = pg_catalog
+set jit = off
 as $$
   -- The histograms of [p_start, p_end) (times to execute by executed_at, times to decide by the
   -- decision's time), exactly as histogram_rollups holds them: whole buckets from the rollups plus
