@@ -21,7 +21,8 @@ comment on function autoexec_private.tg_actions__journal_count() is
 
 create or replace trigger _300_journal_count_insert_delete after insert or delete on autoexec.actions
   for each row execute function autoexec_private.tg_actions__journal_count();
-create or replace trigger _300_journal_count_update after update of status, execution_tier on autoexec.actions
+-- Every update, not "of status": a BEFORE trigger may change the status of an update that does not name it.
+create or replace trigger _300_journal_count_update after update on autoexec.actions
   for each row when ((old.status, old.execution_tier) is distinct from (new.status, new.execution_tier))
   execute function autoexec_private.tg_actions__journal_count();
 

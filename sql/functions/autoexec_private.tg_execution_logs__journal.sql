@@ -17,6 +17,6 @@ comment on function autoexec_private.tg_execution_logs__journal() is
 create or replace trigger _300_journal_insert after insert on autoexec.execution_logs
   for each row execute function autoexec_private.tg_execution_logs__journal();
 -- Purging rollback data changes no figure, so only the rollback itself is journalled.
-create or replace trigger _300_journal_rollback after update of rolled_back_at on autoexec.execution_logs
+create or replace trigger _300_journal_rollback after update on autoexec.execution_logs
   for each row when (old.rolled_back_at is null and new.rolled_back_at is not null)
   execute function autoexec_private.tg_execution_logs__journal();
