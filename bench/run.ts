@@ -42,6 +42,7 @@ import {
   type RawResult,
 } from "./lib/report.ts";
 import { type LineRun, printWaitingLine, waitingLineRun } from "./lib/waiting-line.ts";
+import { scaleTiming } from "./scale.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Options
@@ -55,6 +56,8 @@ const { values: flags } = parseArgs({
     samples: { type: "string" },
     rounds: { type: "string" },
     pages: { type: "boolean", default: false },
+    scale: { type: "boolean", default: false },
+    "scale-logs": { type: "string" },
     backlogs: { type: "string" },
     help: { type: "boolean", default: false },
   },
@@ -72,6 +75,10 @@ if (flags.help) {
                  medians count (default 3)
   --pages        instead: the admin UI's queue and history GraphQL requests over 1,000,000 actions
                  and 1,000,000 execution logs (bench/admin-pages.ts, target <= 50 ms each)
+  --scale        instead: the stats over 30 days, a year and odd ranges and a /metrics scrape with
+                 10,000,000 execution logs and 1,000,000 actions, checked against the raw log
+                 (bench/scale.ts, target <= 20 ms each)
+  --scale-logs N with --scale: N execution logs (and N / 10 actions) instead of 10,000,000
   --backlogs A,B waiting-line backlogs: the cost of a freed slot with A and B actions waiting
                  (default 10000,100000; --quick 1000,10000)
 
@@ -102,6 +109,8 @@ const sizes = {
       : [10_000, 100_000],
   /** Pause between latency samples, after the previous job finished, so the queue is idle. */
   gapMs: 5,
+  /** --scale: execution logs loaded (and a tenth as many actions). */
+  scaleLogs: positiveInt(flags["scale-logs"], 10_000_000),
 };
 
 /** Effectively no limit: the benchmark measures the engine, not the guardrails' refusals. */
@@ -161,9 +170,11 @@ try {
 
 async function main(): Promise<void> {
   progress(
-    flags.pages
-      ? "autoexec benchmark --pages: the admin UI's GraphQL requests over a million actions and execution logs"
-      : `autoexec benchmark${flags.quick ? " (--quick)" : ""}: ${int(sizes.jobs)} no-op jobs, ${int(sizes.actions)} actions, ` +
+    flags.scale
+      ? "autoexec benchmark --scale: the stats and /metrics over ten million execution logs"
+      : flags.pages
+        ? "autoexec benchmark --pages: the admin UI's GraphQL requests over a million actions and execution logs"
+        : `autoexec benchmark${flags.quick ? " (--quick)" : ""}: ${int(sizes.jobs)} no-op jobs, ${int(sizes.actions)} actions, ` +
           `${sizes.samples} latency samples each, concurrency ${concurrency}`,
   );
   const database = await openBenchDatabase(
@@ -182,6 +193,11 @@ async function main(): Promise<void> {
   progress("migrated (graphile-worker schema, sql/migrations, sql/functions)");
   if (flags.pages) {
     await adminPagesTiming(database.url, migratePool, log);
+    await migratePool.end();
+    return;
+  }
+  if (flags.scale) {
+    await scaleTiming(database.url, migratePool, log, sizes.scaleLogs);
     await migratePool.end();
     return;
   }

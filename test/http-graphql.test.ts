@@ -163,7 +163,11 @@ describe("queries (admins and viewers alike)", () => {
         unread: allNotifications(condition: {unread: true}) { totalCount nodes { message severity } }
         allNotifications { totalCount }
         old: allAuditEvents(condition: {occurredBefore: "2026-01-01T00:00:00Z"}) { nodes { actor note } }
-        executionStats(rangeStart: "2026-01-01T00:00:00Z", rangeEnd: "2026-03-01T00:00:00Z")
+        executionStats(rangeStart: "2026-01-01T00:00:00Z", rangeEnd: "2026-03-01T00:00:00Z", recentLimit: 2) {
+          rangeStart byType { type attempts succeeded failed rolledBack }
+          metrics { executions succeeded failed successRate tier1TimeToExecute { executions p50Seconds } }
+          recentExecutions { id success }
+        }
       }`,
       {},
       viewer,
@@ -183,7 +187,18 @@ describe("queries (admins and viewers alike)", () => {
     expect(result.unread).toEqual({ totalCount: 1, nodes: [{ message: "two", severity: "warning" }] });
     expect(result.allNotifications.totalCount).toBe(2);
     expect(result.old.nodes).toEqual([{ actor: "dba", note: "old one" }]);
-    expect(result.executionStats.metrics).toMatchObject({ executions: 4, succeeded: 2, failed: 2 });
+    // Typed: each figure is a field of its own (issue 15 part 5), not one JSON value.
+    expect(result.executionStats.metrics).toMatchObject({
+      executions: 4,
+      succeeded: 2,
+      failed: 2,
+      successRate: 0.5,
+    });
+    const byType = result.executionStats.byType as { type: string; attempts: number }[];
+    expect(byType.map((row) => row.type)).toEqual([...byType.map((row) => row.type)].sort());
+    expect(byType.reduce((sum, row) => sum + row.attempts, 0)).toBe(4);
+    expect(result.executionStats.recentExecutions).toHaveLength(2);
+    expect(new Date(result.executionStats.rangeStart).toISOString()).toBe("2026-01-01T00:00:00.000Z");
   });
 
   it("reads the DBA views too", async () => {

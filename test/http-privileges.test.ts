@@ -213,6 +213,8 @@ describe("the worker as autoexec_worker", () => {
       expect(dispatch[0]?.result).toMatchObject({ dispatched: 0 });
       const purge = await queryAs(workerUrl, "select autoexec_private.purge_rollback_data() as purged");
       expect(purge[0]).toEqual({ purged: 0 });
+      const fold = await queryAs(workerUrl, "select autoexec_private.fold_rollups() >= 0 as folded");
+      expect(fold[0]).toEqual({ folded: true });
       await queryAs(workerUrl, "update autoexec.notifications set delivered_at = now() where false");
     } finally {
       await worker.stop();

@@ -69,7 +69,7 @@ async function scalar<T>(
 async function busyJobs(on: Pick<pg.Pool, "query"> = db.pool): Promise<number> {
   return scalar<number>(
     `select count(*)::int from graphile_worker.jobs
-     where task_identifier not in ('sweep', 'purge_rollback_data', 'deliver_notification')
+     where task_identifier not in ('sweep', 'purge_rollback_data', 'fold_rollups', 'deliver_notification')
        and (locked_at is not null or run_at <= now())`,
     [],
     on,
@@ -148,7 +148,7 @@ async function freeSlots(count: number): Promise<void> {
     );
     await client.query(
       `select graphile_worker.reschedule_jobs(array(select id from graphile_worker.jobs
-         where run_at > now() and locked_at is null and task_identifier not in ('sweep', 'purge_rollback_data')),
+         where run_at > now() and locked_at is null and task_identifier not in ('sweep', 'purge_rollback_data', 'fold_rollups')),
          run_at => now())`,
     );
     await client.query("commit");

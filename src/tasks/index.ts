@@ -3,6 +3,7 @@ import type { ExecutorDeps } from "../engine/executor.ts";
 import { deliverNotificationTask } from "./deliver_notification.ts";
 import { dispatchWaitingTask } from "./dispatch_waiting.ts";
 import { type CountExecution, executeActionTask } from "./execute_action.ts";
+import { foldRollupsTask } from "./fold_rollups.ts";
 import { purgeRollbackDataTask } from "./purge_rollback_data.ts";
 import { sweepTask } from "./sweep.ts";
 
@@ -13,12 +14,15 @@ export function createTaskList(deps: ExecutorDeps, countExecution?: CountExecuti
     sweep: sweepTask(deps.log),
     deliver_notification: deliverNotificationTask,
     purge_rollback_data: purgeRollbackDataTask(deps.log),
+    fold_rollups: foldRollupsTask(deps.log),
   };
 }
 
 const crontab: CronItem[] = [
   // No backfill: one sweep catches up with everything a missed minute would have done.
   { task: "sweep", match: "* * * * *", identifier: "sweep", options: { backfillPeriod: 0 } },
+  // Readers are exact without it; folding keeps the journal they add up short.
+  { task: "fold_rollups", match: "* * * * *", identifier: "fold_rollups", options: { backfillPeriod: 0 } },
   // Daily at 03:00 UTC; after downtime, one catch-up run within the day.
   {
     task: "purge_rollback_data",

@@ -258,7 +258,7 @@ export const AUDIT = `query Audit($first: Int!, $offset: Int!) {
   }
 }`;
 
-/** The shape of autoexec.execution_stats() (GraphQL executionStats and GET /api/monetization/execution/stats). */
+/** GraphQL executionStats (autoexec.execution_statistics: typed; REST's JSON has byType as maps). */
 export interface ExecutionStats {
   today: {
     autoExecuted: number;
@@ -268,7 +268,7 @@ export interface ExecutionStats {
     failed: number;
     rolledBack: number;
   };
-  byType: Record<string, { attempts: number; succeeded: number; failed: number; rolledBack: number }>;
+  byType: { type: string; attempts: number; succeeded: number; failed: number; rolledBack: number }[];
   metrics: {
     executions: number;
     succeeded: number;
@@ -281,6 +281,19 @@ export interface ExecutionStats {
     reviewTime: ReviewTime;
   };
 }
+
+/** The fields of executionStats the history page shows (every figure but the recent executions). */
+export const STATS_FIELDS = `today { autoExecuted approvedExecuted manualExecuted dryRuns failed rolledBack }
+    byType { type attempts succeeded failed rolledBack }
+    metrics {
+      executions succeeded failed rolledBack successRate rollbackRate
+      tier1TimeToExecute { executions p50Seconds p95Seconds }
+      tier2TimeToExecute { executions p50Seconds p95Seconds }
+      reviewTime {
+        decisions p50Seconds p95Seconds automatedDecisions savedSeconds savedShare target
+        byType { type decisions p50Seconds p95Seconds }
+      }
+    }`;
 
 /** The shape of autoexec.execution_daily() (GraphQL executionDaily): the history page's charts. */
 export interface ExecutionDaily {
@@ -306,7 +319,7 @@ export interface TimeToDecision {
   p95Seconds: number | null;
 }
 export interface ReviewTime extends TimeToDecision {
-  byType: Record<string, TimeToDecision>;
+  byType: (TimeToDecision & { type: string })[];
   automatedDecisions: number;
   savedSeconds: number | null;
   savedShare: number | null;
@@ -315,6 +328,8 @@ export interface ReviewTime extends TimeToDecision {
 
 /** The history page's metrics and charts: the stats over 30 days and the daily series, in one request. */
 export const CHARTS = `query Charts($rangeStart: Datetime!, $rangeEnd: Datetime!, $dailyStart: Datetime!, $dryRuns: Boolean) {
-  range: executionStats(rangeStart: $rangeStart, rangeEnd: $rangeEnd, recentLimit: 0)
+  range: executionStats(rangeStart: $rangeStart, rangeEnd: $rangeEnd, recentLimit: 0) {
+    ${STATS_FIELDS}
+  }
   daily: executionDaily(rangeStart: $dailyStart, rangeEnd: $rangeEnd, includeDryRuns: $dryRuns)
 }`;

@@ -40,7 +40,7 @@ export function ReviewTimeCards({ review }: { review: ReviewTime | undefined }) 
 
 /** The time to decision per action type, as a table. */
 export function ReviewTimeByType({ review }: { review: ReviewTime | undefined }) {
-  const rows = Object.entries(review?.byType ?? {}).sort((a, b) => b[1].decisions - a[1].decisions);
+  const rows = [...(review?.byType ?? [])].sort((a, b) => b.decisions - a.decisions);
   if (!rows.length) return null;
   return (
     <details className="review-cards">
@@ -55,9 +55,9 @@ export function ReviewTimeByType({ review }: { review: ReviewTime | undefined })
           </tr>
         </thead>
         <tbody>
-          {rows.map(([type, row]) => (
-            <tr key={type} data-review-type={type}>
-              <th scope="row">{type}</th>
+          {rows.map((row) => (
+            <tr key={row.type} data-review-type={row.type}>
+              <th scope="row">{row.type}</th>
               <td>{row.decisions}</td>
               <td>{row.p50Seconds === null ? "—" : formatSeconds(row.p50Seconds)}</td>
               <td>{row.p95Seconds === null ? "—" : formatSeconds(row.p95Seconds)}</td>
