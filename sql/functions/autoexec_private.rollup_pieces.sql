@@ -17,7 +17,7 @@ declare
     else '{hour}'::text[] end;
 begin
   if not (isfinite(p_start) and isfinite(p_end)) then
-    raise exception 'the range must have finite ends (from % to %)', p_start, p_end using errcode = '22023';
+    raise exception 'the range must have finite ends (from % to %)', p_start, p_end using errcode = 'AE001';
   end if;
   while v_at < p_end loop
     v_next := null;
