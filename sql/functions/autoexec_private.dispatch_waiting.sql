@@ -65,7 +65,7 @@ begin
 
   if autoexec_private.gate_reason(s, e) is null
      and exists (select from autoexec.actions a where a.wait_kind = 'line') then
-    perform from autoexec_private.engine_locks where name = 'execution_slots' for update;
+    lock table autoexec_private.execution_slot_lock in exclusive mode;
     -- The general allowance, and phase 3's confident one when it is set.
     for v_allowance in select unnest(case when s.confident_min_confidence is null then array[null::text]
                                           else array[null::text, 'confident'] end) loop
