@@ -298,6 +298,12 @@ describe("rolling rate limits", () => {
       mostRows,
     ]);
     expect(await lockModeOfClaim(false)).toBe("ExclusiveLock");
+    // A vacuum's SHARE UPDATE EXCLUSIVE would conflict with EXCLUSIVE: the table is empty, autovacuum off.
+    const table = await db.pool.query(
+      `select c.reloptions, (select count(*)::int from autoexec_private.execution_slot_lock) as rows
+       from pg_class c where c.oid = 'autoexec_private.execution_slot_lock'::regclass`,
+    );
+    expect(table.rows).toEqual([{ reloptions: ["autovacuum_enabled=false"], rows: 0 }]);
   });
 
   it("an execution keeps other writers off its mod, but not rows that reference it (no deadlock between two)", async () => {
