@@ -15,20 +15,20 @@ export interface WorkerMetrics {
   watch(events: WorkerEvents): void;
   /**
    * Counts what an execute_action attempt ended with; for a successful live execution, also its
-   * time to execute (one primary-key lookup, after the execution committed).
+   * time to execute (as the execution's own transaction computed it: no query).
    */
-  countExecution(result: ExecutionOutcome | "retrying" | "error"): Promise<void>;
+  countExecution(result: ExecutionOutcome | "retrying" | "error"): void;
 }
 
 /** Seconds; the PRD's Tier 1 target (15 minutes) is a bound. */
 const TIME_TO_EXECUTE_BUCKETS_S = [1, 5, 15, 60, 300, 900, 3600, 14400, 86400];
 
-export function createWorkerMetrics(options: {
-  /** Where the executions are logged (the worker's pool). */
-  pool: pg.Pool;
-  /** Node's default process metrics; off when the process already serves them (npm start). */
-  defaultMetrics?: boolean;
-}): WorkerMetrics {
+export function createWorkerMetrics(
+  options: {
+    /** Node's default process metrics; off when the process already serves them (npm start). */
+    defaultMetrics?: boolean;
+  } = {},
+): WorkerMetrics {
   const registry = new client.Registry();
   // Node's default process metrics under their conventional names (process_*, nodejs_*).
   if (options.defaultMetrics !== false) client.collectDefaultMetrics({ register: registry });
@@ -44,6 +44,8 @@ export function createWorkerMetrics(options: {
     labelNames: ["outcome"],
     registers: [registry],
   });
+  // Observed here rather than computed from the whole log at each scrape (a join of every log to
+  // its action: seconds at 300,000 logs); Prometheus sums the workers' histograms.
   const timeToExecute = new client.Histogram({
     name: "autoexec_time_to_execute_seconds",
     help: "Successful live executions by this worker: Tier 1 from proposal to execution, Tier 2 from approval to execution.",
@@ -51,21 +53,6 @@ export function createWorkerMetrics(options: {
     buckets: TIME_TO_EXECUTE_BUCKETS_S,
     registers: [registry],
   });
-  // Observed here rather than computed from the whole log at each scrape (a join of every log to
-  // its action: seconds at 300,000 logs); Prometheus sums the workers' histograms.
-  const observeTimeToExecute = async (executionLogId: number) => {
-    const { rows } = await options.pool.query<{ tier: number; seconds: number | null }>(
-      `select l.execution_tier as tier,
-         extract(epoch from l.executed_at - case l.execution_tier when 1 then a.created_at else a.reviewed_at end)::float8 as seconds
-       from autoexec.execution_logs l join autoexec.actions a on a.id = l.action_id
-       where l.id = $1 and l.success and l.mode = 'live'
-         and ((l.execution_tier = 1 and l.executed_by = 'auto') or (l.execution_tier = 2 and l.executed_by = 'approved'))`,
-      [executionLogId],
-    );
-    const row = rows[0];
-    if (row && row.seconds !== null)
-      timeToExecute.observe({ tier: String(row.tier) }, Math.max(0, row.seconds));
-  };
   return {
     registry,
     watch(events) {
@@ -73,7 +60,7 @@ export function createWorkerMetrics(options: {
       events.on("job:error", ({ job }) => jobs.inc({ task: job.task_identifier, result: "error" }));
       events.on("job:failed", ({ job }) => jobs.inc({ task: job.task_identifier, result: "failed" }));
     },
-    async countExecution(result) {
+    countExecution(result) {
       const outcome =
         typeof result === "string"
           ? result
@@ -81,9 +68,8 @@ export function createWorkerMetrics(options: {
             ? `executed_${result.mode}`
             : result.outcome;
       executions.inc({ outcome });
-      if (typeof result !== "string" && result.outcome === "executed" && result.mode === "live") {
-        // A metric must never fail a job: a lookup that fails only leaves this sample out.
-        await observeTimeToExecute(result.executionLogId).catch(() => undefined);
+      if (typeof result !== "string" && result.outcome === "executed" && result.timeToExecute) {
+        timeToExecute.observe({ tier: String(result.timeToExecute.tier) }, result.timeToExecute.seconds);
       }
     },
   };

@@ -238,8 +238,9 @@ describe("rolling rate limits", () => {
   it("counts under an exclusive lock while a limit can bind, and shares the lock when none can", async () => {
     const actionId = await proposeLink();
     /**
-     * The mode of the engine's slot row lock one claim takes (the claim runs in a transaction that is
-     * rolled back): another session may still share it, or not.
+     * The mode of the engine's slot lock one claim takes (the claim runs in a transaction that is
+     * rolled back), as pg_locks shows it; and another session may share it exactly when it is the
+     * shared mode.
      */
     const lockModeOfClaim = async (automatic: boolean) => {
       const client = await db.pool.connect();
@@ -254,12 +255,22 @@ describe("rolling rate limits", () => {
            where a.id = $1`,
           [actionId, automatic],
         );
-        return await probe.query("select from autoexec_private.engine_locks for share nowait").then(
-          () => "ShareLock",
-          (error: { code?: string }) => (error.code === "55P03" ? "ExclusiveLock" : String(error)),
+        const held = await client.query<{ mode: string }>(
+          `select mode from pg_locks
+           where pid = pg_backend_pid() and relation = 'autoexec_private.execution_slot_lock'::regclass`,
         );
+        const mode = held.rows.map((row) => row.mode).join(", ");
+        const shared = await probe
+          .query("begin; lock table autoexec_private.execution_slot_lock in row share mode nowait")
+          .then(
+            () => true,
+            (error: { code?: string }) => (error.code === "55P03" ? false : error),
+          );
+        expect(shared, mode).toBe(mode === "RowShareLock");
+        return mode;
       } finally {
         await client.query("rollback");
+        await probe.query("rollback");
         client.release();
         probe.release();
       }
@@ -278,15 +289,21 @@ describe("rolling rate limits", () => {
 
     expect(await lockModeOfClaim(true)).toBe("ExclusiveLock"); // 10 per hour can bind
     await setLimits(mostRows + 1);
-    expect(await lockModeOfClaim(true)).toBe("ShareLock");
+    expect(await lockModeOfClaim(true)).toBe("RowShareLock");
     await setLimits(mostRows);
     expect(await lockModeOfClaim(true)).toBe("ExclusiveLock");
     // An approved execution is bound only by its type's daily cap.
-    expect(await lockModeOfClaim(false)).toBe("ShareLock");
+    expect(await lockModeOfClaim(false)).toBe("RowShareLock");
     await db.pool.query("update autoexec.action_types set daily_cap = $1 where type = 'ADD_AFFILIATE_LINK'", [
       mostRows,
     ]);
     expect(await lockModeOfClaim(false)).toBe("ExclusiveLock");
+    // A vacuum's SHARE UPDATE EXCLUSIVE would conflict with EXCLUSIVE: the table is empty, autovacuum off.
+    const table = await db.pool.query(
+      `select c.reloptions, (select count(*)::int from autoexec_private.execution_slot_lock) as rows
+       from pg_class c where c.oid = 'autoexec_private.execution_slot_lock'::regclass`,
+    );
+    expect(table.rows).toEqual([{ reloptions: ["autovacuum_enabled=false"], rows: 0 }]);
   });
 
   it("an execution keeps other writers off its mod, but not rows that reference it (no deadlock between two)", async () => {

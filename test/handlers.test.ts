@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { withTransaction } from "../src/db/pool.ts";
+import { createPool, withTransaction } from "../src/db/pool.ts";
 import { executeAction, RetryableExecutionError } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler, Json } from "../src/handlers/types.ts";
@@ -139,6 +139,7 @@ async function expectExecuted(type: string, data: Data): Promise<{ actionId: num
     outcome: "executed",
     mode: "live",
     executionLogId: expect.any(Number),
+    timeToExecute: { tier: expect.any(Number), seconds: expect.any(Number) },
   });
   const logs = await logsOf(actionId);
   expect(logs).toEqual([
@@ -661,6 +662,55 @@ describe("GENERATE_INTERNAL_LINK_SUGGESTIONS", () => {
     expect(await suggestionsFor(source)).toEqual([
       { ...expected.related, id: expect.any(Number), status: "placed", actionId },
     ]);
+  });
+});
+
+describe("an execution's round trips", () => {
+  it("are its opening, the handler's own statements and its log: what a write changed comes back with the write", async () => {
+    // A pool of its own whose clients count every query they send.
+    const pool = createPool(db.url, db.log, 2);
+    let queries = 0;
+    pool.on("connect", (client) => {
+      const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => {
+        queries++;
+        return send(...args);
+      }) as typeof client.query;
+    });
+    const roundTrips = async (type: string, data: Data) => {
+      const actionId = await insertAction(db.pool, { type, data });
+      queries = 0;
+      expect(await executeAction({ pool, handlers, log: db.log }, actionId)).toMatchObject({
+        outcome: "executed",
+      });
+      const { rows } = await db.pool.query("select diff from autoexec.execution_logs where action_id = $1", [
+        actionId,
+      ]);
+      return { queries, diff: rows[0]?.diff };
+    };
+    try {
+      const meta = await roundTrips("UPDATE_META_DESCRIPTION", {
+        modId: await insertMod(db.pool, { metaDescription: "Old description." }),
+        metaDescription: "New description.",
+      });
+      // start_execution, the UPDATE, the log (with its commit).
+      expect(meta).toEqual({
+        queries: 3,
+        diff: {
+          before: { metaDescription: "Old description." },
+          after: { metaDescription: "New description." },
+        },
+      });
+      const link = await roundTrips("ADD_AFFILIATE_LINK", amazonLink(await insertMod(db.pool)));
+      // ... and the allowlist lookup.
+      expect(link.queries).toBe(4);
+      expect(link.diff).toEqual({
+        before: { affiliateLinks: [] },
+        after: { affiliateLinks: [{ url: amazonLink(0).affiliateUrl, type: "amazon", position: "sidebar" }] },
+      });
+    } finally {
+      await pool.end();
+    }
   });
 });
 

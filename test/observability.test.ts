@@ -7,6 +7,7 @@ import { createWorkerMetrics } from "../src/worker-status.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
 import { createTestApi, loginUrl, type TestApi } from "./support/http.ts";
+import { asRole } from "./support/roles.ts";
 import { waitFor } from "./support/wait.ts";
 import { spawnWorker, stopWorker, waitForListeners } from "./support/worker-process.ts";
 
@@ -141,26 +142,58 @@ describe("/metrics", () => {
     );
   });
 
-  it("a worker's /metrics has the time to execute of its live successes, by tier", async () => {
+  it("a worker's /metrics has the time to execute of its live successes, by tier, as the execution computed it", async () => {
     await goLive(db.pool);
-    const metrics = createWorkerMetrics({ pool: db.pool });
+    await db.pool.query("update autoexec.action_types set mode = 'live', daily_cap = null where tier = 2");
+    // No pool: the sample comes with the execution's outcome, the metrics query nothing.
+    const metrics = createWorkerMetrics();
     const deps = { pool: db.pool, handlers, log: db.log };
     const actionId = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
     await db.pool.query(
       "update autoexec.actions set created_at = now() - interval '90 seconds' where id = $1",
       [actionId],
     );
-    await metrics.countExecution(await executeAction(deps, actionId));
-    await metrics.countExecution(
+    const tier1 = await executeAction(deps, actionId);
+    expect(tier1).toMatchObject({ outcome: "executed", timeToExecute: { tier: 1 } });
+    metrics.countExecution(tier1);
+    metrics.countExecution(
       await executeAction(deps, await insertAction(db.pool, { data: amazonLink(999_999) })),
     );
+    // Tier 2 counts from the approval, not from the proposal.
+    const expansion = await insertAction(db.pool, {
+      type: "EXPAND_CONTENT",
+      data: { modId: await insertMod(db.pool, { body: "Original body." }), content: "More words." },
+    });
+    await asRole(db.pool, "autoexec_admin", "alice", (client) =>
+      client.query("select * from autoexec.approve_action($1, 'reads well')", [expansion]),
+    );
+    await db.pool.query("update autoexec.actions set created_at = now() - interval '2 days' where id = $1", [
+      expansion,
+    ]);
+    const tier2 = await executeAction(deps, expansion);
+    expect(tier2).toMatchObject({ outcome: "executed", timeToExecute: { tier: 2 } });
+    metrics.countExecution(tier2);
+    // An admin's forced execution is no time to execute of the engine's.
+    const forced = await executeAction(
+      deps,
+      await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) }),
+      {
+        force: true,
+        actor: "alice",
+        reason: "now, please",
+      },
+    );
+    expect(forced).toMatchObject({ outcome: "executed", timeToExecute: null });
+    metrics.countExecution(forced);
     const text = await metrics.registry.metrics();
     expect(text).toContain("# TYPE autoexec_time_to_execute_seconds histogram");
     expect(sample(text, 'autoexec_time_to_execute_seconds_count{tier="1"}')).toBe(1);
     expect(sample(text, 'autoexec_time_to_execute_seconds_bucket{le="60",tier="1"}')).toBe(0);
     expect(sample(text, 'autoexec_time_to_execute_seconds_bucket{le="300",tier="1"}')).toBe(1);
     expect(sample(text, 'autoexec_time_to_execute_seconds_sum{tier="1"}')).toBeGreaterThanOrEqual(90);
-    expect(sample(text, 'autoexec_worker_executions_total{outcome="executed_live"}')).toBe(1);
+    expect(sample(text, 'autoexec_time_to_execute_seconds_count{tier="2"}')).toBe(1);
+    expect(sample(text, 'autoexec_time_to_execute_seconds_bucket{le="60",tier="2"}')).toBe(1);
+    expect(sample(text, 'autoexec_worker_executions_total{outcome="executed_live"}')).toBe(3);
     expect(sample(text, 'autoexec_worker_executions_total{outcome="invalid"}')).toBe(1);
   });
 

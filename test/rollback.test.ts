@@ -88,7 +88,12 @@ async function execute(type: string, data: Data): Promise<Executed> {
     await db.pool.query("select autoexec.approve_action($1, 'reads well')", [actionId]);
   }
   const outcome = await executeAction({ pool: db.pool, handlers, log: db.log }, actionId);
-  expect(outcome).toEqual({ outcome: "executed", mode: "live", executionLogId: expect.any(Number) });
+  expect(outcome).toEqual({
+    outcome: "executed",
+    mode: "live",
+    executionLogId: expect.any(Number),
+    timeToExecute: { tier: expect.any(Number), seconds: expect.any(Number) },
+  });
   const logId = (outcome as { executionLogId: number }).executionLogId;
   const { rows } = await db.pool.query("select rollback_data from autoexec.execution_logs where id = $1", [
     logId,
@@ -478,7 +483,12 @@ describe("refusals", () => {
     const outcome = await executeAction({ pool: db.pool, handlers, log: db.log }, actionId).finally(() =>
       db.pool.query("update autoexec.action_types set mode = 'live' where type = 'UPDATE_META_DESCRIPTION'"),
     );
-    expect(outcome).toEqual({ outcome: "executed", mode: "dry_run", executionLogId: expect.any(Number) });
+    expect(outcome).toEqual({
+      outcome: "executed",
+      mode: "dry_run",
+      executionLogId: expect.any(Number),
+      timeToExecute: null,
+    });
     const logId = (outcome as { executionLogId: number }).executionLogId;
     expect((await contentSnapshot()).mods).toHaveLength(before.mods.length + 1);
 

@@ -174,11 +174,49 @@ describe("the engine's serialisation cannot be stalled from outside", () => {
         what: `action ${id} to execute while the agent holds the key`,
       });
       // And whatever the engine does lock is out of the agent's reach.
-      await expect(agent.query("select * from autoexec_private.engine_locks for update")).rejects.toThrow(
-        /permission denied/,
-      );
+      await expect(
+        agent.query("begin; lock table autoexec_private.execution_slot_lock in row share mode"),
+      ).rejects.toThrow(/permission denied for table execution_slot_lock/);
+      await agent.query("rollback");
     } finally {
       await agent.query("select pg_advisory_unlock_all(); reset role").catch(() => undefined);
+      agent.release();
+    }
+  });
+
+  it("the agent can take the engine's slot lock in no mode, nor wait for it", async () => {
+    const modes = [
+      "access share",
+      "row share",
+      "row exclusive",
+      "share update exclusive",
+      "share",
+      "share row exclusive",
+      "exclusive",
+      "access exclusive",
+    ];
+    const agent = await db.pool.connect();
+    try {
+      await agent.query("set role autoexec_agent");
+      for (const mode of modes) {
+        // Without nowait: a request that got past the privilege check would queue behind this one.
+        const holder = await db.pool.connect();
+        try {
+          await holder.query(
+            "begin; lock table autoexec_private.execution_slot_lock in access exclusive mode",
+          );
+          await expect(
+            agent.query(`begin; lock table autoexec_private.execution_slot_lock in ${mode} mode`),
+            mode,
+          ).rejects.toThrow(/permission denied for table execution_slot_lock/);
+          await agent.query("rollback");
+        } finally {
+          await holder.query("rollback").catch(() => undefined);
+          holder.release();
+        }
+      }
+    } finally {
+      await agent.query("reset role").catch(() => undefined);
       agent.release();
     }
   });
@@ -190,7 +228,7 @@ describe("the engine's serialisation cannot be stalled from outside", () => {
     try {
       // A superuser (say a DBA's forgotten session) holds the engine's own lock.
       await holder.query("begin");
-      await holder.query("select * from autoexec_private.engine_locks for update");
+      await holder.query("lock table autoexec_private.execution_slot_lock in exclusive mode");
       const id = await insertAction(db.pool, { data: amazonLink(await insertMod(db.pool)) });
       await waitFor(
         async () =>

@@ -20,12 +20,13 @@ as $$
 -- the dispatcher hands out the next free slot, retry_at is when it frees) or 'until' (its own key's or
 -- type's limit, until retry_at).
 --
--- Counting locks the engine's slot row (autoexec_private.engine_locks) in exclusive mode, held until
--- the caller commits its execution log, so the count and the insert are atomic across every worker: no
--- window can ever hold more executions than its limit. Only the engine's roles can lock that row (a
--- row lock needs UPDATE on the table); an advisory lock, which any role can take, would let the agent
--- stall every worker. When no limit that applies can bind, the row is locked in shared mode and nothing
--- is counted, so executions do not wait for each other's commits. "Cannot bind": every log row
+-- Counting locks the engine's slot table (autoexec_private.execution_slot_lock) in EXCLUSIVE mode,
+-- held until the caller commits its execution log, so the count and the insert are atomic across every
+-- worker: no window can ever hold more executions than its limit. Only the engine's roles can take
+-- that lock (LOCK TABLE needs UPDATE on the table); an advisory lock, which any role can take, would
+-- let the agent stall every worker. When no limit that applies can bind, the table is locked in ROW
+-- SHARE mode (a fast-path lock: no tuple write, no MultiXact) and nothing is counted, so executions
+-- do not wait for each other's commits. "Cannot bind": every log row
 -- committed before this check has an id up to max(id), and every execution not yet committed holds a
 -- connection (or is a prepared transaction) and logs at most one row, so no window can hold more than
 -- max(id) + max_connections + max_prepared_transactions rows. An exclusive request waits for every
@@ -50,12 +51,12 @@ begin
   if (not p_automatic or (v_hourly > v_most_rows and v_daily > v_most_rows
         and (a.rate_limit_key is null or s.rate_limit_key_limit > v_most_rows)))
      and (t.daily_cap is null or t.daily_cap > v_most_rows) then
-    perform from autoexec_private.engine_locks l where l.name = 'execution_slots' for share;
+    lock table autoexec_private.execution_slot_lock in row share mode;
     return query select true, null::text, null::timestamptz, null::text;
     return;
   end if;
 
-  perform from autoexec_private.engine_locks l where l.name = 'execution_slots' for update;
+  lock table autoexec_private.execution_slot_lock in exclusive mode;
   v_now := clock_timestamp();
 
   if p_automatic then

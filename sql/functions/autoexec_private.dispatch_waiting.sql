@@ -76,7 +76,7 @@ begin
     -- Shared: no automatic execution is between its slot claim (exclusive) and its commit while this
     -- is held, so the counts are exact; approved executions (shared too) never wait for the dispatcher.
     -- Dispatchers exclude each other through waiting_line_state, and the executors re-check every slot.
-    perform from autoexec_private.engine_locks where name = 'execution_slots' for share;
+    lock table autoexec_private.execution_slot_lock in row share mode;
     -- The general allowance, and phase 3's confident one when it is set.
     for v_allowance in select unnest(case when s.confident_min_confidence is null then array[null::text]
                                           else array[null::text, 'confident'] end) loop

@@ -2,7 +2,9 @@
 drop function if exists autoexec_private.finish_execution(bigint, text, text, boolean, jsonb, jsonb, integer);
 drop function if exists autoexec_private.record_execution(bigint, text, text, timestamptz, jsonb, jsonb, integer);
 drop function if exists autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer);
-create or replace function autoexec_private.record_execution(
+-- The result grew the time to execute: a different result type needs a drop.
+drop function if exists autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer, text);
+create function autoexec_private.record_execution(
   p_action_id bigint,
   p_mode text,
   p_executed_by text,
@@ -10,13 +12,16 @@ create or replace function autoexec_private.record_execution(
   p_rollback_data jsonb,
   p_duration_ms integer,
   p_force_reason text default null
-) returns bigint
+) returns table (log_id bigint, tier smallint, time_to_execute_s double precision)
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
 -- Logs a successful execution and updates the action, in the executing transaction. A live
 -- automatic execution's slot lock (start_execution) is still held, so stamping it now is as good as
 -- stamping it at the claim: every execution counted later is stamped later still.
+-- Returns the log's id and, for the worker's time-to-execute histogram (src/worker-status.ts), the
+-- seconds a live Tier 1 execution took from its proposal, or a Tier 2 one from its approval (null for
+-- dry runs and forced executions), so that the worker needs no query of its own to observe it.
 declare
   a autoexec.actions;
   v_log_id bigint;
@@ -71,8 +76,13 @@ begin
   if p_mode = 'live' and p_executed_by in ('auto', 'approved') then
     perform autoexec_private.note_probe_outcome(a.id, a.type, null);
   end if;
-  return v_log_id;
+  return query select v_log_id, a.execution_tier,
+    case when p_mode = 'live'
+              and ((a.execution_tier = 1 and p_executed_by = 'auto')
+                   or (a.execution_tier = 2 and p_executed_by = 'approved'))
+      then extract(epoch from v_executed_at
+                   - case a.execution_tier when 1 then a.created_at else a.reviewed_at end)::float8 end;
 end;
 $$;
 comment on function autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer, text) is
-  'Writes the execution log of a successful (or dry-run) execution and updates the action.';
+  'Writes the execution log of a successful (or dry-run) execution and updates the action; returns the log''s id and the time to execute.';

@@ -11,7 +11,7 @@ as $$
 -- content.tg_mods__track_changes), lock the action and the mod it is about, ask the guards and, for a
 -- live run, claim a rate-limit slot ("no_slot" when the limits refuse). A "not now" or "never" from
 -- the guards is recorded already (the caller then only commits). Every execution takes its locks in
--- this order (action, mod, the engine's slot row, then whatever its handler locks), so executions cannot deadlock
+-- this order (action, mod, the engine's slot lock, then whatever its handler locks), so executions cannot deadlock
 -- each other.
 declare
   a autoexec.actions;

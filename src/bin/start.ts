@@ -37,7 +37,7 @@ async function run(database: Database): Promise<Stop> {
   );
   await warnIfPrivileged(pool, "worker", log);
   // One process: the worker's own metrics are served on the API's /metrics.
-  const workerMetrics = createWorkerMetrics({ pool, defaultMetrics: false });
+  const workerMetrics = createWorkerMetrics({ defaultMetrics: false });
   const worker = await startWorker({ pool, log, ...workerSettings(config), metrics: workerMetrics });
   recoverFromDatabaseOutages(worker, log);
 

@@ -20,7 +20,7 @@ if (!url) {
 await runUntilSignal(log, "finishing in-flight executions", async () => {
   const pool = createPool(url, log, config.WORKER_CONCURRENCY + 4);
   await warnIfPrivileged(pool, "worker", log);
-  const metrics = createWorkerMetrics({ pool });
+  const metrics = createWorkerMetrics();
   const worker = await startWorker({ pool, log, ...workerSettings(config), metrics });
   recoverFromDatabaseOutages(worker, log);
   let running = true;

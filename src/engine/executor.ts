@@ -13,8 +13,20 @@ import {
 } from "./change.ts";
 import { EngineBusyError, type EngineTimeouts, isLockTimeout, timeoutStatements } from "./timeouts.ts";
 
+/** A live Tier 1 execution's time from its proposal, a Tier 2 one's from its approval. */
+export interface TimeToExecute {
+  tier: number;
+  seconds: number;
+}
+
 export type ExecutionOutcome =
-  | { outcome: "executed"; mode: "live" | "dry_run"; executionLogId: number }
+  | {
+      outcome: "executed";
+      mode: "live" | "dry_run";
+      executionLogId: number;
+      /** Null for dry runs and an admin's forced executions. */
+      timeToExecute: TimeToExecute | null;
+    }
   | { outcome: "invalid"; reason: string }
   | { outcome: "not_now"; decision: string; reason: string; retryAt: Date | null }
   | { outcome: "failed"; final: boolean; attempts: number; error: string };
@@ -144,7 +156,7 @@ export async function executeAction(
       return notNow({ decision: "review", reason: movedOn, retry_at: null });
     }
 
-    const executionLogId = await finishExecution(client, {
+    const { executionLogId, timeToExecute } = await finishExecution(client, {
       actionId,
       mode,
       executedBy,
@@ -155,7 +167,7 @@ export async function executeAction(
       forceReason,
     });
     log.info({ mode, executionLogId, durationMs, type: action.type }, "action executed");
-    return { outcome: "executed", mode, executionLogId };
+    return { outcome: "executed", mode, executionLogId, timeToExecute };
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     if (isLockTimeout(error)) {
@@ -228,6 +240,7 @@ async function startExecution(
  * Writes the execution log and commits, in one round trip: the call and `commit` go as one
  * simple-protocol query, so the values are written into the text, strings escaped by pg's
  * escapeLiteral. When the call fails, PostgreSQL skips the commit and the caller rolls back.
+ * Returns the log's id and what the worker's metrics observe (record_execution computes it).
  */
 async function finishExecution(
   client: pg.PoolClient,
@@ -241,16 +254,24 @@ async function finishExecution(
     diff: ContentChange;
     forceReason: string | null;
   },
-): Promise<number> {
+): Promise<{ executionLogId: number; timeToExecute: TimeToExecute | null }> {
   const text = (value: string | null) => (value === null ? "null" : client.escapeLiteral(value));
   const results = (await client.query(
-    `${diffStatement(client, execution.diff)}; select autoexec_private.record_execution(${execution.actionId}, ${text(execution.mode)}, ` +
+    `${diffStatement(client, execution.diff)}; select * from autoexec_private.record_execution(${execution.actionId}, ${text(execution.mode)}, ` +
       `${text(execution.executedBy)}, ${text(JSON.stringify(execution.output))}, ` +
       `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}, ` +
-      `${text(execution.forceReason)}) as id; commit`,
-  )) as unknown as pg.QueryResult<{ id: number }>[];
+      `${text(execution.forceReason)}); commit`,
+  )) as unknown as pg.QueryResult<{ log_id: string; tier: number; time_to_execute_s: number | null }>[];
   // Three results: set_config (the diff for the log's trigger), record_execution, commit.
-  return results[1]?.rows[0]?.id as number;
+  const logged = results[1]?.rows[0];
+  if (!logged) throw new Error(`record_execution returned no row for action ${execution.actionId}`);
+  return {
+    executionLogId: Number(logged.log_id),
+    timeToExecute:
+      logged.time_to_execute_s === null
+        ? null
+        : { tier: logged.tier, seconds: Math.max(0, logged.time_to_execute_s) },
+  };
 }
 
 /** Valid, but the rate limits refused a slot: it waits in the line, or until its own limit frees (no job). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod, modFieldConflict } from "./content.ts";
+import { lockMod, modFieldConflict, writeMod } from "./content.ts";
 import { contentId } from "./fields.ts";
 import { defineHandler, type HandlerContext, invalid, type Json, VALID, type Validation } from "./types.ts";
 
@@ -107,15 +107,14 @@ export default defineHandler<AddAffiliateLinkData>({
       addedBy: "autoexec",
       actionId: ctx.actionId,
     };
-    const { rows } = await ctx.db.query<{ affiliate_links: Json[] }>({
+    const written = await writeMod(ctx, {
       name: "autoexec_add_affiliate_link",
-      text: `update content.mods set affiliate_links = affiliate_links || jsonb_build_array($2::jsonb)
-             where id = $1 returning affiliate_links`,
+      text: "update content.mods set affiliate_links = affiliate_links || jsonb_build_array($2::jsonb) where id = $1",
       values: [data.modId, JSON.stringify(link)],
     });
     return {
       output: { modId: data.modId, addedLink: link },
-      rollbackData: { url, affiliateLinksAfter: rows[0]?.affiliate_links ?? [] },
+      rollbackData: { url, affiliateLinksAfter: written?.affiliate_links ?? [] },
     };
   },
 

@@ -9,8 +9,16 @@ export interface ModRow {
   affiliate_links: Json[];
 }
 
+/** A mod as this execution last read or wrote it; `written`: returned by its own UPDATE (fresh). */
+interface ModRead {
+  row: ModRow | undefined;
+  written: boolean;
+}
+
 /** The mods each execution (each HandlerContext) has read and locked so far. */
-const lockedMods = new WeakMap<HandlerContext, Map<number, ModRow | undefined>>();
+const lockedMods = new WeakMap<HandlerContext, Map<number, ModRead>>();
+
+const MOD_COLUMNS = "id, title, body, meta_description, affiliate_links";
 
 /**
  * Reads a mod and locks it until the execution commits, so no other writer interleaves. The row is read
@@ -18,14 +26,33 @@ const lockedMods = new WeakMap<HandlerContext, Map<number, ModRow | undefined>>(
  * writer out, and a handler writes a mod only after its last read of it.
  */
 export async function lockMod(ctx: HandlerContext, modId: number): Promise<ModRow | undefined> {
-  const mods = lockedMods.get(ctx);
-  if (mods?.has(modId)) return mods.get(modId);
+  const read = lockedMods.get(ctx)?.get(modId);
+  if (read) return read.row;
   const { rows } = await ctx.db.query<ModRow>({
     name: "autoexec_lock_mod",
-    text: "select id, title, body, meta_description, affiliate_links from content.mods where id = $1 for no key update",
+    text: `select ${MOD_COLUMNS} from content.mods where id = $1 for no key update`,
     values: [modId],
   });
   rememberLockedMod(ctx, modId, rows[0]);
+  return rows[0];
+}
+
+/**
+ * A handler's write of one mod: `update content.mods set ... where id = $1`, with `values` ($1 the
+ * mod's id). The row comes back as written and is kept, so that reading it after the write (affected(),
+ * for the execution's diff) costs no query. Returns it (undefined when the mod is gone).
+ */
+export async function writeMod(
+  ctx: HandlerContext,
+  statement: { name: string; text: string; values: [modId: number, ...rest: unknown[]] },
+): Promise<ModRow | undefined> {
+  const { rows } = await ctx.db.query<ModRow>({
+    name: statement.name,
+    text: `${statement.text} returning ${MOD_COLUMNS}`,
+    values: statement.values,
+  });
+  const modId = statement.values[0];
+  lockedMods.set(ctx, (lockedMods.get(ctx) ?? new Map()).set(modId, { row: rows[0], written: true }));
   return rows[0];
 }
 
@@ -34,7 +61,7 @@ export async function lockMod(ctx: HandlerContext, modId: number): Promise<ModRo
  * own modId), so that lockMod answers from memory.
  */
 export function rememberLockedMod(ctx: HandlerContext, modId: number, mod: ModRow | undefined): void {
-  lockedMods.set(ctx, (lockedMods.get(ctx) ?? new Map<number, ModRow | undefined>()).set(modId, mod));
+  lockedMods.set(ctx, (lockedMods.get(ctx) ?? new Map()).set(modId, { row: mod, written: false }));
 }
 
 /**
@@ -77,12 +104,13 @@ function preview(value: Json | undefined): string {
 }
 
 /**
- * Forgets the mods this execution has read: after it writes them, the next lockMod reads them again
- * (the lock is held anyway). affected() reads through lockMod, so its reading before the write costs
- * nothing and its reading after is fresh.
+ * Forgets the mods this execution has read, except those its writes returned (writeMod): the next
+ * lockMod reads the others again (the lock is held anyway). affected() reads through lockMod, so its
+ * reading before the write costs nothing and its reading after is fresh.
  */
 export function forgetReads(ctx: HandlerContext): void {
-  lockedMods.delete(ctx);
+  const mods = lockedMods.get(ctx);
+  for (const [modId, read] of mods ?? []) if (!read.written) mods?.delete(modId);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod, modFieldConflict } from "./content.ts";
+import { lockMod, modFieldConflict, writeMod } from "./content.ts";
 import { contentId, plainText } from "./fields.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
@@ -40,7 +40,11 @@ export default defineHandler<ExpandContentData>({
           ? data.content + SEPARATOR
           : SEPARATOR + data.content;
     const bodyAfter = data.placement === "start" ? addedText + before : before + addedText;
-    await ctx.db.query("update content.mods set body = $2 where id = $1", [data.modId, bodyAfter]);
+    await writeMod(ctx, {
+      name: "autoexec_expand_content",
+      text: "update content.mods set body = $2 where id = $1",
+      values: [data.modId, bodyAfter],
+    });
     return {
       output: { modId: data.modId, placement: data.placement, addedCharacters: data.content.length },
       rollbackData: { addedText, bodyAfter },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lockMod, modFieldConflict } from "./content.ts";
+import { lockMod, modFieldConflict, writeMod } from "./content.ts";
 import { contentId, plainText } from "./fields.ts";
 import { defineHandler, invalid, VALID } from "./types.ts";
 
@@ -29,7 +29,7 @@ export default defineHandler<UpdateMetaDescriptionData>({
   },
 
   async execute(ctx, data) {
-    await ctx.db.query({
+    await writeMod(ctx, {
       name: "autoexec_update_meta_description",
       text: "update content.mods set meta_description = $2 where id = $1",
       values: [data.modId, data.metaDescription],

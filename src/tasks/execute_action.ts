@@ -9,19 +9,19 @@ import {
 } from "../engine/executor.ts";
 
 /** Told what each execution attempt ended with (the worker's own /metrics). */
-export type CountExecution = (result: ExecutionOutcome | "retrying" | "error") => Promise<void>;
+export type CountExecution = (result: ExecutionOutcome | "retrying" | "error") => void;
 
 const ActionRef = z.object({ actionId: z.number().int().positive() });
 /** One action (its own keyed job), or a batch of actions inserted together (see enqueue_executions). */
 const Payload = z.union([ActionRef, z.array(ActionRef).min(1)]);
 
 /** graphile-worker task `execute_action`: payload `{actionId}` or `[{actionId}, ...]`, enqueued by SQL. */
-export function executeActionTask(deps: ExecutorDeps, countExecution: CountExecution = async () => {}): Task {
+export function executeActionTask(deps: ExecutorDeps, countExecution: CountExecution = () => {}): Task {
   const execute = async (jobDeps: ExecutorDeps, actionId: number, options: ExecuteOptions) => {
     try {
-      await countExecution(await executeAction(jobDeps, actionId, options));
+      countExecution(await executeAction(jobDeps, actionId, options));
     } catch (error) {
-      await countExecution(error instanceof RetryableExecutionError ? "retrying" : "error");
+      countExecution(error instanceof RetryableExecutionError ? "retrying" : "error");
       throw error;
     }
   };
