@@ -23,6 +23,16 @@ export const OPEN_STATUSES: readonly ActionStatus[] = ["PENDING", "APPROVED"];
 export const EXECUTION_DECISIONS = ["run", "no_slot", "defer", "wait", "end", "skip", "review"] as const;
 export type ExecutionDecision = (typeof EXECUTION_DECISIONS)[number];
 
+/** The decisions with which nothing executes, as an execution request hears them (REST's 409 `decision`). */
+export const NOT_NOW_DECISIONS = [
+  "defer",
+  "wait",
+  "end",
+  "skip",
+  "review",
+] as const satisfies readonly ExecutionDecision[];
+export type NotNowDecision = (typeof NOT_NOW_DECISIONS)[number];
+
 /** autoexec.execution_modes: how an execution ran (autoexec.execution_logs.mode). */
 export const EXECUTION_MODES = ["live", "dry_run"] as const;
 export type ExecutionMode = (typeof EXECUTION_MODES)[number];

@@ -4,7 +4,13 @@ import { withTransaction } from "../db/pool.ts";
 import { type ModRow, rememberLockedMod } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
-import type { ActionStatus, ExecutionDecision, ExecutionMode, WaitKind } from "../vocabulary.ts";
+import type {
+  ActionStatus,
+  ExecutionDecision,
+  ExecutionMode,
+  NotNowDecision,
+  WaitKind,
+} from "../vocabulary.ts";
 import {
   approvalMovedOn,
   type ContentChange,
@@ -17,7 +23,7 @@ import { EngineBusyError, type EngineTimeouts, isLockTimeout, timeoutStatements 
 export type ExecutionOutcome =
   | { outcome: "executed"; mode: ExecutionMode; executionLogId: number }
   | { outcome: "invalid"; reason: string }
-  | { outcome: "not_now"; decision: ExecutionDecision; reason: string; retryAt: Date | null }
+  | { outcome: "not_now"; decision: NotNowDecision; reason: string; retryAt: Date | null }
   | { outcome: "failed"; final: boolean; attempts: number; error: string };
 
 /** Thrown after a failed attempt has been recorded and another attempt will follow. */
@@ -44,7 +50,7 @@ interface StartedExecution {
 
 /** Why an action does not execute now, and when to try again. */
 interface Verdict {
-  decision: ExecutionDecision;
+  decision: NotNowDecision;
   reason: string | null;
   retry_at: Date | null;
 }
@@ -102,7 +108,7 @@ export async function executeAction(
     if (action.decision !== "run" && action.decision !== "no_slot") {
       await client.query("commit");
       log.debug({ decision: action.decision, reason: action.reason }, "action not executed now");
-      return notNow(action);
+      return notNow({ decision: action.decision, reason: action.reason, retry_at: action.retry_at });
     }
     mode = action.mode ?? "live";
     executedBy = force ? (options.actor ?? "admin") : action.status === "APPROVED" ? "approved" : "auto";
