@@ -221,7 +221,7 @@ describe("the database going away for a while", () => {
     const answer = await fetch(`${api.url}/graphql`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ query: '{ allActions(condition: { status: "EXECUTED" }) { totalCount } }' }),
+      body: JSON.stringify({ query: "{ allActions(condition: { status: EXECUTED }) { totalCount } }" }),
     });
     expect(await answer.json()).toEqual({ data: { allActions: { totalCount: 220 } } });
     expect(api.child.exitCode).toBeNull();

@@ -96,7 +96,7 @@ describe("queries (admins and viewers alike)", () => {
         `{
           all: allActions(orderBy: ID_ASC) { totalCount nodes { id type status executionTier } }
           tier2: allActions(condition: {executionTier: 2}) { totalCount nodes { type } }
-          pending3: allActions(condition: {status: "PENDING", type: "CHANGE_PRICING"}) { totalCount }
+          pending3: allActions(condition: {status: PENDING, type: "CHANGE_PRICING"}) { totalCount }
           january: allActions(condition: {createdFrom: "2026-01-01T00:00:00Z", createdBefore: "2026-02-01T00:00:00Z"}) {
             totalCount nodes { id }
           }
@@ -126,7 +126,7 @@ describe("queries (admins and viewers alike)", () => {
         auto: allExecutionLogs(condition: {executedByKind: AUTO}) { totalCount }
         approved: allExecutionLogs(condition: {executedByKind: APPROVED}) { totalCount }
         manual: allExecutionLogs(condition: {executedByKind: MANUAL}) { totalCount nodes { executedBy success } }
-        dryRuns: allExecutionLogs(condition: {mode: "dry_run"}) { totalCount }
+        dryRuns: allExecutionLogs(condition: {mode: dry_run}) { totalCount }
         failed: allExecutionLogs(condition: {success: false}) { totalCount }
         links: allExecutionLogs(condition: {actionType: "ADD_AFFILIATE_LINK", success: true}) { totalCount }
         february: allExecutionLogs(condition: {executedFrom: "2026-02-11T09:00:00Z", executedBefore: "2026-02-12T00:00:00Z"}) {
@@ -514,6 +514,41 @@ describe("the schema", () => {
     expect(names.filter((name: string) => suspicious.test(name))).toEqual([]);
   });
 
+  it("serves statuses, modes, wait kinds and severities as enums whose values are the vocabulary tables' rows", async () => {
+    const { __schema: schema } = await data(`{
+      __schema { types { name kind enumValues { name description } fields { name type { name ofType { name } } } } }
+    }`);
+    const type = (name: string) => schema.types.find((t: { name: string }) => t.name === name);
+    const fieldType = (typeName: string, name: string) => {
+      const field = type(typeName).fields.find((f: { name: string }) => f.name === name);
+      return field.type.name ?? field.type.ofType.name;
+    };
+    for (const [typeName, field, enumName, table, column] of [
+      ["Action", "status", "ActionStatus", "action_statuses", "status"],
+      ["Action", "waitKind", "WaitKind", "wait_kinds", "wait_kind"],
+      ["ExecutionLog", "mode", "ExecutionMode", "execution_modes", "mode"],
+      ["ActionType", "mode", "ActionTypeMode", "action_type_modes", "mode"],
+      ["Notification", "severity", "Severity", "notification_severities", "severity"],
+    ] as const) {
+      expect(fieldType(typeName, field), `${typeName}.${field}`).toBe(enumName);
+      const { rows } = await db.pool.query(
+        `select ${column} as name, description from autoexec.${table} order by ${column}`,
+      );
+      const values = [...type(enumName).enumValues].sort((a, b) => (a.name < b.name ? -1 : 1));
+      expect(values, enumName).toEqual(rows);
+    }
+    // The enum tables themselves are not part of the API.
+    expect(schema.types.map((t: { name: string }) => t.name)).not.toContain("ActionStatusesConnection");
+    // A value outside the vocabulary is a validation error, before any SQL runs.
+    expect(await graphqlError("{ allActions(condition: {status: DONE}) { totalCount } }")).toMatch(
+      /ActionStatus.*DONE|DONE.*ActionStatus/,
+    );
+    expect(
+      (await data("{ allExecutionLogs(condition: {mode: dry_run}) { nodes { mode } } }")).allExecutionLogs
+        .nodes,
+    ).toEqual([{ mode: "dry_run" }]);
+  });
+
   it("documents the API with the tables' and functions' comments", async () => {
     const { __schema: schema } = await introspect();
     const type = (name: string) => schema.types.find((t: { name: string }) => t.name === name);
@@ -523,7 +558,8 @@ describe("the schema", () => {
       select obj_description('autoexec.actions'::regclass) as table,
         col_description('autoexec.actions'::regclass,
           (select attnum from pg_attribute where attrelid = 'autoexec.actions'::regclass and attname = 'status')) as column`);
-    expect(type("Action").description).toBe(rows[0]?.table);
+    // The smart tags (lines starting with @) are PostGraphile's; the rest is what the docs show.
+    expect(type("Action").description).toBe(rows[0]?.table.replace(/^(@.*\n)+/, ""));
     expect(field("Action", "status")).toBe(rows[0]?.column);
     const approve = schema.mutationType.fields.find((f: { name: string }) => f.name === "approveAction");
     expect(approve.description).toMatch(/^Approves a pending action \(admins only\)/);

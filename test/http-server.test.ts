@@ -221,7 +221,7 @@ describe("npm start", () => {
         },
       );
       const waiting = await query(
-        `{ allActions(condition: { executionTier: 2, status: "PENDING" }) { totalCount nodes { statusReason } } }`,
+        `{ allActions(condition: { executionTier: 2, status: PENDING }) { totalCount nodes { statusReason } } }`,
       );
       expect(waiting.allActions?.totalCount).toBeGreaterThan(0);
       expect(await stop(start)).toBe(0);

@@ -862,7 +862,7 @@ describe("the forecast", () => {
     try {
       const token = await api.token("viewer");
       const { body } = await api.graphql(
-        `query { allActions(condition: { status: "PENDING" }, orderBy: ID_ASC) { nodes { id forecast } }
+        `query { allActions(condition: { status: PENDING }, orderBy: ID_ASC) { nodes { id forecast } }
                  waitingLineForecast }`,
         {},
         token,

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { forgetReads } from "../handlers/content.ts";
 import type { ActionHandler, ExecutionOutput, HandlerContext, Json } from "../handlers/types.ts";
+import { OPEN_STATUSES } from "../vocabulary.ts";
 import { describeZodError, type ExecutorDeps } from "./executor.ts";
 
 /** What an execution changes: the fields it touches (handler.affected) before and after it. */
@@ -83,8 +84,8 @@ interface PreviewedAction {
   action_data: unknown;
 }
 
-/** Statuses in which an action may still execute (Tier 1 and 2 only). */
-const MAY_EXECUTE = new Set(["PENDING", "APPROVED"]);
+/** Tier 1 and 2 actions in these statuses may still execute. */
+const MAY_EXECUTE = new Set<string>(OPEN_STATUSES);
 
 /**
  * What an action would change if it executed now: its handler runs exactly as in a dry run (parse,

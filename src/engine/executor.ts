@@ -4,6 +4,13 @@ import { withTransaction } from "../db/pool.ts";
 import { type ModRow, rememberLockedMod } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
+import type {
+  ActionStatus,
+  ExecutionDecision,
+  ExecutionMode,
+  NotNowDecision,
+  WaitKind,
+} from "../vocabulary.ts";
 import {
   approvalMovedOn,
   type ContentChange,
@@ -22,13 +29,13 @@ export interface TimeToExecute {
 export type ExecutionOutcome =
   | {
       outcome: "executed";
-      mode: "live" | "dry_run";
+      mode: ExecutionMode;
       executionLogId: number;
       /** Null for dry runs and an admin's forced executions. */
       timeToExecute: TimeToExecute | null;
     }
   | { outcome: "invalid"; reason: string }
-  | { outcome: "not_now"; decision: string; reason: string; retryAt: Date | null }
+  | { outcome: "not_now"; decision: NotNowDecision; reason: string; retryAt: Date | null }
   | { outcome: "failed"; final: boolean; attempts: number; error: string };
 
 /** Thrown after a failed attempt has been recorded and another attempt will follow. */
@@ -37,12 +44,12 @@ export class RetryableExecutionError extends Error {}
 /** autoexec_private.start_execution: the locked action, the verdict of the guards and rate limits, its mod. */
 interface StartedExecution {
   type: string;
-  status: string;
+  status: ActionStatus;
   execution_tier: number;
   action_data: unknown;
   /** no_slot: the guards allow it but the rate limits refuse; the executor records the deferral. */
-  decision: "run" | "no_slot" | "defer" | "wait" | "end" | "skip";
-  mode: "live" | "dry_run" | null;
+  decision: ExecutionDecision;
+  mode: ExecutionMode | null;
   reason: string | null;
   retry_at: Date | null;
   /** For a run (or no_slot) of an action with a modId: that mod, read and locked (null if it is gone). */
@@ -50,12 +57,12 @@ interface StartedExecution {
   /** With updated_at as it was before this execution: a plain approval is of the mod as it was then. */
   mod: (ModRow & { updated_at: string }) | null;
   /** How a refused action waits (autoexec.actions.wait_kind): 'line' or 'until' for no_slot. */
-  wait_kind: string | null;
+  wait_kind: WaitKind | null;
 }
 
 /** Why an action does not execute now, and when to try again. */
 interface Verdict {
-  decision: string;
+  decision: NotNowDecision;
   reason: string | null;
   retry_at: Date | null;
 }
@@ -105,7 +112,7 @@ export async function executeAction(
   const forceReason = force ? options.reason?.trim() || null : null;
   if (force && !forceReason) throw new Error("a forced execution needs a reason");
   const client = await deps.pool.connect();
-  let mode: "live" | "dry_run" = "live";
+  let mode: ExecutionMode = "live";
   let executedBy = "auto";
   let startedAt: number | undefined;
   try {
@@ -113,7 +120,7 @@ export async function executeAction(
     if (action.decision !== "run" && action.decision !== "no_slot") {
       await client.query("commit");
       log.debug({ decision: action.decision, reason: action.reason }, "action not executed now");
-      return notNow(action);
+      return notNow({ decision: action.decision, reason: action.reason, retry_at: action.retry_at });
     }
     mode = action.mode ?? "live";
     executedBy = force ? (options.actor ?? "admin") : action.status === "APPROVED" ? "approved" : "auto";
@@ -246,7 +253,7 @@ async function finishExecution(
   client: pg.PoolClient,
   execution: {
     actionId: number;
-    mode: "live" | "dry_run";
+    mode: ExecutionMode;
     executedBy: string;
     output: Json;
     rollbackData: Record<string, Json>;
@@ -281,7 +288,7 @@ async function deferForSlot(
   refusal: Pick<StartedExecution, "reason" | "retry_at" | "wait_kind">,
   log: Logger,
 ): Promise<ExecutionOutcome> {
-  const deferral = {
+  const deferral: Verdict = {
     decision: refusal.retry_at ? "defer" : "wait",
     reason: refusal.reason ?? "no slot",
     retry_at: refusal.retry_at,

@@ -161,7 +161,7 @@ function equals(
   table: string,
   field: string,
   column: string,
-  type: "String" | "Boolean" | "Int",
+  type: "Boolean" | "Int" | "ExecutionMode",
   description: string,
 ) {
   return addPgTableCondition(
@@ -171,7 +171,8 @@ function equals(
     (value, { sql, sqlTableAlias, sqlValueWithCodec, build }) => {
       if (value == null) return null;
       const { TYPES } = build.dataplanPg;
-      const codec = type === "String" ? TYPES.text : type === "Int" ? TYPES.int : TYPES.boolean;
+      // An enum table's enum (084) carries its rows' text as its values.
+      const codec = type === "Int" ? TYPES.int : type === "Boolean" ? TYPES.boolean : TYPES.text;
       return sql`${sqlTableAlias}.${sql.identifier(column)} = ${sqlValueWithCodec(value, codec)}`;
     },
   );
@@ -196,7 +197,7 @@ export const ConditionPlugins: GraphileConfig.Plugin[] = [
   ExecutedByKindPlugin,
   timeBound("actions", "createdFrom", "created_at", ">=", "Created at or after this time."),
   timeBound("actions", "createdBefore", "created_at", "<", "Created before this time."),
-  equals("execution_logs", "mode", "mode", "String", "live, or dry_run."),
+  equals("execution_logs", "mode", "mode", "ExecutionMode", "live, or dry_run."),
   equals("execution_logs", "success", "success", "Boolean", "Whether the execution succeeded."),
   equals("action_types", "tier", "tier", "Int", "1, 2 or 3."),
   UnreadNotificationsPlugin,

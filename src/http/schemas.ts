@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EXECUTION_MODES, NOT_NOW_DECISIONS } from "../vocabulary.ts";
 
 /** Ids are bigints in the database; JSON clients may send them as numbers or digit strings. */
 const Id = z
@@ -71,7 +72,7 @@ export const ExecutionLog = z
     executedBy: z
       .string()
       .meta({ description: "'auto', 'approved', or the id of the user who ran it by hand" }),
-    mode: z.enum(["live", "dry_run"]),
+    mode: z.enum(EXECUTION_MODES),
     attempt: z.number().int(),
     inputData: Json,
     // Any JSON value includes null: no `nullable` (it would be an illogical anyOf in the document).
@@ -100,10 +101,10 @@ export const ExecuteResponse = z
     success: z.boolean(),
     executionLog: ExecutionLog.optional(),
     error: z.string().optional(),
-    decision: z
-      .enum(["defer", "wait", "end", "skip"])
-      .optional()
-      .meta({ description: "Why nothing ran: defer (later, see retryAt), wait, end, skip." }),
+    decision: z.enum(NOT_NOW_DECISIONS).optional().meta({
+      description:
+        "Why nothing ran: defer (later, see retryAt), wait, end, skip, review (the approved change moved on).",
+    }),
     retryAt: z.string().nullable().optional(),
   })
   .meta({ id: "ExecuteResponse" });

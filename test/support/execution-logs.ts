@@ -48,6 +48,13 @@ export async function insertExecutionLog(db: Queryable, fields: LogFields = {}):
       fields.rolledBack?.reason ?? null,
     ],
   );
+  // The action of a live success is EXECUTED, as the engine leaves it (and ROLLED_BACK once undone):
+  // a rollback of a PENDING action is a move the state machine refuses.
+  if (fields.actionId === undefined && success && (fields.mode ?? "live") === "live") {
+    await db.query("update autoexec.actions set status = 'EXECUTED' where id = $1", [actionId]);
+    if (fields.rolledBack)
+      await db.query("update autoexec.actions set status = 'ROLLED_BACK' where id = $1", [actionId]);
+  }
   return rows[0]?.id as number;
 }
 

@@ -1,19 +1,20 @@
 // The GraphQL documents the UI sends, with the shapes it reads. BigInt and BigFloat arrive as strings.
 import type { Interval } from "./format.ts";
 import { type Fields, REVIEW_FIELDS, type ReviewFields } from "./review-queries.ts";
+import type { ActionStatus, ActionTypeMode, ExecutionMode } from "./vocabulary.ts";
 
 export interface ActionTypeRow {
   type: string;
   tier: number;
   description: string;
-  mode: string;
+  mode: ActionTypeMode;
   dailyCap: number | null;
 }
 
 export interface ActionRow extends Partial<ReviewFields> {
   id: string;
   type: string;
-  status: string;
+  status: ActionStatus;
   executionTier: number;
   confidence: string;
   estimatedRevenueImpact: string;
@@ -73,7 +74,7 @@ export interface ExecutionLogRow {
   executionTier: number;
   executedAt: string;
   executedBy: string;
-  mode: string;
+  mode: ExecutionMode;
   attempt: number;
   inputData: unknown;
   outputData: unknown;

@@ -5,6 +5,7 @@ import { errorText } from "../hooks.ts";
 import type { ActionRow } from "../queries.ts";
 import { ACTION_PREVIEW, type ActionPreview, APPROVE_AS_SEEN } from "../review-queries.ts";
 import { READ_ONLY, useSession } from "../session.tsx";
+import { OPEN_STATUSES } from "../vocabulary.ts";
 import { SubjectLink } from "./ActionSubject.tsx";
 import { ChangeDiff } from "./ChangeDiff.tsx";
 import { TextDialog } from "./Dialog.tsx";
@@ -12,11 +13,9 @@ import { TextDialog } from "./Dialog.tsx";
 /** The element id of "Approve this change", which the action page's own Approve button presses. */
 export const APPROVE_AS_SEEN_BUTTON = "approve-as-previewed";
 
-/** Statuses in which an action may still execute, so a preview means something. */
-const MAY_EXECUTE = ["PENDING", "APPROVED"];
-
+/** Whether the action may still execute, so a preview means something. */
 export function mayExecute(action: Pick<ActionRow, "status" | "executionTier">): boolean {
-  return action.executionTier < 3 && MAY_EXECUTE.includes(action.status);
+  return action.executionTier < 3 && OPEN_STATUSES.includes(action.status);
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { ActionStatus, ExecutionMode } from "../vocabulary.ts";
+
 // Tier badges as PRD-18's "Admin UI Updates" asks: Tier 1 green "Auto", Tier 2 yellow "On Approval",
 // Tier 3 red "Manual". Text carries the meaning; colour only repeats it.
 
@@ -17,7 +19,7 @@ export function TierBadge({ tier }: { tier: number }) {
   );
 }
 
-const STATUS_CLASS: Record<string, string> = {
+const STATUS_CLASS: Record<ActionStatus, string> = {
   PENDING: "neutral",
   APPROVED: "info",
   EXECUTED: "good",
@@ -29,15 +31,15 @@ const STATUS_CLASS: Record<string, string> = {
   ROLLED_BACK: "warn",
 };
 
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status }: { status: ActionStatus }) {
   return (
-    <span className={`badge status status-${STATUS_CLASS[status] ?? "neutral"}`} data-status={status}>
+    <span className={`badge status status-${STATUS_CLASS[status]}`} data-status={status}>
       {status.replace("_", " ").toLowerCase()}
     </span>
   );
 }
 
-export function OutcomeBadge({ success, mode }: { success: boolean; mode: string }) {
+export function OutcomeBadge({ success, mode }: { success: boolean; mode: ExecutionMode }) {
   return (
     <span className={`badge status status-${success ? "good" : "bad"}`}>
       {success ? "succeeded" : "failed"}

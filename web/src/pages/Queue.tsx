@@ -35,18 +35,9 @@ import {
 } from "../queue-queries.ts";
 import { setSearchParams, useLocation } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
+import { ACTION_STATUSES } from "../vocabulary.ts";
 
-export const STATUSES = [
-  "PENDING",
-  "APPROVED",
-  "EXECUTED",
-  "FAILED",
-  "ROLLED_BACK",
-  "REJECTED",
-  "INVALID",
-  "EXPIRED",
-  "IMPLEMENTED",
-];
+const STATUSES: readonly string[] = ACTION_STATUSES;
 const PAGE_SIZE = 25;
 
 export type Pending =
