@@ -166,7 +166,7 @@ describe("a status change", () => {
     const run = (sql: string, id: number, ...args: unknown[]) => db.pool.query(sql, [id, ...args]);
     const approve = (id: number) => run("select autoexec.approve_action($1)", id);
     const executeLive = (id: number) =>
-      run("select autoexec_private.record_execution($1, 'live', 'auto', '{}', '{}', 1)", id);
+      run("select log_id from autoexec_private.record_execution($1, 'live', 'auto', '{}', '{}', 1)", id);
     // Dry-run failures: they end the action like live ones but leave the circuit breaker out of it.
     const failEveryAttempt = async (id: number) => {
       for (let attempt = 1; attempt <= 3; attempt++) {
@@ -263,7 +263,7 @@ describe("a status change", () => {
         const { rows } = await executeLive(id);
         await db.pool.query(
           "select autoexec_private.record_rollback($1, 'alice', 'wrong link', false, null)",
-          [rows[0]?.record_execution],
+          [rows[0]?.log_id],
         );
         return id;
       },
