@@ -488,7 +488,7 @@ describe("a change costs a write only for the actions whose wait changes", () =>
     const api = await createTestApi(db);
     try {
       const { body } = await api.graphql(
-        'query { allActions(first: 1, condition: { status: PENDING }) { nodes { statusReason writtenStatusReason } } }',
+        "query { allActions(first: 1, condition: { status: PENDING }) { nodes { statusReason writtenStatusReason } } }",
         {},
         await api.token("viewer"),
       );
