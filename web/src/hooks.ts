@@ -29,12 +29,12 @@ export function usePolledQuery<Data>(
 }
 
 /**
- * Whether the data on screen answers these variables. urql keeps the previous answer while the next
- * one loads, so after a filter, sort or page change the rows would otherwise sit under the new page's
- * caption, and an admin could act on rows that no longer match what the page says.
+ * Whether the rows on screen are still the answer to other variables. urql keeps the previous answer
+ * while the next one loads, so after a filter, sort or page change the old rows would otherwise sit
+ * under the new page's caption, and an admin could act on rows that no longer match what the page says.
  */
-export function answers(result: UseQueryState<unknown>, variables: AnyVariables): boolean {
-  return !!result.data && JSON.stringify(result.operation?.variables) === JSON.stringify(variables);
+export function showsPreviousAnswer(result: UseQueryState<unknown>, variables: AnyVariables): boolean {
+  return !!result.data && JSON.stringify(result.operation?.variables) !== JSON.stringify(variables);
 }
 
 /** The message of a GraphQL or network error, without urql's "[GraphQL]" prefix. */

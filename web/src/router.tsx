@@ -39,7 +39,7 @@ export function setNavigationGuard(guard: () => boolean): () => void {
 }
 
 /** The address the app shows: where the back button returns to when the guard says stay. */
-let shownUrl = typeof window === "undefined" ? "" : window.location.href;
+let shownUrl = window.location.href;
 
 function notify(): void {
   shownUrl = window.location.href;
@@ -55,12 +55,10 @@ export function navigate(to: string): void {
 
 // The browser's back and forward buttons ask the guard too. The browser has already moved by the
 // time it says so: staying puts the page's address back.
-if (typeof window !== "undefined") {
-  window.addEventListener("popstate", () => {
-    if (navigationGuard && !navigationGuard()) window.history.pushState(null, "", shownUrl);
-    else notify();
-  });
-}
+window.addEventListener("popstate", () => {
+  if (navigationGuard && !navigationGuard()) window.history.pushState(null, "", shownUrl);
+  else notify();
+});
 
 /**
  * Puts a page's state (filters, sort, page) in the query string, so a reload or a shared link keeps it.

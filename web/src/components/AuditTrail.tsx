@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from "react";
-import { answers, usePolledQuery } from "../hooks.ts";
+import { showsPreviousAnswer, usePolledQuery } from "../hooks.ts";
 import type { AuditEvent, Connection } from "../queries.ts";
 import { LoadState } from "./LoadState.tsx";
 import { Pager } from "./Pager.tsx";
@@ -70,7 +70,7 @@ export function AuditTrail(props: { version?: number; pageSize?: number; heading
     3000,
   );
   const { data, error, fetching } = result;
-  const loadingOther = !!data && !answers(result, variables);
+  const loadingOther = showsPreviousAnswer(result, variables);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` bumps when the page changed something
   useEffect(() => refresh(), [props.version, refresh]);
   const filter = (set: (value: string) => void) => (value: string) => {

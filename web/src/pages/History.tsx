@@ -5,7 +5,7 @@ import { LoadState } from "../components/LoadState.tsx";
 import { ExecutionMetrics } from "../components/Metrics.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { HISTORY_LOGS, type HistoryLogs } from "../history-queries.ts";
-import { answers, usePolledQuery } from "../hooks.ts";
+import { showsPreviousAnswer, usePolledQuery } from "../hooks.ts";
 import { ACTION_TYPES, type ActionTypeRow } from "../queries.ts";
 
 const PAGE_SIZE = 25;
@@ -34,7 +34,7 @@ export function HistoryPage() {
   const variables = { condition, first: PAGE_SIZE, offset, ...filters };
   const [result, refresh] = usePolledQuery<HistoryLogs>({ query: HISTORY_LOGS, variables }, 3000);
   const { data, error, fetching } = result;
-  const loadingOther = !!data && !answers(result, variables);
+  const loadingOther = showsPreviousAnswer(result, variables);
   const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
 
   const setFilter = (set: (value: string) => void) => (value: string) => {

@@ -9,7 +9,7 @@ import { LoadState } from "../components/LoadState.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { Time, TimeText } from "../components/Time.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
-import { answers, errorText, usePoll, usePolledQuery } from "../hooks.ts";
+import { errorText, showsPreviousAnswer, usePoll, usePolledQuery } from "../hooks.ts";
 import {
   ACTION_TYPES,
   type ActionRow,
@@ -165,7 +165,7 @@ export function QueuePage() {
     requestPolicy: "cache-and-network",
   });
   const { data, error, fetching } = result;
-  const loadingOther = !!data && !answers(result, variables);
+  const loadingOther = showsPreviousAnswer(result, variables);
   const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
   usePoll(paused ? noop : refresh, 2000);
   const counts = data?.countActions;

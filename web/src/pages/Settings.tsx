@@ -226,6 +226,9 @@ function toForm(settings: Settings): FormValues {
   return values;
 }
 
+/** The range of the integer column action_types.daily_cap. */
+const MAX_INTEGER = 2_147_483_647;
+
 /** The settings column of a field: hourlyLimit → hourly_limit. */
 const columnOf = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
@@ -428,8 +431,6 @@ function SettingsForm(props: {
       fieldError(field, form[field.key] ?? "", limits.get(columnOf(field.key))),
     ]),
   );
-  // The range of the integer column action_types.daily_cap.
-  const MAX_INTEGER = 2_147_483_647;
   const typeErrors = Object.fromEntries(
     Object.entries(types).map(([type, value]) => [
       type,
