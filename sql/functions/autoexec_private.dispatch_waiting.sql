@@ -31,6 +31,7 @@ declare
   v_next timestamptz;
   v_now timestamptz := now();
   v_more boolean := false;
+  v_changed boolean;
   c_batch constant integer := 1000;
 begin
   -- One dispatcher at a time (a second run, woken meanwhile, waits here and then finds nothing to do).
@@ -47,6 +48,11 @@ begin
   end if;
   select * into s from autoexec.settings;
   select * into e from autoexec.engine_state;
+  -- A change committed after the signature was read would be dispatched with (these are read later)
+  -- before it was evaluated: an action it lets into the line would lose the slot it frees. Hand out
+  -- no slot then; the next run, at once, evaluates it first.
+  v_changed := autoexec_private.waiting_signature() is distinct from v_current;
+  v_more := v_more or v_changed;
 
   with due as (
     select a.id from autoexec.actions a
@@ -71,7 +77,7 @@ begin
   update autoexec.actions set wait_kind = 'line', status_reason = autoexec_private.line_reason(s, e)
   where wait_kind = 'dispatched' and updated_at < v_now - interval '1 minute';
 
-  if autoexec_private.gate_reason(s, e) is null
+  if not v_changed and autoexec_private.gate_reason(s, e) is null
      and exists (select from autoexec.actions a where a.wait_kind = 'line') then
     -- Shared: no automatic execution is between its slot claim (exclusive) and its commit while this
     -- is held, so the counts are exact; approved executions (shared too) never wait for the dispatcher.
