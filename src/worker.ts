@@ -4,7 +4,7 @@ import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "gra
 import type pg from "pg";
 import type { Config } from "./config.ts";
 import { DEFAULT_ENGINE_TIMEOUTS, type EngineTimeouts } from "./engine/timeouts.ts";
-import { handlers } from "./handlers/index.ts";
+import { handlerTierMismatches, handlers } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
 import type { Logger } from "./logger.ts";
 import { createTaskList, parsedCronItems } from "./tasks/index.ts";
@@ -35,6 +35,9 @@ export interface Worker extends Runner {
 /** Runs graphile-worker with the engine's tasks and crontab. Several may run against one database. */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { pool, log } = options;
+  const registry = options.handlers ?? handlers;
+  const mismatches = await handlerTierMismatches(pool, registry);
+  if (mismatches.length > 0) throw new Error(`the worker's handlers disagree with the database: ${mismatches.join("; ")}`);
   const events: WorkerEvents = new EventEmitter();
   let poolId: string | undefined;
   events.on("pool:create", ({ workerPool }) => {
@@ -47,7 +50,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     pollInterval: options.pollInterval ?? 2000,
     noHandleSignals: true,
     taskList: createTaskList(
-      { pool, handlers: options.handlers ?? handlers, log, timeouts: engineTimeouts(options) },
+      { pool, handlers: registry, log, timeouts: engineTimeouts(options) },
       options.metrics?.countExecution,
     ),
     parsedCronItems,

@@ -170,6 +170,19 @@ describe("the in-process worker", () => {
     expect(await getAction(db.pool, id)).toMatchObject({ execution_attempts: 1, status_reason: null });
   });
 
+  it("refuses to start while a handler's tier disagrees with autoexec.action_types", async () => {
+    const adSlot = handlers.get("ADD_AD_SLOT") as ActionHandler;
+    const wrongTier = new Map(handlers).set("ADD_AD_SLOT", { ...adSlot, tier: 1 });
+    await expect(start({ handlers: wrongTier })).rejects.toThrow(
+      "ADD_AD_SLOT's handler says Tier 1, autoexec.action_types says Tier 2",
+    );
+    const unknown = new Map(handlers).set("NOT_A_TYPE", { ...adSlot, type: "NOT_A_TYPE" });
+    await expect(start({ handlers: unknown })).rejects.toThrow("NOT_A_TYPE has a handler but no row");
+    // The table decides: once it says Tier 1 too, the same registry starts.
+    await db.pool.query("update autoexec.action_types set tier = 1 where type = 'ADD_AD_SLOT'");
+    await start({ handlers: wrongTier });
+  });
+
   it("commits the worker's executions without waiting for the disk, and a direct caller's with it", async () => {
     // The handler reads synchronous_commit inside the execution transaction.
     const real = handlers.get("ADD_AFFILIATE_LINK") as ActionHandler;
