@@ -40,10 +40,10 @@ async function loadQueueData(pool: pg.Pool): Promise<void> {
       `with types(n, type, tier) as (values (0, 'ADD_AFFILIATE_LINK', 1), (1, 'UPDATE_META_DESCRIPTION', 1),
          (2, 'ADD_TO_COLLECTION', 1), (3, 'GENERATE_INTERNAL_LINK_SUGGESTIONS', 1), (4, 'EXPAND_CONTENT', 2),
          (5, 'ADD_AD_SLOT', 2), (6, 'CREATE_COLLECTION_PAGE', 2))
-       insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, auto_executable,
+       insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact,
          execution_tier, status, rate_limit_key, created_at, reviewed_by, reviewed_at, execution_attempts)
        select t.type, jsonb_build_object('modId', (select id from content.mods order by id limit 1) + g % $2),
-         0.5 + (g::bigint * 7919 % 500) / 1000.0, (g::bigint * 104729 % 5000) / 100.0, t.tier = 1, t.tier,
+         0.5 + (g::bigint * 7919 % 500) / 1000.0, (g::bigint * 104729 % 5000) / 100.0, t.tier,
          case when g % 200 = 0 then 'PENDING' when g % 1000 = 1 then 'FAILED' when g % 10 = 2 then 'REJECTED'
            else 'EXECUTED' end,
          'mod:' || g % $2, now() - g * interval '31 seconds',

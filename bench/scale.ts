@@ -38,10 +38,10 @@ export async function loadScaleData(pool: pg.Pool, actions: number): Promise<voi
     for (let first = 1; first <= actions; first += SLICE_ACTIONS) {
       const last = Math.min(actions, first + SLICE_ACTIONS - 1);
       await client.query(
-        `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, auto_executable,
+        `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact,
            execution_tier, status, created_at, reviewed_by, reviewed_at, execution_attempts)
          select case when g % 3 = 0 then 'EXPAND_CONTENT' else 'ADD_AFFILIATE_LINK' end, jsonb_build_object('n', g),
-           0.9, 1, g % 3 <> 0, case when g % 3 = 0 then 2 else 1 end, 'EXECUTED', t.created_at,
+           0.9, 1, case when g % 3 = 0 then 2 else 1 end, 'EXECUTED', t.created_at,
            case when g % 3 = 0 then 'alice' end,
            case when g % 3 = 0 then t.created_at + (20 + g % 1800) * interval '1 second' end,
            case when g % 10 = 0 then 2 else 1 end

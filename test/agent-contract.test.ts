@@ -77,6 +77,21 @@ describe("the agent's INSERT", () => {
     await expect(
       db.pool.query("update autoexec.action_types set mode = 'live' where type = 'REMOVE_CONTENT'"),
     ).rejects.toThrow(/tier_3_is_never_executed/);
+    // Every column means something the engine reads (a per-type "settings" bag nobody used is gone).
+    const { rows: columns } = await db.pool.query(
+      `select attname from pg_attribute where attrelid = 'autoexec.action_types'::regclass and attnum > 0
+         and not attisdropped order by attname`,
+    );
+    expect(columns.map((column) => column.attname)).toEqual([
+      "action_data_ids",
+      "auto_executable",
+      "daily_cap",
+      "data_schema",
+      "description",
+      "mode",
+      "tier",
+      "type",
+    ]);
   });
 
   it("cannot set tier, auto-executability or status: the agent lacks the privilege", async () => {
@@ -98,11 +113,11 @@ describe("the agent's INSERT", () => {
     });
   });
 
-  it("ignores tier, auto_executable and status supplied by a role that may write them", async () => {
+  it("ignores tier and status supplied by a role that may write them", async () => {
     const { rows } = await db.pool.query(
       `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact,
-         execution_tier, auto_executable, status, execution_attempts)
-       values ('CHANGE_URL', '{}', 0.99, 100, 1, true, 'APPROVED', 7)
+         execution_tier, status, execution_attempts)
+       values ('CHANGE_URL', '{}', 0.99, 100, 1, 'APPROVED', 7)
        returning status, execution_tier, auto_executable, execution_attempts`,
     );
     expect(rows[0]).toEqual({
@@ -111,6 +126,25 @@ describe("the agent's INSERT", () => {
       auto_executable: false,
       execution_attempts: 0,
     });
+  });
+
+  it("derives auto_executable from the action's own tier: nobody writes it, and it follows the tier", async () => {
+    await expect(
+      db.pool.query(
+        `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, auto_executable)
+         values ('CHANGE_URL', '{}', 0.99, 100, true)`,
+      ),
+    ).rejects.toThrow(/auto_executable/);
+    const { rows } = await db.pool.query<{ id: number; auto_executable: boolean }>(
+      `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact)
+       values ('EXPAND_CONTENT', '{"modId": 1, "text": "x"}', 0.9, 1) returning id, auto_executable`,
+    );
+    expect(rows[0]?.auto_executable).toBe(false);
+    const { rows: after } = await db.pool.query(
+      "update autoexec.actions set execution_tier = 1 where id = $1 returning auto_executable",
+      [rows[0]?.id],
+    );
+    expect(after[0]?.auto_executable).toBe(true);
   });
 
   it.each([

@@ -14,9 +14,9 @@ export async function loadExecutionHistory(pool: pg.Pool, rows: number): Promise
       "select coalesce(max(id), 0) as id from autoexec.actions",
     );
     await client.query(
-      `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact, auto_executable,
+      `insert into autoexec.actions (type, action_data, confidence, estimated_revenue_impact,
          execution_tier, status, created_at, reviewed_at)
-       select case when g % 4 = 0 then 'EXPAND_CONTENT' else 'ADD_AFFILIATE_LINK' end, '{}', 0.9, 1, g % 4 <> 0,
+       select case when g % 4 = 0 then 'EXPAND_CONTENT' else 'ADD_AFFILIATE_LINK' end, '{}', 0.9, 1,
          case when g % 4 = 0 then 2 else 1 end, 'EXECUTED', now() - g * interval '31 seconds' - interval '5 minutes',
          case when g % 4 = 0 then now() - g * interval '31 seconds' - interval '2 minutes' end
        from generate_series(1, $1::int) g`,
