@@ -150,6 +150,35 @@ describe("npm run migrate", () => {
     expect((await migrate(db.pool, db.log, dir)).dropped).toEqual([]);
   });
 
+  it("re-applies sql/views after the functions, whatever order their names sort in, with their grants", async () => {
+    const db = await emptyDatabase();
+    const dir = await sqlCopy();
+    await migrate(db.pool, db.log, dir);
+    // A migration that has to reshape a view drops it; the view's file brings it back, grants and all.
+    await db.pool.query("drop view autoexec.daily_executions");
+    // Sorts before the view it reads, so it fails the first time round.
+    await writeFile(
+      path.join(dir, "views", "autoexec.a_daily_totals.sql"),
+      "create or replace view autoexec.a_daily_totals as select day, sum(executions) as executions from autoexec.daily_executions group by day;",
+    );
+    await migrate(db.pool, db.log, dir);
+    const { rows } = await db.pool.query(
+      `select to_regclass('autoexec.a_daily_totals') is not null as totals,
+         has_table_privilege('autoexec_viewer', 'autoexec.daily_executions', 'select') as viewer,
+         has_table_privilege('autoexec_auditor', 'autoexec.daily_executions', 'select') as auditor,
+         obj_description('autoexec.daily_executions'::regclass, 'pg_class') as comment`,
+    );
+    expect(rows[0]).toEqual({
+      totals: true,
+      viewer: true,
+      auditor: true,
+      comment: "Executions per day, type, tier, mode and outcome.",
+    });
+    // A view that can never be created is named, and nothing of the run is kept.
+    await writeFile(path.join(dir, "views", "autoexec.broken.sql"), "create view autoexec.broken as select * from nowhere;");
+    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(/autoexec.broken.sql: relation "nowhere" does not exist/);
+  });
+
   it("--status lists the applied and the pending migrations and changes nothing", async () => {
     const db = await emptyDatabase();
     expect((await migrationStatus(db.pool)).pending).toEqual(MIGRATIONS);

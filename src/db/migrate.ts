@@ -19,7 +19,8 @@ interface SqlFile {
 /**
  * Brings a database up to date: graphile-worker's schema, then every new file in sql/migrations
  * (forward-only, each in its own transaction, recorded with a checksum), then every file in
- * sql/functions re-applied in one transaction. A session advisory lock makes concurrent runs queue.
+ * sql/functions and then sql/views re-applied in one transaction. A session advisory lock makes
+ * concurrent runs queue.
  */
 export async function migrate(
   pool: pg.Pool,
@@ -28,6 +29,7 @@ export async function migrate(
 ): Promise<{ applied: string[]; dropped: string[] }> {
   const migrations = await readMigrations(path.join(sqlDir, "migrations"));
   const functions = await readSqlFiles(path.join(sqlDir, "functions"));
+  const views = await readSqlFiles(path.join(sqlDir, "views"));
   await installWorkerSchema({ pgPool: pool, logger: undefined });
 
   const client = await pool.connect();
@@ -67,12 +69,15 @@ export async function migrate(
       log.info({ migration: migration.name }, "migration applied");
     }
     let dropped: string[] = [];
-    await inTransaction(client, "sql/functions", async () => {
+    await inTransaction(client, "sql/functions and sql/views", async () => {
       // Bodies are checked when called, so the files can be applied in any order.
       await client.query("set local check_function_bodies = off");
       for (const file of functions) {
         await runNamed(client, file);
       }
+      // After the functions (a view may call one) and before the stale ones are dropped (a view
+      // replaced now no longer holds on to an old overload).
+      await applyViews(client, views);
       dropped = await dropStaleFunctions(client);
       await loadActionDataSchemas(client, path.join(sqlDir, "action-data-schemas"));
     });
@@ -83,6 +88,34 @@ export async function migrate(
   } finally {
     await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
+  }
+}
+
+const UNDEFINED_TABLE = "42P01";
+
+/**
+ * Re-applies sql/views (CREATE OR REPLACE VIEW, one view per file) in an order that works: a view
+ * that reads another view not created yet fails with undefined_table inside its savepoint and is
+ * tried again once the others ran, so file names need not encode dependencies.
+ */
+async function applyViews(client: pg.PoolClient, views: SqlFile[]): Promise<void> {
+  let pending = views;
+  while (pending.length > 0) {
+    const failed: Array<{ file: SqlFile; error: unknown }> = [];
+    for (const file of pending) {
+      await client.query("savepoint view_file");
+      try {
+        await client.query(file.text);
+        await client.query("release savepoint view_file");
+      } catch (error) {
+        await client.query("rollback to savepoint view_file");
+        if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw named(file, error);
+        failed.push({ file, error });
+      }
+    }
+    const [first] = failed;
+    if (first && failed.length === pending.length) throw named(first.file, first.error);
+    pending = failed.map((entry) => entry.file);
   }
 }
 
@@ -174,8 +207,12 @@ async function runNamed(client: pg.PoolClient, file: SqlFile): Promise<void> {
   try {
     await client.query(file.text);
   } catch (error) {
-    throw new Error(`${file.name}: ${(error as Error).message}`, { cause: error });
+    throw named(file, error);
   }
+}
+
+function named(file: SqlFile, error: unknown): Error {
+  return new Error(`${file.name}: ${(error as Error).message}`, { cause: error });
 }
 
 async function readSqlFiles(dir: string): Promise<SqlFile[]> {
