@@ -4,7 +4,7 @@ import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "gra
 import type pg from "pg";
 import type { Config } from "./config.ts";
 import { DEFAULT_ENGINE_TIMEOUTS, type EngineTimeouts } from "./engine/timeouts.ts";
-import { handlerTierMismatches, handlers } from "./handlers/index.ts";
+import { handlers, handlerTierMismatches } from "./handlers/index.ts";
 import type { ActionHandler } from "./handlers/types.ts";
 import type { Logger } from "./logger.ts";
 import { createTaskList, parsedCronItems } from "./tasks/index.ts";
@@ -37,7 +37,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { pool, log } = options;
   const registry = options.handlers ?? handlers;
   const mismatches = await handlerTierMismatches(pool, registry);
-  if (mismatches.length > 0) throw new Error(`the worker's handlers disagree with the database: ${mismatches.join("; ")}`);
+  if (mismatches.length > 0)
+    throw new Error(`the worker's handlers disagree with the database: ${mismatches.join("; ")}`);
   const events: WorkerEvents = new EventEmitter();
   let poolId: string | undefined;
   events.on("pool:create", ({ workerPool }) => {

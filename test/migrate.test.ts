@@ -175,8 +175,13 @@ describe("npm run migrate", () => {
       comment: "Executions per day, type, tier, mode and outcome.",
     });
     // A view that can never be created is named, and nothing of the run is kept.
-    await writeFile(path.join(dir, "views", "autoexec.broken.sql"), "create view autoexec.broken as select * from nowhere;");
-    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(/autoexec.broken.sql: relation "nowhere" does not exist/);
+    await writeFile(
+      path.join(dir, "views", "autoexec.broken.sql"),
+      "create view autoexec.broken as select * from nowhere;",
+    );
+    await expect(migrate(db.pool, db.log, dir)).rejects.toThrow(
+      /autoexec.broken.sql: relation "nowhere" does not exist/,
+    );
   });
 
   it("--status lists the applied and the pending migrations and changes nothing", async () => {

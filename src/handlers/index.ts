@@ -30,7 +30,9 @@ export async function handlerTierMismatches(
   db: Pick<pg.ClientBase, "query">,
   registry: ReadonlyMap<string, ActionHandler> = handlers,
 ): Promise<string[]> {
-  const { rows } = await db.query<{ type: string; tier: number }>("select type, tier from autoexec.action_types");
+  const { rows } = await db.query<{ type: string; tier: number }>(
+    "select type, tier from autoexec.action_types",
+  );
   const tiers = new Map(rows.map((row) => [row.type, row.tier]));
   return [...registry.values()].flatMap((handler) => {
     const tier = tiers.get(handler.type);
