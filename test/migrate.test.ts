@@ -150,6 +150,34 @@ describe("npm run migrate", () => {
     expect((await migrate(db.pool, db.log, dir)).dropped).toEqual([]);
   });
 
+  it("re-creates a function whose result type, parameter names or defaults changed, grants and all", async () => {
+    const db = await emptyDatabase();
+    const dir = await sqlCopy();
+    const helper = path.join(dir, "functions", "autoexec_private.extra_helper.sql");
+    const grant = "grant execute on function autoexec_private.extra_helper(integer) to autoexec_executor;";
+    await writeFile(
+      helper,
+      `create or replace function autoexec_private.extra_helper(p integer) returns integer language sql as 'select p';\n${grant}`,
+    );
+    await migrate(db.pool, db.log, dir);
+    // CREATE OR REPLACE alone refuses each of these.
+    for (const definition of [
+      "extra_helper(p integer) returns bigint language sql as 'select p::bigint'",
+      "extra_helper(q integer) returns bigint language sql as 'select q::bigint'",
+      "extra_helper(q integer default 1) returns bigint language sql as 'select q::bigint'",
+      "extra_helper(q integer) returns bigint language sql as 'select q::bigint'",
+    ]) {
+      await writeFile(helper, `create or replace function autoexec_private.${definition};\n${grant}`);
+      expect((await migrate(db.pool, db.log, dir)).dropped).toEqual([]);
+    }
+    const { rows } = await db.pool.query(
+      `select pg_get_function_identity_arguments(p.oid) as args, p.prorettype::regtype::text as result,
+         has_function_privilege('autoexec_executor', p.oid, 'execute') as granted
+       from pg_proc p where p.proname = 'extra_helper'`,
+    );
+    expect(rows).toEqual([{ args: "q integer", result: "bigint", granted: true }]);
+  });
+
   it("re-applies sql/views after the functions, whatever order their names sort in, with their grants", async () => {
     const db = await emptyDatabase();
     const dir = await sqlCopy();

@@ -1,5 +1,3 @@
--- A type's own breaker is reset with the same function (type => ...): a new argument list needs a drop.
-drop function if exists autoexec.reset_circuit_breaker(text);
 create or replace function autoexec.reset_circuit_breaker(reason text, type text default null)
 returns autoexec.engine_state
 language plpgsql volatile

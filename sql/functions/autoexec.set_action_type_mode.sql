@@ -1,6 +1,5 @@
--- An omitted daily_cap used to clear the cap (default null meant "no cap"): every argument left out now
--- keeps its value, and remove_daily_cap removes it. A new argument list needs the old one dropped.
-drop function if exists autoexec.set_action_type_mode(text, text, integer);
+-- Every argument left out keeps its value; remove_daily_cap removes the cap (a null daily_cap is
+-- "left out", not "no cap").
 create or replace function autoexec.set_action_type_mode(
   type text, mode text default null, daily_cap integer default null, remove_daily_cap boolean default false
 )

@@ -1,4 +1,3 @@
-drop function if exists autoexec_private.approval_moved_on(bigint, jsonb);
 create or replace function autoexec_private.approval_moved_on(p_action_id bigint, p_change jsonb, p_mod_updated_at timestamptz)
 returns text
 language sql stable

@@ -1,9 +1,4 @@
-drop function if exists autoexec_private.claim_execution_slot(bigint);
-drop function if exists autoexec_private.claim_execution_slot(bigint, boolean);
--- wait_kind was added to the result: a different result type needs a drop.
-drop function if exists autoexec_private.claim_execution_slot(autoexec.actions, autoexec.settings,
-  autoexec.action_types, boolean);
-create function autoexec_private.claim_execution_slot(
+create or replace function autoexec_private.claim_execution_slot(
   a autoexec.actions,
   s autoexec.settings,
   t autoexec.action_types,

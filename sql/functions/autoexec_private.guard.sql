@@ -1,9 +1,4 @@
-drop function if exists autoexec_private.guard(bigint);
-drop function if exists autoexec_private.guard(bigint, boolean);
--- wait_kind was added to the verdict: a different result type needs a drop.
-drop function if exists autoexec_private.guard(autoexec.actions, autoexec.settings, autoexec.engine_state,
-  autoexec.action_types, timestamptz, boolean);
-create function autoexec_private.guard(
+create or replace function autoexec_private.guard(
   a autoexec.actions,
   s autoexec.settings,
   e autoexec.engine_state,

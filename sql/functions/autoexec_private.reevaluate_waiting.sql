@@ -1,7 +1,3 @@
-drop function if exists autoexec_private.waiting_verdict(autoexec.actions, autoexec.settings, autoexec.engine_state,
-  autoexec.action_types);
--- It now takes a batch size.
-drop function if exists autoexec_private.reevaluate_waiting();
 create or replace function autoexec_private.reevaluate_waiting(p_batch integer default 1000) returns integer
 language plpgsql volatile
 set search_path = pg_catalog

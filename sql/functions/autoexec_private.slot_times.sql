@@ -1,5 +1,3 @@
--- The allowance (phase 3) was added: a new argument list needs a drop.
-drop function if exists autoexec_private.slot_times(integer);
 create or replace function autoexec_private.slot_times(p_count integer, p_allowance text default null)
 returns timestamptz[]
 language plpgsql stable

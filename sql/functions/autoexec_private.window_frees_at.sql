@@ -1,5 +1,3 @@
--- The allowance a window counts was added (phase 3's confident allowance): a new argument list needs a drop.
-drop function if exists autoexec_private.window_frees_at(integer, interval, timestamptz, text);
 create or replace function autoexec_private.window_frees_at(
   p_limit integer, p_window interval, p_now timestamptz, p_rate_limit_key text, p_allowance text default 'any'
 ) returns timestamptz

@@ -72,8 +72,14 @@ export async function migrate(
     await inTransaction(client, "sql/functions and sql/views", async () => {
       // Bodies are checked when called, so the files can be applied in any order.
       await client.query("set local check_function_bodies = off");
+      await client.query(`create temporary table functions_before on commit drop as
+        select p.oid, p.xmin as version from pg_catalog.pg_proc p where ${MANAGED_SCHEMA}`);
       for (const file of functions) {
-        await runNamed(client, file);
+        if (await applyFunctionFile(client, file))
+          log.info(
+            { file: file.name },
+            "re-created a function whose result, parameter names or defaults changed",
+          );
       }
       // After the functions (a view may call one) and before the stale ones are dropped (a view
       // replaced now no longer holds on to an old overload).
@@ -92,6 +98,46 @@ export async function migrate(
 }
 
 const UNDEFINED_TABLE = "42P01";
+const MANAGED_SCHEMA = "p.pronamespace::regnamespace::text in ('autoexec', 'autoexec_private', 'content')";
+/**
+ * The pg_proc row p was written by this run: it is new, or its row version changed since the run
+ * began (CREATE OR REPLACE writes a new one). Compared with a snapshot rather than with this
+ * transaction's id because each file runs in a savepoint, a subtransaction with an id of its own.
+ */
+const WRITTEN_NOW = `not exists (select from pg_temp.functions_before b where b.oid = p.oid and b.version = p.xmin)`;
+const INVALID_FUNCTION_DEFINITION = "42P13";
+
+/**
+ * Runs one sql/functions file. CREATE OR REPLACE cannot change a function's result type, parameter
+ * names or defaults (42P13); then the overloads of the file's function that this run has not created
+ * are dropped and the file runs again, so a file never needs a DROP line for its own old shape (its
+ * grants and comment are in the file; a dependent trigger or view makes the drop fail, naming it).
+ * Returns whether it had to.
+ */
+async function applyFunctionFile(client: pg.PoolClient, file: SqlFile): Promise<boolean> {
+  await client.query("savepoint function_file");
+  try {
+    await client.query(file.text);
+    await client.query("release savepoint function_file");
+    return false;
+  } catch (error) {
+    await client.query("rollback to savepoint function_file");
+    if ((error as { code?: string }).code !== INVALID_FUNCTION_DEFINITION) throw named(file, error);
+  }
+  try {
+    const [schema, name] = file.name.replace(/\.sql$/, "").split(".");
+    const { rows } = await client.query<{ signature: string }>(
+      `select p.oid::regprocedure::text as signature from pg_catalog.pg_proc p
+       where p.pronamespace = $1::regnamespace and p.proname = $2 and not ${WRITTEN_NOW}`,
+      [schema, name],
+    );
+    for (const { signature } of rows) await client.query(`drop function ${signature}`);
+    await client.query(file.text);
+    return true;
+  } catch (error) {
+    throw named(file, error);
+  }
+}
 
 /**
  * Re-applies sql/views (CREATE OR REPLACE VIEW, one view per file) in an order that works: a view
@@ -122,16 +168,15 @@ async function applyViews(client: pg.PoolClient, views: SqlFile[]): Promise<void
 /**
  * After sql/functions ran in this transaction: drops the functions it defined last time (or overloads
  * of a name it defines now) that it did not (re)create this time, i.e. a removed file or an old
- * signature, and records what it defines now. A function is "(re)created now" when its pg_proc row
- * was written by this transaction. A dependent object (a trigger, a view) makes the drop fail, and
- * the migration with it, which is what should happen: remove the dependent first.
+ * signature, and records what it defines now (WRITTEN_NOW). A dependent object (a trigger, a view)
+ * makes the drop fail, and the migration with it, which is what should happen: remove the dependent
+ * first.
  */
 async function dropStaleFunctions(client: pg.PoolClient): Promise<string[]> {
   const { rows } = await client.query<{ signature: string }>(`
     with defined_now as (
       select p.oid, p.pronamespace, p.proname from pg_catalog.pg_proc p
-      where p.xmin = pg_catalog.pg_current_xact_id()::xid
-        and p.pronamespace::regnamespace::text in ('autoexec', 'autoexec_private', 'content')
+      where ${WRITTEN_NOW} and ${MANAGED_SCHEMA}
     ), managed as (
       select p.oid from pg_catalog.pg_proc p
       where p.oid::regprocedure::text in (select signature from autoexec_private.managed_functions)
@@ -146,8 +191,7 @@ async function dropStaleFunctions(client: pg.PoolClient): Promise<string[]> {
     delete from autoexec_private.managed_functions;
     insert into autoexec_private.managed_functions (signature)
     select p.oid::regprocedure::text from pg_catalog.pg_proc p
-    where p.xmin = pg_catalog.pg_current_xact_id()::xid
-      and p.pronamespace::regnamespace::text in ('autoexec', 'autoexec_private', 'content');`);
+    where ${WRITTEN_NOW} and ${MANAGED_SCHEMA};`);
   return rows.map((row) => row.signature);
 }
 
@@ -200,14 +244,6 @@ async function inTransaction(client: pg.PoolClient, what: string, work: () => Pr
   } catch (error) {
     await client.query("rollback");
     throw new Error(`${what} failed: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-async function runNamed(client: pg.PoolClient, file: SqlFile): Promise<void> {
-  try {
-    await client.query(file.text);
-  } catch (error) {
-    throw named(file, error);
   }
 }
 
