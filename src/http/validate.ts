@@ -1,13 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
-
-/** "actionId: Invalid input; reason: a reason is required" — one line for a 400. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
-    .join("; ");
-}
+import { describeIssues } from "../issues.ts";
 
 function badRequest(message: string): HTTPException {
   return new HTTPException(400, { message });
