@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withTransaction } from "../src/db/pool.ts";
 import { handlers } from "../src/handlers/index.ts";
 import { actionDataJsonSchema } from "../src/handlers/json-schema.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { databaseForTests } from "./support/db.ts";
 
 // The JSON Schemas agents validate with must say what the handlers say: accept what the handler's
 // zod schema accepts and refuse what it refuses, on one sample set built from each type's valid
@@ -82,11 +82,7 @@ function samples(type: string, schema: { properties: Record<string, PropertySche
   return out;
 }
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = databaseForTests();
 
 describe("action_data JSON Schemas", () => {
   it.each([...handlers.values()].map((handler) => [handler.type, handler] as const))(

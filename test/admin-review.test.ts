@@ -2,24 +2,15 @@
 // counts; bulk decisions as one audit event; retrying a FAILED action; the review-time metrics; the
 // charts' daily series with dry runs; the settings page's one save. Expectations are computed by hand
 // from the fixtures below.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { STATS_FIELDS } from "../web/src/queries.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { createTestDatabase, databaseForTests } from "./support/db.ts";
 import { amazonLink, insertAction, insertMod } from "./support/fixtures.ts";
-import { createTestApi, type TestApi } from "./support/http.ts";
+import { apiForTests, createTestApi } from "./support/http.ts";
 import { nearPercentile } from "./support/percentiles.ts";
 
-let db: TestDatabase;
-let api: TestApi;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  api = await createTestApi(db);
-});
-afterAll(async () => {
-  await api?.close();
-  await db?.drop();
-});
+const db = databaseForTests();
+const api = apiForTests(db);
 
 async function data(query: string, variables: Record<string, unknown> = {}) {
   const { body } = await api.graphql(query, variables);

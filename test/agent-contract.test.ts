@@ -1,13 +1,9 @@
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { describe, expect, it } from "vitest";
+import { databaseForTests } from "./support/db.ts";
 import { amazonLink, insertMod } from "./support/fixtures.ts";
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = databaseForTests();
 
 const INSERT = `insert into autoexec.actions
   (type, action_data, confidence, estimated_revenue_impact, rate_limit_key, idempotency_key, expires_at)

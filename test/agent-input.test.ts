@@ -1,29 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { executeAction } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler } from "../src/handlers/types.ts";
 import { type AgentRow, agentRefusal, insertRowAsAgent } from "./support/agent.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
-import { getAction, goLive, insertCollection, insertMod } from "./support/fixtures.ts";
+import { databaseForTests } from "./support/db.ts";
+import { getAction, insertCollection, insertMod, resetEngine } from "./support/fixtures.ts";
 
 // The agent is untrusted input (issue 12 points 1, 2, 3, 9): every value it writes is parsed once, at
 // INSERT, into canonical values, or refused there with a message that names the problem.
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = databaseForTests();
 
-beforeEach(async () => {
-  await db.pool.query(`
-    truncate autoexec.execution_logs, autoexec.actions, autoexec.notifications, content.mods cascade;
-    select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs));
-    update autoexec.engine_state set breaker_open = false, breaker_opened_at = null, breaker_reason = null,
-      breaker_reset_at = null, consecutive_failures = 0, cooldown_until = null;`);
-  // failures_before_cooldown 5: the test of data failures counts four of them.
-  await goLive(db.pool, { hourly_limit: 1000, daily_limit: 1000, failures_before_cooldown: 5 });
-});
+// failures_before_cooldown 5: the test of data failures counts four of them.
+beforeEach(() =>
+  resetEngine(db.pool, {
+    enabled: true,
+    dry_run: false,
+    hourly_limit: 1000,
+    daily_limit: 1000,
+    failures_before_cooldown: 5,
+  }),
+);
 
 const run = (actionId: number, handlerMap = handlers) =>
   executeAction({ pool: db.pool, handlers: handlerMap, log: db.log }, actionId);

@@ -1,10 +1,10 @@
 import type { Runner } from "graphile-worker";
 import type pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { executeAction } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import { startWorker } from "../src/worker.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { databaseForTests } from "./support/db.ts";
 import {
   amazonLink,
   backdateExecutions,
@@ -13,25 +13,14 @@ import {
   insertAction,
   insertMod,
   minutesAgo,
+  resetEngine,
 } from "./support/fixtures.ts";
 import { type AppRole, asRole } from "./support/roles.ts";
 import { waitFor } from "./support/wait.ts";
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = databaseForTests();
 
-beforeEach(async () => {
-  await db.pool.query(`
-    truncate autoexec.execution_logs, autoexec.actions, autoexec.notifications, content.mods, content.collections cascade;
-    select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs));
-    update autoexec.settings set enabled = false, dry_run = true, hourly_limit = 10, approval_ttl = '24 hours';
-    update autoexec.action_types set mode = 'live', daily_cap = null where tier < 3;
-    update autoexec.engine_state set breaker_open = false, breaker_reset_at = null, consecutive_failures = 0,
-      cooldown_until = null;`);
-});
+beforeEach(() => resetEngine(db.pool, { hourly_limit: 10, approval_ttl: "24 hours" }));
 
 const run = (actionId: number, options = {}) =>
   executeAction({ pool: db.pool, handlers, log: db.log }, actionId, options);

@@ -2,10 +2,10 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { migrate } from "../src/db/migrate.ts";
 import { withTransaction } from "../src/db/pool.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { createTestDatabase, databaseForTests } from "./support/db.ts";
 import { insertAction } from "./support/fixtures.ts";
 import { asRole } from "./support/roles.ts";
 
@@ -13,11 +13,7 @@ import { asRole } from "./support/roles.ts";
 // trigger and edit or delete an event. These tests do exactly that, as the superuser the test runs as,
 // and expect autoexec.verify_audit_chain() (run as the auditor) to name the first event that changed.
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(() => db.drop());
+const db = databaseForTests({ each: true });
 
 interface Verdict {
   valid: boolean;

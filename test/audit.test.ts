@@ -1,9 +1,9 @@
 import type pg from "pg";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeAction } from "../src/engine/executor.ts";
 import { rollbackExecution } from "../src/engine/rollback.ts";
 import { handlers } from "../src/handlers/index.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { databaseForTests } from "./support/db.ts";
 import { insertExecutionLog } from "./support/execution-logs.ts";
 import {
   amazonLink,
@@ -16,11 +16,7 @@ import {
 import { type AppRole, asRole, signedIn } from "./support/roles.ts";
 
 // Every test gets a fresh database, so the audit trail starts empty.
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await createTestDatabase();
-});
-afterEach(() => db.drop());
+const db = databaseForTests({ each: true });
 
 const APP_ROLES: AppRole[] = ["autoexec_agent", "autoexec_admin", "autoexec_viewer", "autoexec_auditor"];
 const deps = () => ({ pool: db.pool, handlers, log: db.log });

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { describe, expect, it } from "vitest";
+import { databaseForTests } from "./support/db.ts";
 
 // `\d+` and the GraphQL docs explain the schema only if every table, view and column says what it
 // is. This covers every relation of the project's schemas, including ones added later.
 const SCHEMAS = ["autoexec", "autoexec_private", "content"];
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = databaseForTests();
 
 describe("COMMENT ON", () => {
   it("every table and view of the project's schemas has a comment", async () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { type ExecutionOutcome, executeAction, RetryableExecutionError } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler } from "../src/handlers/types.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { databaseForTests } from "./support/db.ts";
 import {
   amazonLink,
   backdateExecutions,
@@ -12,27 +12,23 @@ import {
   insertAction,
   insertMod,
   minutesAgo,
+  resetEngine,
 } from "./support/fixtures.ts";
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = databaseForTests();
 
 // Each test starts from a clean engine: no actions, logs or alerts, default settings, breaker closed.
-beforeEach(async () => {
-  await db.pool.query(`
-    truncate autoexec.execution_logs, autoexec.actions, autoexec.notifications, content.mods cascade;
-    select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs));
-    update autoexec.settings set enabled = false, dry_run = true, min_confidence = 0.7, min_revenue_impact = 0.10,
-      hourly_limit = 10, daily_limit = 50, rate_limit_key_limit = 3, cooldown = '60 minutes',
-      type_breaker_min_executions = 5;
-    update autoexec.action_types set mode = 'live', daily_cap = null where tier < 3;
-    update autoexec.engine_state set breaker_open = false, breaker_opened_at = null, breaker_reason = null,
-      breaker_reset_at = null, consecutive_failures = 0, cooldown_until = null, probes_left = 0;
-    update autoexec.type_breakers set breaker_open = false, breaker_reset_at = null, probes_left = 0;`);
-});
+beforeEach(() =>
+  resetEngine(db.pool, {
+    min_confidence: 0.7,
+    min_revenue_impact: 0.1,
+    hourly_limit: 10,
+    daily_limit: 50,
+    rate_limit_key_limit: 3,
+    cooldown: "60 minutes",
+    type_breaker_min_executions: 5,
+  }),
+);
 
 const run = (actionId: number, handlerMap = handlers) =>
   executeAction({ pool: db.pool, handlers: handlerMap, log: db.log }, actionId);

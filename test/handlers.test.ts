@@ -1,10 +1,10 @@
 import type pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPool, withTransaction } from "../src/db/pool.ts";
 import { executeAction, RetryableExecutionError } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler, Json } from "../src/handlers/types.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { databaseForTests } from "./support/db.ts";
 import {
   amazonLink,
   goLiveUnguarded,
@@ -14,12 +14,7 @@ import {
   insertMod,
 } from "./support/fixtures.ts";
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await goLiveUnguarded(db.pool);
-});
-afterAll(() => db.drop());
+const db = databaseForTests({ setup: (db) => goLiveUnguarded(db.pool) });
 
 type Data = Record<string, unknown>;
 type Row = Record<string, Json>;

@@ -2,25 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadExecutionHistory } from "../bench/lib/history.ts";
 import { StatsResponse } from "../src/http/schemas.ts";
 import { type ExecutionStats, STATS_FIELDS } from "../web/src/queries.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
-import { createTestApi, type TestApi } from "./support/http.ts";
+import { createTestDatabase, databaseForTests, type TestDatabase } from "./support/db.ts";
+import { apiForTests, createTestApi, type TestApi } from "./support/http.ts";
 import { nearPercentile } from "./support/percentiles.ts";
 
 function omitSince({ since: _since, ...counts }: Record<string, unknown>) {
   return counts;
 }
 
-let db: TestDatabase;
-let api: TestApi;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  api = await createTestApi(db);
-});
-afterAll(async () => {
-  await api?.close();
-  await db?.drop();
-});
+const db = databaseForTests();
+const api = apiForTests(db);
 
 interface Row {
   name: string;

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPool } from "../src/db/pool.ts";
 import { executeAction } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import { startWorker } from "../src/worker.ts";
 import { createWorkerMetrics } from "../src/worker-status.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { databaseForTests } from "./support/db.ts";
 import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
-import { createTestApi, loginUrl, type TestApi } from "./support/http.ts";
+import { apiForTests, loginUrl } from "./support/http.ts";
 import { asRole } from "./support/roles.ts";
 import { waitFor } from "./support/wait.ts";
 import { spawnWorker, stopWorker, waitForListeners } from "./support/worker-process.ts";
 
-let db: TestDatabase;
-let api: TestApi;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  api = await createTestApi(db);
-});
-afterAll(async () => {
-  await api.close();
-  await db.drop();
-});
+const db = databaseForTests();
+const api = apiForTests(db);
 
 /** The value of one sample line of the Prometheus text, e.g. sample(text, 'autoexec_workers'). */
 function sample(text: string, series: string): number | undefined {

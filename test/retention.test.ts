@@ -1,19 +1,15 @@
 import type { Runner } from "graphile-worker";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rollbackExecution } from "../src/engine/rollback.ts";
 import { handlers } from "../src/handlers/index.ts";
 import { parsedCronItems } from "../src/tasks/index.ts";
 import { startWorker } from "../src/worker.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { databaseForTests } from "./support/db.ts";
 import { daysAgo, insertExecutionLog } from "./support/execution-logs.ts";
 import { insertMod } from "./support/fixtures.ts";
 import { waitFor } from "./support/wait.ts";
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = databaseForTests();
 
 async function reset(): Promise<void> {
   await db.pool.query(`

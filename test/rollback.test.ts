@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeAction, RetryableExecutionError } from "../src/engine/executor.ts";
 import { type RollbackOutcome, type RollbackRequest, rollbackExecution } from "../src/engine/rollback.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler, Json } from "../src/handlers/types.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { databaseForTests } from "./support/db.ts";
 import {
   amazonLink,
   goLiveUnguarded,
@@ -14,12 +14,7 @@ import {
 } from "./support/fixtures.ts";
 import { waitFor } from "./support/wait.ts";
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await goLiveUnguarded(db.pool);
-});
-afterAll(() => db.drop());
+const db = databaseForTests({ setup: (db) => goLiveUnguarded(db.pool) });
 
 type Data = Record<string, unknown>;
 type Row = Record<string, Json>;

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { describe, expect, it } from "vitest";
+import { databaseForTests } from "./support/db.ts";
 
 // autoexec.setting_limits is the one statement of each setting's bounds: the settings' trigger
 // checks changes against it and the admin UI validates with it. The columns' CHECK constraints
 // must say the same, or the UI would accept what the database refuses (or the reverse).
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db?.drop());
+const db = databaseForTests();
 
 interface Limit {
   name: string;

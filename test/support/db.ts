@@ -4,6 +4,7 @@ import { inject } from "vitest";
 import { createPool } from "../../src/db/pool.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
 import { withDatabase } from "./global-setup.ts";
+import { heldByHooks } from "./hooks.ts";
 
 export interface TestDatabase {
   name: string;
@@ -43,4 +44,19 @@ async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The test file's own database, created before its tests (before each test with `each`, for files
+ * whose tests must not see each other's rows) and dropped after them; `setup` runs on it once created.
+ */
+export function databaseForTests(
+  options: { each?: boolean; setup?: (db: TestDatabase) => Promise<unknown> } = {},
+): TestDatabase {
+  const create = async () => {
+    const db = await createTestDatabase();
+    await options.setup?.(db);
+    return db;
+  };
+  return heldByHooks("the test database", create, (db) => db.drop(), { each: options.each });
 }

@@ -100,12 +100,30 @@ export function amazonLink(modId: number, product = "B000TEST") {
   };
 }
 
-export async function goLive(db: Queryable, settings: Record<string, unknown> = {}): Promise<void> {
+/** Sets the named columns of autoexec.settings. */
+export async function setSettings(db: Queryable, settings: Record<string, unknown>): Promise<void> {
   const assignments = Object.keys(settings).map((name, index) => `${name} = $${index + 1}`);
-  await db.query(
-    `update autoexec.settings set ${["enabled = true", "dry_run = false", ...assignments].join(", ")}`,
-    Object.values(settings),
-  );
+  await db.query(`update autoexec.settings set ${assignments.join(", ")}`, Object.values(settings));
+}
+
+export function goLive(db: Queryable, settings: Record<string, unknown> = {}): Promise<void> {
+  return setSettings(db, { enabled: true, dry_run: false, ...settings });
+}
+
+/**
+ * A clean engine for the next test of a file that shares one database: no actions, logs, alerts,
+ * mods, collections or jobs; breakers closed, no cooldown; every executable type live with no cap;
+ * then `settings` (the engine switched off and in dry run unless they say otherwise).
+ */
+export async function resetEngine(db: Queryable, settings: Record<string, unknown> = {}): Promise<void> {
+  await db.query(`
+    truncate autoexec.execution_logs, autoexec.actions, autoexec.notifications, content.mods, content.collections cascade;
+    select graphile_worker.complete_jobs(array(select id from graphile_worker.jobs));
+    update autoexec.action_types set mode = 'live', daily_cap = null where tier < 3;
+    update autoexec.engine_state set breaker_open = false, breaker_opened_at = null, breaker_reason = null,
+      breaker_reset_at = null, consecutive_failures = 0, cooldown_until = null, probes_left = 0;
+    update autoexec.type_breakers set breaker_open = false, breaker_reset_at = null, probes_left = 0;`);
+  await setSettings(db, { enabled: false, dry_run: true, ...settings });
 }
 
 /**

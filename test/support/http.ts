@@ -5,6 +5,7 @@ import { type App, createApp } from "../../src/http/app.ts";
 import { createServerPools, type ServerPools } from "../../src/http/db.ts";
 import { secretKey, signToken } from "../../src/http/jwt.ts";
 import type { TestDatabase } from "./db.ts";
+import { heldByHooks } from "./hooks.ts";
 
 export const TEST_JWT_SECRET = "test-secret-for-the-admin-api-0123456789abcdef";
 export const LOGIN_PASSWORD = "autoexec-test-login";
@@ -128,4 +129,13 @@ export async function queryAs<T extends pg.QueryResultRow>(url: string, sql: str
   } finally {
     await client.end();
   }
+}
+
+/** The app on the file's database for the file's tests (register it after databaseForTests). */
+export function apiForTests(db: TestDatabase): TestApi {
+  return heldByHooks(
+    "the test API",
+    () => createTestApi(db),
+    (api) => api.close(),
+  );
 }
