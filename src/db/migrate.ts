@@ -4,6 +4,7 @@ import path from "node:path";
 import { runMigrations as installWorkerSchema } from "graphile-worker";
 import type pg from "pg";
 import type { Logger } from "../logger.ts";
+import { inTransaction } from "./pool.ts";
 
 const SQL_DIR = path.resolve(import.meta.dirname, "../../sql");
 /** Any constant works; it only has to be the same in every process that migrates. */
@@ -58,7 +59,7 @@ export async function migrate(
         }
         continue;
       }
-      await inTransaction(client, migration.name, async () => {
+      await namedTransaction(client, migration.name, async () => {
         await client.query(migration.text);
         await client.query("insert into autoexec_private.migrations (name, checksum) values ($1, $2)", [
           migration.name,
@@ -69,7 +70,7 @@ export async function migrate(
       log.info({ migration: migration.name }, "migration applied");
     }
     let dropped: string[] = [];
-    await inTransaction(client, "sql/functions and sql/views", async () => {
+    await namedTransaction(client, "sql/functions and sql/views", async () => {
       // Bodies are checked when called, so the files can be applied in any order.
       await client.query("set local check_function_bodies = off");
       await client.query(`create temporary table functions_before on commit drop as
@@ -236,13 +237,15 @@ export async function expectedMigrations(sqlDir = SQL_DIR): Promise<string[]> {
   return (await readMigrations(path.join(sqlDir, "migrations"))).map((migration) => migration.name);
 }
 
-async function inTransaction(client: pg.PoolClient, what: string, work: () => Promise<void>): Promise<void> {
-  await client.query("begin");
+/** One transaction of the run; its failure names what failed. */
+async function namedTransaction(
+  client: pg.PoolClient,
+  what: string,
+  work: () => Promise<void>,
+): Promise<void> {
   try {
-    await work();
-    await client.query("commit");
+    await inTransaction(client, work);
   } catch (error) {
-    await client.query("rollback");
     throw new Error(`${what} failed: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -34,20 +34,27 @@ export function createPool(
   return pool;
 }
 
-/** Runs `work` in one transaction on a client of `pool`: commits when it returns, rolls back when it throws. */
+/** Runs `work` in one transaction on `client`: commits when it returns, rolls back when it throws. */
+export async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query("begin");
+  try {
+    const result = await work();
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Runs `work` in one transaction on a client of `pool` (inTransaction), then releases the client. */
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query("begin");
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => undefined);
-    throw error;
+    return await inTransaction(client, () => work(client));
   } finally {
     client.release();
   }
