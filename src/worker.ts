@@ -1,6 +1,12 @@
 import { EventEmitter } from "node:events";
 import os from "node:os";
-import { type Runner, run, type WorkerEvents, Logger as WorkerLogger } from "graphile-worker";
+import {
+  type Runner,
+  type RunnerOptions,
+  run,
+  type WorkerEvents,
+  Logger as WorkerLogger,
+} from "graphile-worker";
 import type pg from "pg";
 import type { Config } from "./config.ts";
 import { DEFAULT_ENGINE_TIMEOUTS, type EngineTimeouts } from "./engine/timeouts.ts";
@@ -46,17 +52,13 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   });
   options.metrics?.watch(events);
   const runner = await run({
-    pgPool: pool,
-    concurrency: options.concurrency,
-    pollInterval: options.pollInterval ?? 2000,
-    noHandleSignals: true,
+    ...runnerOptions(options),
     taskList: createTaskList(
       { pool, handlers: registry, log, timeouts: engineTimeouts(options) },
       options.metrics?.countExecution,
     ),
     parsedCronItems,
     events,
-    logger: pinoWorkerLogger(log.child({ component: "graphile-worker" })),
   });
   // A heartbeat row lets /readyz see that a worker runs (every 10 s; stale after 30 s).
   const beat = () =>
@@ -150,6 +152,23 @@ export function recoverFromDatabaseOutages(worker: Worker, log: Logger, retryEve
     };
     setTimeout(attempt, retryEveryMs);
   });
+}
+
+/**
+ * How the engine runs graphile-worker, whatever the task list: its pool and concurrency, LISTEN/NOTIFY
+ * with a slow poll as the fallback, signals left to the process, its log lines through pino. (The
+ * benchmark runs plain graphile-worker with the same, to compare like with like.)
+ */
+export function runnerOptions(
+  options: Pick<WorkerOptions, "pool" | "log" | "concurrency" | "pollInterval">,
+): Pick<RunnerOptions, "pgPool" | "concurrency" | "pollInterval" | "noHandleSignals" | "logger"> {
+  return {
+    pgPool: options.pool,
+    concurrency: options.concurrency,
+    pollInterval: options.pollInterval ?? 2000,
+    noHandleSignals: true,
+    logger: pinoWorkerLogger(options.log.child({ component: "graphile-worker" })),
+  };
 }
 
 function pinoWorkerLogger(log: Logger): WorkerLogger {

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { counters } from "../bench/lib/waiting-line.ts";
+import { counters } from "../bench/waiting-line.ts";
 import { createPool } from "../src/db/pool.ts";
 import { executeAction } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";

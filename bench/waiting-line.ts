@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { fmt, int, progress, type Stats, summarize } from "./output.ts";
+import { fmt, int, progress, type Stats, summarize } from "./lib/output.ts";
 
 /**
  * The waiting line (docs/waiting.md): with a backlog of N eligible actions waiting behind a full rolling
