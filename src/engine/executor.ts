@@ -90,7 +90,7 @@ interface CheckedAction {
 /** How the execution transaction ends; executeAction alone sends the commit or the rollback. */
 type Ending =
   /** What start_execution recorded stands (a "not now", a "never", a wait for a slot). */
-  | { end: "commit"; outcome: ExecutionOutcome }
+  | { end: "commit"; outcome: NotNow }
   /** record_invalid, then commit. */
   | { end: "invalid"; reason: string }
   /** The execution log (record_execution) with the change for its trigger, then commit. */
@@ -145,8 +145,7 @@ export async function executeAction(
     switch (ending.end) {
       case "commit":
         await client.query("commit");
-        if (ending.outcome.outcome === "not_now")
-          log.debug({ decision: ending.outcome.decision, reason: ending.outcome.reason }, "not executed now");
+        log.debug({ decision: ending.outcome.decision, reason: ending.outcome.reason }, "not executed now");
         return ending.outcome;
       case "invalid":
         await calls.run(client, calls.recordInvalid({ actionId, reason: ending.reason }), {
@@ -247,7 +246,10 @@ function locked(actionId: number, start: StartRow): LockedAction {
   };
 }
 
-function notNow(start: StartRow): ExecutionOutcome {
+type NotNow = Extract<ExecutionOutcome, { outcome: "not_now" }>;
+
+/** A "not now" as start_execution recorded it. */
+function notNow(start: StartRow): NotNow {
   return {
     outcome: "not_now",
     decision: start.not_now as NotNowDecision,
