@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { inRolledBackTransaction } from "../src/engine/change.ts";
 import { type ExecutionOutcome, executeAction, RetryableExecutionError } from "../src/engine/executor.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler } from "../src/handlers/types.ts";
@@ -228,6 +229,66 @@ describe("rolling rate limits", () => {
     expect(await run(duplicate)).toMatchObject({
       outcome: "invalid",
       reason: expect.stringContaining("already exists"),
+    });
+  });
+
+  it("start_execution records a refused slot itself: the executor only checks the data and commits", async () => {
+    await backdateExecutions(
+      db.pool,
+      Array.from({ length: 10 }, () => minutesAgo(30)),
+    );
+    const refused = await proposeLink();
+    await completeAllJobs();
+    // What start_execution wrote, read in its own transaction before the executor says anything.
+    await inRolledBackTransaction(db.pool, async (client) => {
+      const { rows } = await client.query(
+        "select decision, not_now, reason from autoexec_private.start_execution($1, false)",
+        [refused],
+      );
+      expect(rows).toEqual([{ decision: "no_slot", not_now: "defer", reason: lineReason() }]);
+      const { rows: recorded } = await client.query(
+        "select status_reason, wait_kind from autoexec.actions where id = $1",
+        [refused],
+      );
+      expect(recorded).toEqual([{ status_reason: lineReason(), wait_kind: "line" }]);
+      const { rows: woken } = await client.query(
+        "select count(*)::int as n from graphile_worker.jobs where key = 'autoexec:dispatch_waiting'",
+      );
+      expect(woken).toEqual([{ n: 1 }]);
+    });
+  });
+
+  it("start_execution says how a run is logged: the engine, an approval or the admin who forced it", async () => {
+    const started = (actionId: number, force: boolean, actor: string | null) =>
+      inRolledBackTransaction(db.pool, async (client) => {
+        const { rows } = await client.query(
+          "select decision, mode, executed_by from autoexec_private.start_execution($1, $2, $3)",
+          [actionId, force, actor],
+        );
+        return rows[0];
+      });
+    const actionId = await proposeLink();
+    expect(await started(actionId, false, null)).toEqual({
+      decision: "run",
+      mode: "live",
+      executed_by: "auto",
+    });
+    expect(await started(actionId, true, "alice")).toEqual({
+      decision: "run",
+      mode: "live",
+      executed_by: "alice",
+    });
+    await db.pool.query("select autoexec.approve_action($1)", [actionId]);
+    expect(await started(actionId, false, null)).toEqual({
+      decision: "run",
+      mode: "live",
+      executed_by: "approved",
+    });
+    await db.pool.query("update autoexec.settings set dry_run = true");
+    expect(await started(actionId, true, null)).toEqual({
+      decision: "run",
+      mode: "dry_run",
+      executed_by: "admin",
     });
   });
 

@@ -2,16 +2,19 @@ import type pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPool, withTransaction } from "../src/db/pool.ts";
 import { executeAction, RetryableExecutionError } from "../src/engine/executor.ts";
+import { handlerContext } from "../src/handlers/content.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler, Json } from "../src/handlers/types.ts";
 import { databaseForTests } from "./support/db.ts";
 import {
   amazonLink,
+  backdateExecutions,
   goLiveUnguarded,
   insertAction,
   insertCollection,
   insertCollectionMod,
   insertMod,
+  minutesAgo,
 } from "./support/fixtures.ts";
 
 const db = databaseForTests({ setup: (db) => goLiveUnguarded(db.pool) });
@@ -187,7 +190,7 @@ async function expectInvalid(type: string, data: Data, reason: string): Promise<
 /** Undoes an execution the way an admin's rollback does: the handler's rollback in its own transaction. */
 async function rollBack(type: string, actionId: number, log: ExecutionLog): Promise<void> {
   await withTransaction(db.pool, (client) =>
-    handlerFor(type).rollback({ db: client, actionId }, log.rollback_data),
+    handlerFor(type).rollback(handlerContext(client, actionId), log.rollback_data),
   );
 }
 
@@ -661,27 +664,33 @@ describe("GENERATE_INTERNAL_LINK_SUGGESTIONS", () => {
 });
 
 describe("an execution's round trips", () => {
-  it("are its opening, the handler's own statements and its log: what a write changed comes back with the write", async () => {
-    // A pool of its own whose clients count every query they send.
+  /** A pool of its own whose clients count every query they send. */
+  function countingPool() {
     const pool = createPool(db.url, db.log, 2);
-    let queries = 0;
+    const counter = { queries: 0, pool };
     pool.on("connect", (client) => {
       const send = client.query.bind(client) as (...args: unknown[]) => unknown;
       client.query = ((...args: unknown[]) => {
-        queries++;
+        counter.queries++;
         return send(...args);
       }) as typeof client.query;
     });
+    return counter;
+  }
+
+  it("are its opening, the handler's own statements and its log: what a write changed comes back with the write", async () => {
+    const counter = countingPool();
+    const { pool } = counter;
     const roundTrips = async (type: string, data: Data) => {
       const actionId = await insertAction(db.pool, { type, data });
-      queries = 0;
+      counter.queries = 0;
       expect(await executeAction({ pool, handlers, log: db.log }, actionId)).toMatchObject({
         outcome: "executed",
       });
       const { rows } = await db.pool.query("select diff from autoexec.execution_logs where action_id = $1", [
         actionId,
       ]);
-      return { queries, diff: rows[0]?.diff };
+      return { queries: counter.queries, diff: rows[0]?.diff };
     };
     try {
       const meta = await roundTrips("UPDATE_META_DESCRIPTION", {
@@ -704,6 +713,29 @@ describe("an execution's round trips", () => {
         after: { affiliateLinks: [{ url: amazonLink(0).affiliateUrl, type: "amazon", position: "sidebar" }] },
       });
     } finally {
+      await pool.end();
+    }
+  });
+
+  it("of a refusal are its opening and one more: the database recorded the wait, the refused data goes with the commit", async () => {
+    const counter = countingPool();
+    const { pool } = counter;
+    const roundTrips = async (data: Data, outcome: string) => {
+      const actionId = await insertAction(db.pool, { type: "UPDATE_META_DESCRIPTION", data });
+      counter.queries = 0;
+      expect(await executeAction({ pool, handlers, log: db.log }, actionId)).toMatchObject({ outcome });
+      return counter.queries;
+    };
+    try {
+      // start_execution; record_invalid with the commit.
+      expect(await roundTrips({ modId: "x", metaDescription: "Never." }, "invalid")).toBe(2);
+      await db.pool.query("update autoexec.settings set hourly_limit = 1");
+      await backdateExecutions(db.pool, [minutesAgo(1)]);
+      const modId = await insertMod(db.pool);
+      // start_execution (which recorded the wait for a slot); the commit, once validate found the data good.
+      expect(await roundTrips({ modId, metaDescription: "Later." }, "not_now")).toBe(2);
+    } finally {
+      await goLiveUnguarded(db.pool);
       await pool.end();
     }
   });

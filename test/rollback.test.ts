@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { executeAction, RetryableExecutionError } from "../src/engine/executor.ts";
 import { type RollbackOutcome, type RollbackRequest, rollbackExecution } from "../src/engine/rollback.ts";
+import { EngineBusyError } from "../src/engine/timeouts.ts";
 import { handlers } from "../src/handlers/index.ts";
 import type { ActionHandler, Json } from "../src/handlers/types.ts";
 import { databaseForTests } from "./support/db.ts";
@@ -565,7 +566,7 @@ describe("concurrency", () => {
         async () => {
           const { rows } = await db.pool.query(
             `select count(*)::int as waiting from pg_stat_activity
-             where datname = current_database() and wait_event_type = 'Lock' and query like '%from autoexec.execution_logs l%'`,
+             where datname = current_database() and wait_event_type = 'Lock' and query like '%autoexec_private.start_rollback(%'`,
           );
           return rows[0].waiting === 2;
         },
@@ -665,5 +666,56 @@ describe("EXPAND_CONTENT after an editor wrote the added text again above it", (
     expect(await rollBack(executed.logId, { force: true })).toMatchObject({ success: true, forced: true });
     const { rows } = await db.pool.query("select body from content.mods where id = $1", [modId]);
     expect(rows[0].body).toBe("Summary.\n\nInstall it first. Then enable it.\n\nOriginal body.");
+  });
+});
+
+describe("start_rollback, the opening every rollback shares", () => {
+  const start = (logId: number) =>
+    db.pool.query("select * from autoexec_private.start_rollback($1)", [logId]).then((result) => result.rows);
+
+  it("keeps the rules in the database: what cannot be rolled back is refused with an AE code", async () => {
+    await expect(start(MISSING_LOG)).rejects.toMatchObject({
+      code: "AE004",
+      message: `execution ${MISSING_LOG} not found`,
+    });
+    const executed = await execute("ADD_AFFILIATE_LINK", amazonLink(await insertMod(db.pool)));
+    expect(await start(executed.logId)).toEqual([
+      {
+        action_id: executed.actionId,
+        action_type: "ADD_AFFILIATE_LINK",
+        input_data: expect.any(Object),
+        rollback_data: executed.rollbackData,
+      },
+    ]);
+    expect(await rollBack(executed.logId)).toMatchObject({ success: true });
+    await expect(start(executed.logId)).rejects.toMatchObject({
+      code: "AE005",
+      message: expect.stringMatching(/^execution \d+ was already rolled back at /),
+    });
+  });
+
+  it("gives up waiting for a lock after the engine's lock timeout, changing nothing", async () => {
+    const executed = await execute("ADD_AFFILIATE_LINK", amazonLink(await insertMod(db.pool)));
+    const before = await everything();
+    const blocker = await db.pool.connect();
+    try {
+      await blocker.query("begin");
+      await blocker.query("select from autoexec.execution_logs where id = $1 for update", [executed.logId]);
+      await expect(
+        rollbackExecution(
+          {
+            pool: db.pool,
+            handlers,
+            log: db.log,
+            timeouts: { lockTimeoutMs: 100, statementTimeoutMs: 5_000 },
+          },
+          { executionLogId: executed.logId, reason: REASON, actor: ACTOR },
+        ),
+      ).rejects.toBeInstanceOf(EngineBusyError);
+    } finally {
+      await blocker.query("rollback");
+      blocker.release();
+    }
+    expect(await everything()).toEqual(before);
   });
 });

@@ -67,10 +67,10 @@ async function seedLogs(count: number, seed: number): Promise<void> {
   );
 }
 
-/** Rolls back every `every`-th live success through record_rollback, as the rollback code does. */
+/** Rolls back every `every`-th live success through finish_rollback, as the rollback code does. */
 async function rollBack(every: number, reason: string, residue = 0): Promise<number> {
   const { rows } = await db.pool.query<{ n: number }>(
-    `select count(autoexec_private.record_rollback(id, 'carol', $2, false, null))::int as n
+    `select count(autoexec_private.finish_rollback(id, 'carol', $2, false, null))::int as n
      from autoexec.execution_logs
      where success and mode = 'live' and rolled_back_at is null and id % $1 = $3`,
     [every, reason, residue],

@@ -262,7 +262,7 @@ describe("a status change", () => {
         const id = await pending(tier1);
         const { rows } = await executeLive(id);
         await db.pool.query(
-          "select autoexec_private.record_rollback($1, 'alice', 'wrong link', false, null)",
+          "select autoexec_private.finish_rollback($1, 'alice', 'wrong link', false, null)",
           [rows[0]?.log_id],
         );
         return id;

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { forgetReads } from "../handlers/content.ts";
+import * as calls from "../db/calls.ts";
+import { forgetReads, handlerContext } from "../handlers/content.ts";
 import type { ActionHandler, ExecutionOutput, HandlerContext, Json } from "../handlers/types.ts";
 import { OPEN_STATUSES } from "../vocabulary.ts";
 import { describeZodError, type ExecutorDeps } from "./executor.ts";
@@ -27,36 +28,15 @@ export async function executeWithChange<Data>(
 }
 
 /**
- * For an approved action, after its handler ran: an approval is of the change the admin saw, or
- * without a preview, of the mod as it was (`modUpdatedAt`: its updated_at before the write). Returns
- * why the action must return for review (the change differs from the approved preview, or the mod
- * changed since a plain approval), or null.
+ * The statement that hands the change to the execution log (tg_execution_logs__record_change): a
+ * transaction-local setting, sent in the same round trip as the log's insert.
  */
-export async function approvalMovedOn(
-  client: Pick<pg.ClientBase, "query">,
-  actionId: number,
-  change: ContentChange,
-  modUpdatedAt: string | null,
-): Promise<string | null> {
-  const { rows } = await client.query<{ note: string | null }>(
-    "select autoexec_private.approval_moved_on($1, $2, $3) as note",
-    [actionId, JSON.stringify(change), modUpdatedAt],
-  );
-  return rows[0]?.note ?? null;
-}
-
-/**
- * The statement that hands the change to the execution log (tg_execution_logs__record_change), sent
- * in the same round trip as the log's insert: a transaction-local setting, the value escaped.
- */
-export function diffStatement(client: Pick<pg.ClientBase, "escapeLiteral">, change: ContentChange): string {
-  return `select set_config('autoexec.execution_diff', ${client.escapeLiteral(JSON.stringify(change))}, true)`;
-}
-
-/** Undoes the execution's transaction and puts the action back in the queue with `note`. */
-export async function returnForReview(client: pg.PoolClient, actionId: number, note: string): Promise<void> {
-  await client.query("rollback");
-  await client.query("select autoexec_private.return_for_review($1, $2)", [actionId, note]);
+export function diffSetting(change: ContentChange): calls.Statement<unknown> {
+  return calls.setConfig({
+    settingName: "autoexec.execution_diff",
+    newValue: JSON.stringify(change),
+    isLocal: true,
+  });
 }
 
 export interface PreviewSubject {
@@ -123,7 +103,7 @@ export async function previewAction(
     if (!handler) return refused(action.type, `no handler is registered for action type ${action.type}`);
     const parsed = handler.schema.safeParse(action.action_data);
     if (!parsed.success) return refused(action.type, describeZodError(parsed.error));
-    const ctx: HandlerContext = { db: client, actionId };
+    const ctx = handlerContext(client, actionId);
     const validation = await handler.validate(ctx, parsed.data);
     if (!validation.valid) return refused(action.type, validation.reason);
     await handler.prepareRollback(ctx, parsed.data);
@@ -136,17 +116,14 @@ export async function previewAction(
       await client.query("rollback to savepoint preview");
       return refused(action.type, error instanceof Error ? error.message : String(error));
     }
-    const hashed = await client.query<{ hash: string }>(
-      "select autoexec_private.change_hash($1::jsonb) as hash",
-      [JSON.stringify(change)],
-    );
+    const hashed = await calls.runOne(client, calls.changeHash({ change }));
     return {
       actionId,
       type: action.type,
       ok: true,
       reason: null,
       change,
-      hash: hashed.rows[0]?.hash ?? null,
+      hash: hashed.result,
       computedAt,
     };
   });

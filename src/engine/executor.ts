@@ -1,23 +1,11 @@
 import type pg from "pg";
 import type { z } from "zod";
-import { withTransaction } from "../db/pool.ts";
-import { type ModRow, rememberLockedMod } from "../handlers/content.ts";
-import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
+import * as calls from "../db/calls.ts";
+import { handlerContext, type ModRow } from "../handlers/content.ts";
+import type { ActionHandler, HandlerContext } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
-import type {
-  ActionStatus,
-  ExecutionDecision,
-  ExecutionMode,
-  NotNowDecision,
-  WaitKind,
-} from "../vocabulary.ts";
-import {
-  approvalMovedOn,
-  type ContentChange,
-  diffStatement,
-  executeWithChange,
-  returnForReview,
-} from "./change.ts";
+import type { ActionStatus, ExecutionDecision, ExecutionMode, NotNowDecision } from "../vocabulary.ts";
+import { type ContentChange, diffSetting, executeWithChange } from "./change.ts";
 import { EngineBusyError, type EngineTimeouts, isLockTimeout, timeoutStatements } from "./timeouts.ts";
 
 /** A live Tier 1 execution's time from its proposal, a Tier 2 one's from its approval. */
@@ -40,32 +28,6 @@ export type ExecutionOutcome =
 
 /** Thrown after a failed attempt has been recorded and another attempt will follow. */
 export class RetryableExecutionError extends Error {}
-
-/** autoexec_private.start_execution: the locked action, the verdict of the guards and rate limits, its mod. */
-interface StartedExecution {
-  type: string;
-  status: ActionStatus;
-  execution_tier: number;
-  action_data: unknown;
-  /** no_slot: the guards allow it but the rate limits refuse; the executor records the deferral. */
-  decision: ExecutionDecision;
-  mode: ExecutionMode | null;
-  reason: string | null;
-  retry_at: Date | null;
-  /** For a run (or no_slot) of an action with a modId: that mod, read and locked (null if it is gone). */
-  mod_id: number | null;
-  /** With updated_at as it was before this execution: a plain approval is of the mod as it was then. */
-  mod: (ModRow & { updated_at: string }) | null;
-  /** How a refused action waits (autoexec.actions.wait_kind): 'line' or 'until' for no_slot. */
-  wait_kind: WaitKind | null;
-}
-
-/** Why an action does not execute now, and when to try again. */
-interface Verdict {
-  decision: NotNowDecision;
-  reason: string | null;
-  retry_at: Date | null;
-}
 
 export interface ExecuteOptions {
   /**
@@ -96,11 +58,64 @@ export interface ExecutorDeps {
   timeouts?: EngineTimeouts;
 }
 
+/** What start_execution decides (execution_decisions' rows but the executor's own review). */
+type StartDecision = Exclude<ExecutionDecision, "review">;
+type StartRow = calls.RowOf<(typeof calls.startExecution)["returns"]>;
+
+/** An action start_execution locked for a run (or a no_slot, whose data is still checked). */
+interface LockedAction {
+  id: number;
+  type: string;
+  status: ActionStatus;
+  data: unknown;
+  /** How it runs and whom the log names, as start_execution decided: never recomputed here. */
+  mode: ExecutionMode;
+  executedBy: string;
+  /** The mod the guards and the lock were for (action.mod_id); the handler must act on it. */
+  modId: number | null;
+  /** That mod as read and locked, updated_at as it was before this execution (null if it is gone). */
+  mod: (ModRow & { updated_at: string }) | null;
+}
+
+/** Parsed, checked and validated: what the handler's prepareRollback and execute take. */
+interface CheckedAction {
+  action: LockedAction;
+  handler: ActionHandler;
+  ctx: HandlerContext;
+  data: unknown;
+  /** When the handler started (validate): the log's duration counts from here. */
+  startedAt: number;
+}
+
+/** How the execution transaction ends; executeAction alone sends the commit or the rollback. */
+type Ending =
+  /** What start_execution recorded stands (a "not now", a "never", a wait for a slot). */
+  | { end: "commit"; outcome: NotNow }
+  /** record_invalid, then commit. */
+  | { end: "invalid"; reason: string }
+  /** The execution log (record_execution) with the change for its trigger, then commit. */
+  | {
+      end: "executed";
+      type: string;
+      record: calls.ArgValues<(typeof calls.recordExecution)["args"]> & { mode: ExecutionMode };
+      change: ContentChange;
+    }
+  /** Roll back everything the handler did, then return the action for review. */
+  | { end: "review"; note: string };
+
+/** How a failure is logged: what start_execution said, and since when the handler ran. */
+interface Attempt {
+  mode: ExecutionMode;
+  executedBy: string;
+  startedAt?: number;
+}
+
 /**
- * Executes one action in one transaction: lock it, ask the guards, claim a rate-limit slot, parse its
- * data, run the handler's validate / prepareRollback / execute, log, update the action. A handler that
- * throws leaves no change behind; the failure is recorded in a second transaction and, unless it was
- * the last attempt, RetryableExecutionError is thrown so graphile-worker retries with backoff.
+ * Executes one action in one transaction, which this function alone opens and ends: start_execution
+ * (lock, guards, slot, and the record of any "not now") opens it; the decision's switch (decide) says
+ * how it ends; the commit goes with the last call. A handler that throws leaves no change behind: the
+ * transaction rolls back and the failure is recorded in a second, short transaction; unless it was the
+ * last attempt, RetryableExecutionError is thrown so graphile-worker retries with backoff.
  */
 export async function executeAction(
   deps: ExecutorDeps,
@@ -112,69 +127,55 @@ export async function executeAction(
   const forceReason = force ? options.reason?.trim() || null : null;
   if (force && !forceReason) throw new Error("a forced execution needs a reason");
   const client = await deps.pool.connect();
-  let mode: ExecutionMode = "live";
-  let executedBy = "auto";
-  let startedAt: number | undefined;
+  const attempt: Attempt = { mode: "live", executedBy: "auto" };
   try {
-    const action = await startExecution(client, actionId, force, options.asyncCommit === true, deps.timeouts);
-    if (action.decision !== "run" && action.decision !== "no_slot") {
-      await client.query("commit");
-      log.debug({ decision: action.decision, reason: action.reason }, "action not executed now");
-      return notNow({ decision: action.decision, reason: action.reason, retry_at: action.retry_at });
+    // begin, the transaction's settings and start_execution: one round trip.
+    const start = await calls.runOne(
+      client,
+      calls.startExecution({ actionId, force, actor: force ? (options.actor ?? null) : null }),
+      {
+        before: [
+          "begin",
+          ...(options.asyncCommit ? ["set local synchronous_commit = off"] : []),
+          ...timeoutStatements(deps.timeouts),
+        ],
+      },
+    );
+    const ending = await decide(deps, client, actionId, start, { force, forceReason }, attempt);
+    switch (ending.end) {
+      case "commit":
+        await client.query("commit");
+        log.debug({ decision: ending.outcome.decision, reason: ending.outcome.reason }, "not executed now");
+        return ending.outcome;
+      case "invalid":
+        await calls.run(client, calls.recordInvalid({ actionId, reason: ending.reason }), {
+          after: ["commit"],
+        });
+        log.info({ reason: ending.reason }, "action data refused; action is INVALID");
+        return { outcome: "invalid", reason: ending.reason };
+      case "executed": {
+        const logged = await calls.runOne(client, calls.recordExecution(ending.record), {
+          before: [diffSetting(ending.change)],
+          after: ["commit"],
+        });
+        const { mode, durationMs } = ending.record;
+        log.info({ mode, executionLogId: logged.log_id, durationMs, type: ending.type }, "action executed");
+        return {
+          outcome: "executed",
+          mode,
+          executionLogId: logged.log_id,
+          timeToExecute:
+            logged.time_to_execute_s === null
+              ? null
+              : { tier: logged.tier, seconds: Math.max(0, logged.time_to_execute_s) },
+        };
+      }
+      case "review":
+        await client.query("rollback");
+        await calls.run(client, calls.returnForReview({ actionId, note: ending.note }));
+        log.info({ reason: ending.note }, "approved change moved on; action returned for review");
+        return { outcome: "not_now", decision: "review", reason: ending.note, retryAt: null };
     }
-    mode = action.mode ?? "live";
-    executedBy = force ? (options.actor ?? "admin") : action.status === "APPROVED" ? "approved" : "auto";
-
-    const handler = deps.handlers.get(action.type);
-    if (!handler) throw new Error(`no handler is registered for action type ${action.type}`);
-    const parsed = handler.schema.safeParse(action.action_data);
-    if (!parsed.success) {
-      return await endInvalid(client, actionId, describeZodError(parsed.error), log);
-    }
-    // The guards and the lock were for the mod the INSERT read (mod_id); the handler must act on it.
-    const modId = (parsed.data as { modId?: unknown }).modId;
-    if (modId !== undefined && modId !== action.mod_id) {
-      const reason = `modId ${modId} is not the mod the engine guarded (${action.mod_id ?? "none"}); propose the action again`;
-      return await endInvalid(client, actionId, reason, log);
-    }
-
-    // validate and prepareRollback only read (and lock); execute is the one that writes.
-    const ctx: HandlerContext = { db: client, actionId };
-    if (action.mod_id !== null) rememberLockedMod(ctx, action.mod_id, action.mod ?? undefined);
-    startedAt = performance.now();
-    const validation = await handler.validate(ctx, parsed.data);
-    if (!validation.valid) return await endInvalid(client, actionId, validation.reason, log);
-    if (action.decision === "no_slot") return await deferForSlot(client, actionId, action, log);
-    const prepared = await handler.prepareRollback(ctx, parsed.data);
-    // A dry run executes inside a savepoint and rolls back to it: the log shows what would have happened.
-    if (mode === "dry_run") await client.query("savepoint dry_run");
-    const { result, change } = await executeWithChange(handler, ctx, parsed.data);
-    const durationMs = Math.round(performance.now() - startedAt);
-    const rollbackData: Record<string, Json> = { ...prepared, ...result.rollbackData };
-    if (mode === "dry_run") await client.query("rollback to savepoint dry_run");
-    // An approval is of the change the admin saw: if the content moved on since, ask again.
-    const movedOn =
-      action.status === "APPROVED" && !force
-        ? await approvalMovedOn(client, actionId, change, action.mod?.updated_at ?? null)
-        : null;
-    if (movedOn) {
-      await returnForReview(client, actionId, movedOn);
-      log.info({ reason: movedOn }, "approved change moved on; action returned for review");
-      return notNow({ decision: "review", reason: movedOn, retry_at: null });
-    }
-
-    const { executionLogId, timeToExecute } = await finishExecution(client, {
-      actionId,
-      mode,
-      executedBy,
-      output: result.output,
-      rollbackData,
-      durationMs,
-      diff: change,
-      forceReason,
-    });
-    log.info({ mode, executionLogId, durationMs, type: action.type }, "action executed");
-    return { outcome: "executed", mode, executionLogId, timeToExecute };
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     if (isLockTimeout(error)) {
@@ -185,145 +186,183 @@ export async function executeAction(
         cause: error,
       });
     }
-    const message = error instanceof Error ? error.message : String(error);
-    const durationMs = startedAt === undefined ? 0 : Math.round(performance.now() - startedAt);
-    // The database refused a value of this action's (its data would fail the same way every time):
-    // the attempt counts as one failure, as any other, and the action ends INVALID instead of being
-    // retried, so its retries cannot feed the cooldown or the breaker.
-    const refusedData = refusedByDatabase(error)
-      ? `the database refused this action's data: ${message}`
-      : null;
-    const failure = await withTransaction(deps.pool, async (tx) => {
-      const { rows } = await tx.query<{ final: boolean; attempts: number }>(
-        "select * from autoexec_private.record_failure($1, $2, $3, $4, $5, $6)",
-        [actionId, mode, executedBy, message, durationMs, forceReason],
-      );
-      if (refusedData)
-        await tx.query("select autoexec_private.record_invalid($1, $2)", [actionId, refusedData]);
-      return rows[0] ?? { final: true, attempts: 0 };
-    });
-    if (refusedData) {
-      log.info({ err: error }, "the database refused the action's data; action is INVALID");
-      return { outcome: "invalid", reason: refusedData };
-    }
-    log.warn({ err: error, attempts: failure.attempts, final: failure.final }, "action execution failed");
-    if (!failure.final) {
-      throw new RetryableExecutionError(`attempt ${failure.attempts} failed: ${message}`, { cause: error });
-    }
-    return { outcome: "failed", final: true, attempts: failure.attempts, error: message };
+    return await recordFailure(deps, actionId, attempt, forceReason, error, log);
   } finally {
     client.release();
   }
 }
 
-/**
- * Opens the execution transaction and runs start_execution in one round trip: `begin` (with, for the
- * worker, `set local synchronous_commit = off`) and the call go as one simple-protocol query, which
- * takes no parameters, so the values are written into the text: the id once checked to be an integer,
- * force as the literal true or false, the timeouts as checked milliseconds. Round trips are most of an
- * execution's cost (see docs/BENCHMARKS.md).
- */
-async function startExecution(
+/** The one switch over start_execution's decision: how the execution transaction is to end. */
+async function decide(
+  deps: ExecutorDeps,
   client: pg.PoolClient,
   actionId: number,
-  force: boolean,
-  asyncCommit: boolean,
-  timeouts: EngineTimeouts | undefined,
-): Promise<StartedExecution> {
-  if (!Number.isSafeInteger(actionId)) throw new Error(`action id ${actionId} is not an integer`);
-  const statements = [
-    "begin",
-    ...(asyncCommit ? ["set local synchronous_commit = off"] : []),
-    ...timeoutStatements(timeouts),
-    `select * from autoexec_private.start_execution(${actionId}, ${force ? "true" : "false"})`,
-  ];
-  const results = (await client.query(
-    statements.join("; "),
-  )) as unknown as pg.QueryResult<StartedExecution>[];
-  return results.at(-1)?.rows[0] as StartedExecution;
+  start: StartRow,
+  run: { force: boolean; forceReason: string | null },
+  attempt: Attempt,
+): Promise<Ending> {
+  // The rows of execution_decisions (state-machine.test.ts); the default branch refuses any other.
+  const decision = start.decision as StartDecision;
+  switch (decision) {
+    case "defer":
+    case "wait":
+    case "end":
+    case "skip":
+      return { end: "commit", outcome: notNow(start) };
+    case "no_slot": {
+      // The wait is recorded already; it stands once the data is known to be valid.
+      const checked = await check(deps, client, locked(actionId, start), attempt);
+      return "reason" in checked
+        ? { end: "invalid", reason: checked.reason }
+        : { end: "commit", outcome: notNow(start) };
+    }
+    case "run": {
+      const checked = await check(deps, client, locked(actionId, start), attempt);
+      return "reason" in checked
+        ? { end: "invalid", reason: checked.reason }
+        : await execute(client, checked, run);
+    }
+    default:
+      return unknownDecision(decision);
+  }
 }
 
-/**
- * Writes the execution log and commits, in one round trip: the call and `commit` go as one
- * simple-protocol query, so the values are written into the text, strings escaped by pg's
- * escapeLiteral. When the call fails, PostgreSQL skips the commit and the caller rolls back.
- * Returns the log's id and what the worker's metrics observe (record_execution computes it).
- */
-async function finishExecution(
-  client: pg.PoolClient,
-  execution: {
-    actionId: number;
-    mode: ExecutionMode;
-    executedBy: string;
-    output: Json;
-    rollbackData: Record<string, Json>;
-    durationMs: number;
-    diff: ContentChange;
-    forceReason: string | null;
-  },
-): Promise<{ executionLogId: number; timeToExecute: TimeToExecute | null }> {
-  const text = (value: string | null) => (value === null ? "null" : client.escapeLiteral(value));
-  const results = (await client.query(
-    `${diffStatement(client, execution.diff)}; select * from autoexec_private.record_execution(${execution.actionId}, ${text(execution.mode)}, ` +
-      `${text(execution.executedBy)}, ${text(JSON.stringify(execution.output))}, ` +
-      `${text(JSON.stringify(execution.rollbackData))}, ${Math.round(execution.durationMs)}, ` +
-      `${text(execution.forceReason)}); commit`,
-  )) as unknown as pg.QueryResult<{ log_id: string; tier: number; time_to_execute_s: number | null }>[];
-  // Three results: set_config (the diff for the log's trigger), record_execution, commit.
-  const logged = results[1]?.rows[0];
-  if (!logged) throw new Error(`record_execution returned no row for action ${execution.actionId}`);
+function unknownDecision(decision: never): never {
+  throw new Error(`start_execution decided ${String(decision)}, which the executor does not know`);
+}
+
+function locked(actionId: number, start: StartRow): LockedAction {
+  if (start.type === null || start.status === null || start.mode === null || start.executed_by === null)
+    throw new Error(`start_execution returned no action to run for ${actionId}`);
   return {
-    executionLogId: Number(logged.log_id),
-    timeToExecute:
-      logged.time_to_execute_s === null
-        ? null
-        : { tier: logged.tier, seconds: Math.max(0, logged.time_to_execute_s) },
+    id: actionId,
+    type: start.type,
+    status: start.status as ActionStatus,
+    data: start.action_data,
+    mode: start.mode as ExecutionMode,
+    executedBy: start.executed_by,
+    modId: start.mod_id,
+    mod: start.mod as LockedAction["mod"],
   };
 }
 
-/** Valid, but the rate limits refused a slot: it waits in the line, or until its own limit frees (no job). */
-async function deferForSlot(
-  client: pg.PoolClient,
-  actionId: number,
-  refusal: Pick<StartedExecution, "reason" | "retry_at" | "wait_kind">,
-  log: Logger,
-): Promise<ExecutionOutcome> {
-  const deferral: Verdict = {
-    decision: refusal.retry_at ? "defer" : "wait",
-    reason: refusal.reason ?? "no slot",
-    retry_at: refusal.retry_at,
-  };
-  await client.query("select autoexec_private.record_decision($1, $2, $3, $4, null, $5)", [
-    actionId,
-    deferral.decision,
-    deferral.reason,
-    deferral.retry_at,
-    refusal.wait_kind ?? "line",
-  ]);
-  await client.query("commit");
-  log.debug({ reason: deferral.reason }, "rate limit reached; action deferred");
-  return notNow(deferral);
-}
+type NotNow = Extract<ExecutionOutcome, { outcome: "not_now" }>;
 
-async function endInvalid(
-  client: pg.PoolClient,
-  actionId: number,
-  reason: string,
-  log: Logger,
-): Promise<ExecutionOutcome> {
-  await client.query("select autoexec_private.record_invalid($1, $2)", [actionId, reason]);
-  await client.query("commit");
-  log.info({ reason }, "action data refused; action is INVALID");
-  return { outcome: "invalid", reason };
-}
-
-function notNow(verdict: Verdict): ExecutionOutcome {
+/** A "not now" as start_execution recorded it. */
+function notNow(start: StartRow): NotNow {
   return {
     outcome: "not_now",
-    decision: verdict.decision,
-    reason: verdict.reason ?? "",
-    retryAt: verdict.retry_at,
+    decision: start.not_now as NotNowDecision,
+    reason: start.reason ?? "",
+    retryAt: start.retry_at,
   };
+}
+
+/** Parses the action's data and runs the handler's validate: a refusal's reason, or what execute needs. */
+async function check(
+  deps: ExecutorDeps,
+  client: pg.PoolClient,
+  action: LockedAction,
+  attempt: Attempt,
+): Promise<CheckedAction | { reason: string }> {
+  attempt.mode = action.mode;
+  attempt.executedBy = action.executedBy;
+  const handler = deps.handlers.get(action.type);
+  if (!handler) throw new Error(`no handler is registered for action type ${action.type}`);
+  const parsed = handler.schema.safeParse(action.data);
+  if (!parsed.success) return { reason: describeZodError(parsed.error) };
+  const modId = (parsed.data as { modId?: unknown }).modId;
+  if (modId !== undefined && modId !== action.modId) {
+    return {
+      reason: `modId ${modId} is not the mod the engine guarded (${action.modId ?? "none"}); propose the action again`,
+    };
+  }
+  const ctx = handlerContext(
+    client,
+    action.id,
+    action.modId === null ? undefined : { id: action.modId, row: action.mod ?? undefined },
+  );
+  const startedAt = performance.now();
+  attempt.startedAt = startedAt;
+  // validate and prepareRollback only read (and lock); execute is the one that writes.
+  const validation = await handler.validate(ctx, parsed.data);
+  if (!validation.valid) return { reason: validation.reason };
+  return { action, handler, ctx, data: parsed.data, startedAt };
+}
+
+/** prepareRollback and execute; a dry run inside a savepoint it rolls back to, so the log shows what would have happened. */
+async function execute(
+  client: pg.PoolClient,
+  { action, handler, ctx, data, startedAt }: CheckedAction,
+  run: { force: boolean; forceReason: string | null },
+): Promise<Ending> {
+  const prepared = await handler.prepareRollback(ctx, data);
+  if (action.mode === "dry_run") await client.query("savepoint dry_run");
+  const { result, change } = await executeWithChange(handler, ctx, data);
+  const durationMs = Math.round(performance.now() - startedAt);
+  if (action.mode === "dry_run") await client.query("rollback to savepoint dry_run");
+  // An approval is of the change the admin saw: if the content moved on since, ask again.
+  if (action.status === "APPROVED" && !run.force) {
+    const { result: movedOn } = await calls.runOne(
+      client,
+      calls.approvalMovedOn({ actionId: action.id, change, modUpdatedAt: action.mod?.updated_at ?? null }),
+    );
+    if (movedOn) return { end: "review", note: movedOn };
+  }
+  return {
+    end: "executed",
+    type: action.type,
+    change,
+    record: {
+      actionId: action.id,
+      mode: action.mode,
+      executedBy: action.executedBy,
+      output: result.output,
+      rollbackData: { ...prepared, ...result.rollbackData },
+      durationMs,
+      forceReason: run.forceReason,
+    },
+  };
+}
+
+/**
+ * After the execution transaction rolled back: logs the failed attempt (record_failure) in a second
+ * transaction, one simple query (its statements commit together or not at all). A value the database
+ * refused (its data would fail the same way every time) counts as one failure, as any other, and ends
+ * the action INVALID instead of being retried, so its retries cannot feed the cooldown or the breaker.
+ */
+async function recordFailure(
+  deps: ExecutorDeps,
+  actionId: number,
+  attempt: Attempt,
+  forceReason: string | null,
+  error: unknown,
+  log: Logger,
+): Promise<ExecutionOutcome> {
+  const message = error instanceof Error ? error.message : String(error);
+  const durationMs = attempt.startedAt === undefined ? 0 : Math.round(performance.now() - attempt.startedAt);
+  const refusedData = refusedByDatabase(error) ? `the database refused this action's data: ${message}` : null;
+  const failure = await calls.runOne(
+    deps.pool,
+    calls.recordFailure({
+      actionId,
+      mode: attempt.mode,
+      executedBy: attempt.executedBy,
+      error: message,
+      durationMs,
+      forceReason,
+    }),
+    { after: refusedData ? [calls.recordInvalid({ actionId, reason: refusedData })] : [] },
+  );
+  if (refusedData) {
+    log.info({ err: error }, "the database refused the action's data; action is INVALID");
+    return { outcome: "invalid", reason: refusedData };
+  }
+  log.warn({ err: error, attempts: failure.attempts, final: failure.final }, "action execution failed");
+  if (!failure.final) {
+    throw new RetryableExecutionError(`attempt ${failure.attempts} failed: ${message}`, { cause: error });
+  }
+  return { outcome: "failed", final: true, attempts: failure.attempts, error: message };
 }
 
 /**

@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import type pg from "pg";
-import { forgetReads } from "../handlers/content.ts";
-import type { ActionHandler, HandlerContext, Json } from "../handlers/types.ts";
+import * as calls from "../db/calls.ts";
+import { forgetReads, handlerContext } from "../handlers/content.ts";
+import type { ActionHandler, Json } from "../handlers/types.ts";
 import { type ContentChange, inRolledBackTransaction } from "./change.ts";
 import type { ExecutorDeps } from "./executor.ts";
+import { EngineBusyError, isLockTimeout, timeoutStatements } from "./timeouts.ts";
 
 export interface RollbackRequest {
   executionLogId: number;
@@ -23,28 +25,20 @@ export type RollbackOutcome =
       conflicts?: string[];
     };
 
-interface LogRow {
-  id: number;
-  action_id: number;
-  action_type: string;
-  input_data: unknown;
-  mode: string;
-  success: boolean;
-  rollback_data: Record<string, Json> | null;
-  rollback_data_purged_at: Date | null;
-  rolled_back_at: Date | null;
-  rolled_back_by: string | null;
-  rollback_reason: string | null;
-}
+/** What start_rollback returns: the execution it locked, as its handler needs it. */
+type StartedRollback = calls.RowOf<(typeof calls.startRollback)["returns"]>;
 
-const LOG_QUERY = `select l.id, l.action_id, l.action_type, l.input_data, l.mode, l.success, l.rollback_data,
-    l.rollback_data_purged_at, l.rolled_back_at, l.rolled_back_by, l.rollback_reason
-  from autoexec.execution_logs l join autoexec.actions a on a.id = l.action_id`;
+/** How the rollback transaction ends; rollbackExecution alone sends the commit or the rollback. */
+type RollbackEnding =
+  | { end: "refuse"; outcome: RollbackOutcome & { success: false } }
+  | { end: "finish"; forced: boolean; conflicts: string[] };
 
 /**
- * Undoes one execution in one transaction with its handler's rollback and stored rollback data, and
- * marks the log rolled back and the action ROLLED_BACK. Every path (REST, UI, scripts) comes here.
- * Refusals change nothing and say why; rolling back twice is refused harmlessly.
+ * Undoes one execution in one transaction, the mirror of executeAction: start_rollback (lock the
+ * execution and its action; refuse, with an AE code, what cannot be rolled back) opens it, the
+ * handler's conflicts and rollback run, and finish_rollback (the log rolled back, the action
+ * ROLLED_BACK, the audit event) goes with the commit. This function alone opens and ends the
+ * transaction. Every path (REST, UI, scripts) comes here. Refusals change nothing and say why.
  */
 export async function rollbackExecution(
   deps: ExecutorDeps,
@@ -52,70 +46,89 @@ export async function rollbackExecution(
 ): Promise<RollbackOutcome> {
   if (!request.reason.trim())
     return { success: false, code: "bad_request", error: "a reason is required to roll back" };
+  const { executionLogId, actor, reason } = request;
   const client = await deps.pool.connect();
   try {
-    await client.query("begin");
-    await client.query("select set_config('autoexec.engine_executing', 'on', true)");
-    const { rows } = await client.query<LogRow>(`${LOG_QUERY} where l.id = $1 for update`, [
-      request.executionLogId,
-    ]);
-    const log = rows[0];
-    const refusal = log ? whyNot(log) : `execution ${request.executionLogId} not found`;
-    if (refusal || !log?.rollback_data) {
-      await client.query("rollback");
-      return {
-        success: false,
-        code: log ? "not_rollbackable" : "not_found",
-        error: refusal ?? "no rollback data",
-      };
+    // begin, the transaction's timeouts and start_rollback: one round trip.
+    const started = await calls.runOne(client, calls.startRollback({ executionLogId }), {
+      before: ["begin", ...timeoutStatements(deps.timeouts)],
+    });
+    const ending = await undoOrRefuse(deps, client, executionLogId, started, request.force === true);
+    switch (ending.end) {
+      case "refuse":
+        await client.query("rollback");
+        return ending.outcome;
+      case "finish": {
+        const { forced, conflicts } = ending;
+        await calls.run(
+          client,
+          calls.finishRollback({
+            executionLogId,
+            actor,
+            reason,
+            forced,
+            conflicts: forced ? conflicts : null,
+          }),
+          { after: ["commit"] },
+        );
+        const actionId = started.action_id;
+        deps.log.info({ executionLogId, actionId, actor, forced }, "execution rolled back");
+        return { success: true, executionLogId, actionId, forced, conflicts };
+      }
     }
-    const handler = deps.handlers.get(log.action_type);
-    if (!handler) throw new Error(`no handler is registered for action type ${log.action_type}`);
-    const conflicts = await handler.conflicts(contextFor(client, log), log.rollback_data);
-    if (conflicts.length && !request.force) {
-      await client.query("rollback");
-      return {
-        success: false,
-        code: "conflict",
-        error: `the content changed since execution ${log.id}; roll back with force to undo only what it added`,
-        conflicts,
-      };
-    }
-    const change = await undo(client, handler, log);
-    if (change && isDeepStrictEqual(change.before, change.after)) {
-      // Forced over later edits that replaced everything the execution did: undoing it changes nothing.
-      await client.query("rollback");
-      return {
-        success: false,
-        code: "nothing_to_undo",
-        error: `rolling back execution ${log.id} would change nothing: the content it changed has been replaced since`,
-        conflicts,
-      };
-    }
-    const forced = conflicts.length > 0;
-    await client.query("select autoexec_private.record_rollback($1, $2, $3, $4, $5)", [
-      log.id,
-      request.actor,
-      request.reason,
-      forced,
-      forced ? JSON.stringify(conflicts) : null,
-    ]);
-    await client.query("commit");
-    deps.log.info(
-      { executionLogId: log.id, actionId: log.action_id, actor: request.actor, forced },
-      "execution rolled back",
-    );
-    return { success: true, executionLogId: log.id, actionId: log.action_id, forced, conflicts };
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
+    const refusal = refusedByStart(error);
+    if (refusal) return { success: false, ...refusal };
+    if (isLockTimeout(error)) {
+      // As an execution: another transaction held a lock too long; nothing changed, try again.
+      throw new EngineBusyError(`gave up waiting for a lock (${(error as Error).message}); try again`, {
+        cause: error,
+      });
+    }
     throw error;
   } finally {
     client.release();
   }
 }
 
-function contextFor(client: pg.PoolClient, log: LogRow): HandlerContext {
-  return { db: client, actionId: log.action_id };
+/** The handler's part, between start_rollback and finish_rollback: conflicts, then the undo itself. */
+async function undoOrRefuse(
+  deps: ExecutorDeps,
+  client: pg.PoolClient,
+  executionLogId: number,
+  started: StartedRollback,
+  force: boolean,
+): Promise<RollbackEnding> {
+  const handler = handlerOf(deps, started);
+  const rollbackData = started.rollback_data as Record<string, Json>;
+  const conflicts = await handler.conflicts(handlerContext(client, started.action_id), rollbackData);
+  if (conflicts.length && !force) {
+    const error = `the content changed since execution ${executionLogId}; roll back with force to undo only what it added`;
+    return { end: "refuse", outcome: { success: false, code: "conflict", error, conflicts } };
+  }
+  const change = await undo(client, handler, started);
+  if (change && isDeepStrictEqual(change.before, change.after)) {
+    // Forced over later edits that replaced everything the execution did: undoing it changes nothing.
+    const error = `rolling back execution ${executionLogId} would change nothing: the content it changed has been replaced since`;
+    return { end: "refuse", outcome: { success: false, code: "nothing_to_undo", error, conflicts } };
+  }
+  return { end: "finish", forced: conflicts.length > 0, conflicts };
+}
+
+function handlerOf(deps: Pick<ExecutorDeps, "handlers">, started: StartedRollback): ActionHandler {
+  const handler = deps.handlers.get(started.action_type);
+  if (!handler) throw new Error(`no handler is registered for action type ${started.action_type}`);
+  return handler;
+}
+
+/** start_rollback's refusals, by code (docs/errors.md): AE004 no such execution, AE005 not rollbackable. */
+function refusedByStart(error: unknown): { code: "not_found" | "not_rollbackable"; error: string } | null {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof message !== "string") return null;
+  if (code === "AE004") return { code: "not_found", error: message };
+  if (code === "AE005") return { code: "not_rollbackable", error: message };
+  return null;
 }
 
 /**
@@ -125,11 +138,11 @@ function contextFor(client: pg.PoolClient, log: LogRow): HandlerContext {
 async function undo(
   client: pg.PoolClient,
   handler: ActionHandler,
-  log: LogRow,
+  started: StartedRollback,
 ): Promise<ContentChange | null> {
-  const rollbackData = log.rollback_data ?? {};
-  const ctx = contextFor(client, log);
-  const parsed = handler.schema.safeParse(log.input_data);
+  const rollbackData = started.rollback_data as Record<string, Json>;
+  const ctx = handlerContext(client, started.action_id);
+  const parsed = handler.schema.safeParse(started.input_data);
   const before = parsed.success ? await handler.affected(ctx, parsed.data, rollbackData) : null;
   await handler.rollback(ctx, rollbackData);
   forgetReads(ctx);
@@ -151,38 +164,36 @@ export interface RollbackPreview {
 
 /**
  * What rolling back an execution would change now, computed by running its rollback in a transaction
- * that is always rolled back. Null when there is no such execution.
+ * that is always rolled back: start_rollback's refusals are the rollback's. Null when there is no such
+ * execution.
  */
 export async function previewRollback(
   deps: Pick<ExecutorDeps, "pool" | "handlers">,
   executionLogId: number,
 ): Promise<RollbackPreview | null> {
   const computedAt = new Date().toISOString();
+  const impossible = (reason: string): RollbackPreview => ({
+    executionLogId,
+    possible: false,
+    reason,
+    conflicts: [],
+    change: null,
+    computedAt,
+  });
   return inRolledBackTransaction(deps.pool, async (client) => {
-    const { rows } = await client.query<LogRow>(`${LOG_QUERY} where l.id = $1`, [executionLogId]);
-    const log = rows[0];
-    if (!log) return null;
-    const refusal = whyNot(log);
-    const handler = deps.handlers.get(log.action_type);
-    if (refusal || !log.rollback_data || !handler) {
-      const reason = refusal ?? (handler ? "no rollback data" : `no handler for ${log.action_type}`);
-      return { executionLogId, possible: false, reason, conflicts: [], change: null, computedAt };
+    let started: StartedRollback;
+    try {
+      started = await calls.runOne(client, calls.startRollback({ executionLogId }));
+    } catch (error) {
+      const refusal = refusedByStart(error);
+      if (!refusal) throw error;
+      return refusal.code === "not_found" ? null : impossible(refusal.error);
     }
-    const conflicts = await handler.conflicts(contextFor(client, log), log.rollback_data);
-    const change = await undo(client, handler, log);
+    const handler = deps.handlers.get(started.action_type);
+    if (!handler) return impossible(`no handler for ${started.action_type}`);
+    const rollbackData = started.rollback_data as Record<string, Json>;
+    const conflicts = await handler.conflicts(handlerContext(client, started.action_id), rollbackData);
+    const change = await undo(client, handler, started);
     return { executionLogId, possible: true, reason: null, conflicts, change, computedAt };
   });
-}
-
-function whyNot(log: LogRow): string | undefined {
-  if (!log.success) return `execution ${log.id} failed, so it changed nothing to roll back`;
-  if (log.mode === "dry_run") return `execution ${log.id} was a dry run and changed nothing`;
-  if (log.rolled_back_at) {
-    return `execution ${log.id} was already rolled back at ${log.rolled_back_at.toISOString()} by ${log.rolled_back_by} (${log.rollback_reason})`;
-  }
-  if (log.rollback_data_purged_at || !log.rollback_data) {
-    const when = log.rollback_data_purged_at?.toISOString() ?? "an unknown date";
-    return `the rollback data of execution ${log.id} was purged on ${when} (older than the retention period); it can no longer be rolled back`;
-  }
-  return undefined;
 }

@@ -15,8 +15,23 @@ interface ModRead {
   written: boolean;
 }
 
-/** The mods each execution (each HandlerContext) has read and locked so far. */
-const lockedMods = new WeakMap<HandlerContext, Map<number, ModRead>>();
+/** The mods one execution has read and locked so far, by id (HandlerContext.mods). */
+export type ModReads = Map<number, ModRead>;
+
+/**
+ * The context of one execution, rollback or preview on `db`; `lockedMod`: the mod the transaction has
+ * already read and locked (start_execution does it for the action's own modId; undefined when it is
+ * gone), so that lockMod answers it from memory.
+ */
+export function handlerContext(
+  db: HandlerContext["db"],
+  actionId: number,
+  lockedMod?: { id: number; row: ModRow | undefined },
+): HandlerContext {
+  const mods: ModReads = new Map();
+  if (lockedMod) mods.set(lockedMod.id, { row: lockedMod.row, written: false });
+  return { db, actionId, mods };
+}
 
 const MOD_COLUMNS = "id, title, body, meta_description, affiliate_links";
 
@@ -26,14 +41,14 @@ const MOD_COLUMNS = "id, title, body, meta_description, affiliate_links";
  * writer out, and a handler writes a mod only after its last read of it.
  */
 export async function lockMod(ctx: HandlerContext, modId: number): Promise<ModRow | undefined> {
-  const read = lockedMods.get(ctx)?.get(modId);
+  const read = ctx.mods.get(modId);
   if (read) return read.row;
   const { rows } = await ctx.db.query<ModRow>({
     name: "autoexec_lock_mod",
     text: `select ${MOD_COLUMNS} from content.mods where id = $1 for no key update`,
     values: [modId],
   });
-  rememberLockedMod(ctx, modId, rows[0]);
+  ctx.mods.set(modId, { row: rows[0], written: false });
   return rows[0];
 }
 
@@ -52,16 +67,8 @@ export async function writeMod(
     values: statement.values,
   });
   const modId = statement.values[0];
-  lockedMods.set(ctx, (lockedMods.get(ctx) ?? new Map()).set(modId, { row: rows[0], written: true }));
+  ctx.mods.set(modId, { row: rows[0], written: true });
   return rows[0];
-}
-
-/**
- * Records a mod the execution has already read and locked (start_execution does it for the action's
- * own modId), so that lockMod answers from memory.
- */
-export function rememberLockedMod(ctx: HandlerContext, modId: number, mod: ModRow | undefined): void {
-  lockedMods.set(ctx, (lockedMods.get(ctx) ?? new Map()).set(modId, { row: mod, written: false }));
 }
 
 /**
@@ -109,8 +116,7 @@ function preview(value: Json | undefined): string {
  * reading before the write costs nothing and its reading after is fresh.
  */
 export function forgetReads(ctx: HandlerContext): void {
-  const mods = lockedMods.get(ctx);
-  for (const [modId, read] of mods ?? []) if (!read.written) mods?.delete(modId);
+  for (const [modId, read] of ctx.mods) if (!read.written) ctx.mods.delete(modId);
 }
 
 /**

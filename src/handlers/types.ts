@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { z } from "zod";
+import type { ModReads } from "./content.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -8,6 +9,11 @@ export interface HandlerContext {
   /** Runs on the execution's transaction: everything commits or rolls back together. */
   db: Pick<pg.ClientBase, "query">;
   actionId: number;
+  /**
+   * The mods this execution has read and locked so far (lockMod and writeMod keep it; handlerContext
+   * starts it with the mod start_execution locked), so each is read once per execution.
+   */
+  mods: ModReads;
 }
 
 export type Validation = { valid: true } | { valid: false; reason: string };

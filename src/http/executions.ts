@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type pg from "pg";
 import { type ExecutionOutcome, executeAction, RetryableExecutionError } from "../engine/executor.ts";
-import { rollbackExecution } from "../engine/rollback.ts";
+import { type RollbackOutcome, rollbackExecution } from "../engine/rollback.ts";
 import { EngineBusyError } from "../engine/timeouts.ts";
 import type { ActionHandler } from "../handlers/types.ts";
 import type { Logger } from "../logger.ts";
@@ -82,7 +82,13 @@ export function executionRoutes(deps: ExecutionRoutesDeps): Hono<AppEnv> {
   app.post("/execute/rollback", requireAdmin, async (c) => {
     const { executionLogId, reason, force = false } = await jsonBody(c, RollbackRequest);
     const { sub } = c.get("principal");
-    const result = await rollbackExecution(engine, { executionLogId, reason, actor: sub, force });
+    let result: RollbackOutcome;
+    try {
+      result = await rollbackExecution(engine, { executionLogId, reason, actor: sub, force });
+    } catch (error) {
+      if (!(error instanceof EngineBusyError)) throw error;
+      return jsonError(c, 503, `the engine is busy: ${error.message}; nothing was rolled back`);
+    }
     if (result.success) {
       return c.json({
         success: true,

@@ -1,4 +1,5 @@
 import type { Task } from "graphile-worker";
+import * as calls from "../db/calls.ts";
 import type { ExecutorDeps } from "../engine/executor.ts";
 import { timeoutStatements } from "../engine/timeouts.ts";
 
@@ -20,15 +21,12 @@ export function dispatchWaitingTask(deps: ExecutorDeps): Task {
     const client = await deps.pool.connect();
     let result: DispatchResult | undefined;
     try {
-      const results = (await client.query(
-        [
-          "begin",
-          ...timeoutStatements(deps.timeouts),
-          "select autoexec_private.dispatch_waiting() as result",
-          "commit",
-        ].join("; "),
-      )) as unknown as Array<{ rows: Array<{ result: DispatchResult }> }>;
-      result = results.find((part) => part.rows?.[0]?.result)?.rows[0]?.result;
+      // One round trip: the transaction, its timeouts, the run and the commit.
+      const served = await calls.runOne(client, calls.dispatchWaiting({}), {
+        before: ["begin", ...timeoutStatements(deps.timeouts)],
+        after: ["commit"],
+      });
+      result = served.result as DispatchResult;
     } catch (error) {
       await client.query("rollback").catch(() => undefined);
       throw error;

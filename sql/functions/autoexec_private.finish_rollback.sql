@@ -1,10 +1,11 @@
-create or replace function autoexec_private.record_rollback(
+create or replace function autoexec_private.finish_rollback(
   p_execution_log_id bigint, p_actor text, p_reason text, p_forced boolean, p_conflicts jsonb
 ) returns void
 language plpgsql volatile
 set search_path = pg_catalog
 as $$
--- Called by the rollback in the transaction that undid the content change.
+-- The end of a rollback (src/engine/rollback.ts), in the transaction in which start_rollback locked the
+-- execution and its handler undid the content change: the mirror of record_execution.
 declare
   l autoexec.execution_logs;
 begin
@@ -23,5 +24,5 @@ begin
     p_reason, p_actor);
 end;
 $$;
-comment on function autoexec_private.record_rollback(bigint, text, text, boolean, jsonb) is
+comment on function autoexec_private.finish_rollback(bigint, text, text, boolean, jsonb) is
   'Marks an execution rolled back (when, by whom, why) and its action ROLLED_BACK, with an audit event.';
