@@ -57,7 +57,7 @@ begin
   -- Half-open after a reset: the next executions of the reset scope run as probes, one at a time (the
   -- breaker's row stays locked until this one commits; record_execution counts it, record_failure
   -- re-opens the breaker). Forced executions and dry runs are no probes.
-  if v_decision = 'run' and v_mode = 'live' and not p_force then
+  if v_decision = 'run' and v_mode = 'live' and not p_force and autoexec_private.probing(a.type) then
     perform autoexec_private.lock_probe(a.type);
   end if;
   -- Dry runs and an admin's forced executions use up no slot.
