@@ -14,6 +14,12 @@ const INLINED_CALLS: Record<string, string> = {
   allowance_of: "select autoexec_private.allowance_of(0.9, s) from autoexec.settings s",
   gate_until: "select autoexec_private.gate_until(s, e) from autoexec.settings s, autoexec.engine_state e",
   allowance_limits: "select l.hourly from autoexec.settings s, autoexec_private.allowance_limits(s, 'confident') l",
+  // Worded for every row of a Queue page, or by every audited change.
+  line_reason: "select autoexec_private.line_reason(s, e) from autoexec.settings s, autoexec.engine_state e",
+  expiry_reason: "select autoexec_private.expiry_reason(a) from autoexec.actions a",
+  format_forecast_time: "select autoexec_private.format_forecast_time(now())",
+  current_actor: "select autoexec_private.current_actor()",
+  change_hash: "select autoexec_private.change_hash('{}')",
 };
 const PLPGSQL = ["gate_reason", "type_gate_reason", "active_freeze", "probing"];
 
