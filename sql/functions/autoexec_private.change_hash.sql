@@ -1,7 +1,7 @@
 create or replace function autoexec_private.change_hash(p_change jsonb) returns text
 language sql immutable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- jsonb's text form is canonical (keys sorted, no duplicates, fixed spacing), so equal changes hash equal.
   select encode(sha256(convert_to(p_change::text, 'UTF8')), 'hex');
 $$;

@@ -1,7 +1,7 @@
 create or replace function autoexec_private.current_actor() returns text
 language sql stable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- The API puts the signed-in user in jwt.claims.sub; a DBA in psql is recorded by login name.
   select coalesce(nullif(current_setting('jwt.claims.sub', true), ''), session_user::text);
 $$;

@@ -1,7 +1,7 @@
 create or replace function autoexec_private.format_forecast_time(p_time timestamptz) returns text
 language sql stable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- "14:03 UTC" today (UTC), "2026-12-02 14:03 UTC" on another day: a forecast is good to the minute.
   select case
     when p_time is null then null

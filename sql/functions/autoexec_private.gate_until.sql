@@ -1,7 +1,8 @@
 create or replace function autoexec_private.gate_until(s autoexec.settings, e autoexec.engine_state) returns timestamptz
 language sql stable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path): it runs for
+  -- every execution, and a SQL function that is not inlined is planned again on every call.
   -- When what holds every automatic execution (gate_reason) ends by itself: a freeze window's end or a
   -- cooldown's, whichever is later. Null when nothing holds it, or only a person can lift it (the
   -- switch, the breaker).

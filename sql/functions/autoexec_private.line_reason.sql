@@ -1,7 +1,7 @@
 create or replace function autoexec_private.line_reason(s autoexec.settings, e autoexec.engine_state) returns text
 language sql stable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path).
   -- The reason every action in the line shows. It quotes only what stays true until something changes
   -- (the limits, or what holds the whole engine), never the next slot's time or a place in line, which
   -- change with every freed slot: those are the forecast's (autoexec.actions_forecast).

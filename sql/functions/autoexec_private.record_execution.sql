@@ -71,9 +71,12 @@ begin
         'approvedBy', coalesce(a.reviewed_by, v_approved_by)));
   end if;
 
-  perform autoexec_private.note_execution_outcome(true);
-  -- A successful probe after a breaker reset counts towards closing it for good.
-  if p_mode = 'live' and p_executed_by in ('auto', 'approved') then
+  -- A success ends a failure streak, and a successful probe after a breaker reset counts towards
+  -- closing it for good. Most executions find neither: reading is cheaper than updating nothing.
+  if (select es.consecutive_failures <> 0 from autoexec.engine_state es) then
+    perform autoexec_private.note_execution_outcome(true);
+  end if;
+  if p_mode = 'live' and p_executed_by in ('auto', 'approved') and autoexec_private.probing(a.type) then
     perform autoexec_private.note_probe_outcome(a.id, a.type, null);
   end if;
   return query select v_log_id, a.execution_tier,

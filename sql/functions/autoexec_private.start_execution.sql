@@ -65,7 +65,9 @@ begin
   -- breaker's row stays locked until this one commits; record_execution counts it, record_failure
   -- re-opens the breaker). Forced executions and dry runs are no probes, and use up no slot.
   if v_decision = 'run' and v_mode = 'live' and not p_force then
-    perform autoexec_private.lock_probe(a.type);
+    if autoexec_private.probing(a.type) then
+      perform autoexec_private.lock_probe(a.type);
+    end if;
     select c.allowed, c.reason, c.retry_at, c.wait_kind into v_allowed, v_reason, v_retry_at, v_wait_kind
       from autoexec_private.claim_execution_slot(a, s, t, v_executed_by = 'auto') c;
     if not v_allowed then

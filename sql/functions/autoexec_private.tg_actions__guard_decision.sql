@@ -20,5 +20,7 @@ $$;
 comment on function autoexec_private.tg_actions__guard_decision() is
   'Refuses an UPDATE that approves or revives an action unless it comes from the admin functions.';
 
+-- Only a change to PENDING or APPROVED can be refused: the others (every execution's) skip the call.
 create or replace trigger _150_guard_decision before update of status on autoexec.actions
-  for each row execute function autoexec_private.tg_actions__guard_decision();
+  for each row when (new.status in ('PENDING', 'APPROVED') and old.status is distinct from new.status)
+  execute function autoexec_private.tg_actions__guard_decision();

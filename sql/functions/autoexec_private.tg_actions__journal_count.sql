@@ -5,11 +5,14 @@ set search_path = pg_catalog
 as $$
 begin
   -- Appends, never updates a shared counter: executions changing statuses at once do not queue here.
-  if tg_op in ('UPDATE', 'DELETE') then
+  -- An update moves one action from one count to another: both rows in one statement.
+  if tg_op = 'UPDATE' then
+    insert into autoexec_private.action_count_journal (status, execution_tier, delta)
+    values (old.status, old.execution_tier, -1), (new.status, new.execution_tier, 1);
+  elsif tg_op = 'DELETE' then
     insert into autoexec_private.action_count_journal (status, execution_tier, delta)
     values (old.status, old.execution_tier, -1);
-  end if;
-  if tg_op in ('INSERT', 'UPDATE') then
+  else
     insert into autoexec_private.action_count_journal (status, execution_tier, delta)
     values (new.status, new.execution_tier, 1);
   end if;

@@ -1,7 +1,8 @@
 create or replace function autoexec_private.threshold_reason(a autoexec.actions, s autoexec.settings) returns text
 language sql stable
-set search_path = pg_catalog
 as $$
+  -- No SET clause, so that PostgreSQL inlines it into its callers (which pin search_path): it runs for
+  -- every execution, and a SQL function that is not inlined is planned again on every call.
   -- Why a pending action needs an admin (its confidence or impact is not above the minimum), or null.
   select case
     when a.status <> 'PENDING' then null
