@@ -156,7 +156,11 @@ export async function adminPagesTiming(url: string, pool: pg.Pool, log: Logger):
     queue("failed, oldest first", { status: "FAILED", sort: "OLDEST" }),
     queue("all, by value", { sort: "VALUE" }),
     queue("all, by impact", { sort: "IMPACT" }),
-    queue("Tier 2 EXPAND_CONTENT, by confidence", { tier: 2, type: "EXPAND_CONTENT", sort: "CONFIDENCE" }),
+    queue("Tier 2 EXPAND_CONTENT, by confidence", {
+      tier: "TIER_2",
+      type: "EXPAND_CONTENT",
+      sort: "CONFIDENCE",
+    }),
     queue("search #id", { search: `#${upToId - 12_345}` }),
     queue("search rate-limit key mod:123", { search: "mod:123" }),
     queue("search mod title 'harvest' (10 mods)", { search: "harvest" }),

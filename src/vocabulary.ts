@@ -53,6 +53,22 @@ export const WAIT_KINDS = [
 ] as const;
 export type WaitKind = (typeof WAIT_KINDS)[number];
 
+/** autoexec.execution_tiers as GraphQL spells them (the enum Tier); SQL and REST speak the numbers 1 to 3. */
+export const TIERS = ["TIER_1", "TIER_2", "TIER_3"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** A tier's number (REST, the URL's filters, "Tier 2"). */
+export function tierNumber(tier: Tier): number {
+  return TIERS.indexOf(tier) + 1;
+}
+
+/** The enum value of a tier's number. */
+export function tierOf(tierNo: number): Tier {
+  const tier = TIERS[tierNo - 1];
+  if (!tier) throw new Error(`no tier ${tierNo}`);
+  return tier;
+}
+
 /** autoexec.notification_severities: how urgent a notification is. */
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];

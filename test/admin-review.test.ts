@@ -23,7 +23,7 @@ async function errorOf(query: string, variables: Record<string, unknown> = {}) {
   return body.errors?.[0]?.message;
 }
 
-const SEARCH = `query($search: String, $status: String, $sort: String, $upToId: BigInt, $size: Int, $offset: Int) {
+const SEARCH = `query($search: String, $status: ActionStatus, $sort: String, $upToId: BigInt, $size: Int, $offset: Int) {
   searchActionsList(search: $search, status: $status, sort: $sort, upToId: $upToId, pageSize: $size, pageOffset: $offset) { id }
   countActions(search: $search, status: $status, upToId: $upToId)
 }`;
@@ -92,7 +92,8 @@ describe("the queue for thousands", () => {
       'sort is NEWEST, OLDEST, VALUE, CONFIDENCE or IMPACT, got "RANDOM"',
     );
     expect(await errorOf(SEARCH, { size: 1000 })).toBe("page_size is 1 to 100, got 1000");
-    expect(await errorOf(SEARCH, { status: "DONE" })).toBe('unknown status "DONE"');
+    // GraphQL refuses a status outside the vocabulary before SQL runs (REST gets the function's own refusal).
+    expect(await errorOf(SEARCH, { status: "DONE" })).toMatch(/"DONE".*ActionStatus/);
   });
 
   it("freezes the list at the newest action seen and counts the newer ones", async () => {
@@ -108,7 +109,7 @@ describe("the queue for thousands", () => {
     expect(after.ids).toEqual([ids.b, ids.d, ids.a, ids.c]); // the new, most valuable one waits in the bar
     expect(after.counts).toMatchObject({ matching: 4, newer: 1, latestId: e });
     const ids2 = await data(
-      'query($upToId: BigInt) { matchingActionIds(status: "PENDING", upToId: $upToId) }',
+      "query($upToId: BigInt) { matchingActionIds(status: PENDING, upToId: $upToId) }",
       { upToId },
     );
     expect(ids2.matchingActionIds).toEqual([ids.a, ids.b, ids.c, ids.d].map(String));
@@ -358,13 +359,11 @@ describe("the history page's charts", () => {
         return body.errors?.[0]?.message ?? answer?.matching;
       };
       expect(await count("")).toBe(4);
-      expect(await count('mode: "live"')).toBe(2);
+      expect(await count("mode: live")).toBe(2);
       expect(await count("success: false")).toBe(1);
-      expect(await count('executedByKind: "AUTO", actionType: "UPDATE_META_DESCRIPTION"')).toBe(2);
-      expect(await count('executedByKind: "MANUAL"')).toBe(0);
-      expect(await count('executedByKind: "ROBOT"')).toBe(
-        'executed_by_kind is AUTO, APPROVED or MANUAL, got "ROBOT"',
-      );
+      expect(await count('executedByKind: AUTO, actionType: "UPDATE_META_DESCRIPTION"')).toBe(2);
+      expect(await count("executedByKind: MANUAL")).toBe(0);
+      expect(await count("executedByKind: ROBOT")).toMatch(/ROBOT.*ExecutedByKind|ExecutedByKind.*ROBOT/);
       expect(withDry.byType.UPDATE_META_DESCRIPTION).toEqual({
         attempts: 2,
         succeeded: 2,

@@ -146,7 +146,7 @@ const MUTATIONS = [
   'rejectAction(input: {actionId: "1", reason: "x"}) { clientMutationId }',
   'markActionImplemented(input: {actionId: "1", note: "x"}) { clientMutationId }',
   "updateSettings(input: {enabled: true}) { clientMutationId }",
-  'setActionTypeMode(input: {type: "ADD_AD_SLOT", mode: "live"}) { clientMutationId }',
+  'setActionTypeMode(input: {type: "ADD_AD_SLOT", mode: live}) { clientMutationId }',
   "applyRolloutPhase(input: {phase: 3}) { clientMutationId }",
   'resetCircuitBreaker(input: {reason: "x"}) { clientMutationId }',
   'markNotificationsRead(input: {notificationIds: ["1"]}) { clientMutationId }',

@@ -95,7 +95,7 @@ describe("queries (admins and viewers alike)", () => {
       const result = await data(
         `{
           all: allActions(orderBy: ID_ASC) { totalCount nodes { id type status executionTier } }
-          tier2: allActions(condition: {executionTier: 2}) { totalCount nodes { type } }
+          tier2: allActions(condition: {executionTier: TIER_2}) { totalCount nodes { type } }
           pending3: allActions(condition: {status: PENDING, type: "CHANGE_PRICING"}) { totalCount }
           january: allActions(condition: {createdFrom: "2026-01-01T00:00:00Z", createdBefore: "2026-02-01T00:00:00Z"}) {
             totalCount nodes { id }
@@ -106,8 +106,10 @@ describe("queries (admins and viewers alike)", () => {
         token,
       );
       expect(result.all.totalCount).toBe(3);
-      expect(result.all.nodes.map((node: { executionTier: number }) => node.executionTier)).toEqual([
-        1, 2, 3,
+      expect(result.all.nodes.map((node: { executionTier: string }) => node.executionTier)).toEqual([
+        "TIER_1",
+        "TIER_2",
+        "TIER_3",
       ]);
       expect(result.tier2).toEqual({ totalCount: 1, nodes: [{ type: "EXPAND_CONTENT" }] });
       expect(result.pending3.totalCount).toBe(1);
@@ -157,7 +159,7 @@ describe("queries (admins and viewers alike)", () => {
     );
     const result = await data(
       `{
-        allActionTypes(condition: {tier: 3}) { totalCount nodes { type mode autoExecutable } }
+        allActionTypes(condition: {tier: TIER_3}) { totalCount nodes { type mode autoExecutable } }
         currentSettings { enabled dryRun minConfidence hourlyLimit cooldown { hours minutes } }
         circuitBreaker { breakerOpen consecutiveFailures }
         unread: allNotifications(condition: {unread: true}) { totalCount nodes { message severity } }
@@ -372,7 +374,7 @@ describe("mutations: admins only, each one through its SQL function", () => {
   });
 
   it("setActionTypeMode, applyRolloutPhase, resetCircuitBreaker", async () => {
-    const mode = `mutation { setActionTypeMode(input: {type: "ADD_AD_SLOT", mode: "dry_run", dailyCap: 2}) {
+    const mode = `mutation { setActionTypeMode(input: {type: "ADD_AD_SLOT", mode: dry_run, dailyCap: 2}) {
       result { type mode dailyCap } } }`;
     await viewerRefused(mode);
     expect((await data(mode)).setActionTypeMode.result).toEqual({
@@ -382,7 +384,7 @@ describe("mutations: admins only, each one through its SQL function", () => {
     });
     expect(
       await graphqlError(
-        'mutation { setActionTypeMode(input: {type: "CHANGE_URL", mode: "live"}) { result { mode } } }',
+        'mutation { setActionTypeMode(input: {type: "CHANGE_URL", mode: live}) { result { mode } } }',
       ),
     ).toMatch(/Tier 3 types are always disabled/);
 
@@ -514,9 +516,11 @@ describe("the schema", () => {
     expect(names.filter((name: string) => suspicious.test(name))).toEqual([]);
   });
 
-  it("serves statuses, modes, wait kinds and severities as enums whose values are the vocabulary tables' rows", async () => {
+  it("serves statuses, modes, wait kinds, severities and tiers as enums whose values are the vocabulary tables' rows, in fields and arguments", async () => {
     const { __schema: schema } = await data(`{
-      __schema { types { name kind enumValues { name description } fields { name type { name ofType { name } } } } }
+      __schema { types { name kind enumValues { name description }
+        fields { name type { name ofType { name } } args { name type { name ofType { name } } } }
+        inputFields { name type { name ofType { name } } } } }
     }`);
     const type = (name: string) => schema.types.find((t: { name: string }) => t.name === name);
     const fieldType = (typeName: string, name: string) => {
@@ -537,6 +541,50 @@ describe("the schema", () => {
       const values = [...type(enumName).enumValues].sort((a, b) => (a.name < b.name ? -1 : 1));
       expect(values, enumName).toEqual(rows);
     }
+    // The tiers: an enum of autoexec.execution_tiers' rows, TIER_<number>, wherever a tier appears.
+    const { rows: tiers } = await db.pool.query(
+      "select 'TIER_' || tier as name, description from autoexec.execution_tiers order by tier",
+    );
+    expect(type("Tier").enumValues, "Tier").toEqual(tiers);
+    for (const [typeName, field, enumName] of [
+      ["ActionType", "tier", "Tier"],
+      ["Action", "executionTier", "Tier"],
+      ["ExecutionLog", "executionTier", "Tier"],
+      ["DailyExecution", "executionTier", "Tier"],
+      ["DailyExecution", "mode", "ExecutionMode"],
+    ] as const) {
+      expect(fieldType(typeName, field), `${typeName}.${field}`).toBe(enumName);
+    }
+    // Every argument and input field that takes a vocabulary takes its enum.
+    const inputType = (typeName: string, fieldName: string, argName: string) => {
+      const owner = type(typeName);
+      const spec = fieldName
+        ? owner.fields.find((f: { name: string }) => f.name === fieldName).args
+        : owner.inputFields;
+      const arg = spec.find((a: { name: string }) => a.name === argName);
+      return arg.type.name ?? arg.type.ofType.name;
+    };
+    for (const [typeName, fieldName, argName, enumName] of [
+      ["Query", "searchActionsList", "status", "ActionStatus"],
+      ["Query", "searchActionsList", "tier", "Tier"],
+      ["Query", "countActions", "status", "ActionStatus"],
+      ["Query", "countActions", "tier", "Tier"],
+      ["Query", "matchingActionIds", "status", "ActionStatus"],
+      ["Query", "matchingActionIds", "tier", "Tier"],
+      ["Query", "countExecutionLogs", "mode", "ExecutionMode"],
+      ["Query", "countExecutionLogs", "executedByKind", "ExecutedByKind"],
+      ["SetActionTypeModeInput", "", "mode", "ActionTypeMode"],
+      ["ActionCondition", "", "executionTier", "Tier"],
+      ["ActionTypeCondition", "", "tier", "Tier"],
+      ["ExecutionLogCondition", "", "executedByKind", "ExecutedByKind"],
+    ] as const) {
+      expect(inputType(typeName, fieldName, argName), `${typeName}.${fieldName}(${argName})`).toBe(enumName);
+    }
+    expect(
+      (await data("{ allActionTypes(condition: {tier: TIER_2}) { nodes { tier } } }")).allActionTypes
+        .nodes[0],
+    ).toEqual({ tier: "TIER_2" });
+    expect(await graphqlError("{ countActions(tier: TIER_4) }")).toMatch(/TIER_4/);
     // The enum tables themselves are not part of the API.
     expect(schema.types.map((t: { name: string }) => t.name)).not.toContain("ActionStatusesConnection");
     // A value outside the vocabulary is a validation error, before any SQL runs.

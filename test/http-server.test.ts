@@ -205,14 +205,14 @@ describe("npm start", () => {
         });
         return ((await answer.json()) as { data: Record<string, { totalCount: number }> }).data;
       };
-      const tierCount = async (tier: number) =>
+      const tierCount = async (tier: string) =>
         (await query(`{ allActions(condition: { executionTier: ${tier} }) { totalCount } }`)).allActions
           ?.totalCount ?? 0;
       await waitFor(
         async () => {
           const stats = await fetch(`${urls.rest}/execution/stats`, { headers: auth });
           const dryRuns = ((await stats.json()) as { today: { dryRuns: number } }).today.dryRuns;
-          return dryRuns >= 3 && (await tierCount(2)) > 0 && (await tierCount(3)) > 0;
+          return dryRuns >= 3 && (await tierCount("TIER_2")) > 0 && (await tierCount("TIER_3")) > 0;
         },
         60_000,
         {
@@ -221,7 +221,7 @@ describe("npm start", () => {
         },
       );
       const waiting = await query(
-        `{ allActions(condition: { executionTier: 2, status: PENDING }) { totalCount nodes { statusReason } } }`,
+        `{ allActions(condition: { executionTier: TIER_2, status: PENDING }) { totalCount nodes { statusReason } } }`,
       );
       expect(waiting.allActions?.totalCount).toBeGreaterThan(0);
       expect(await stop(start)).toBe(0);

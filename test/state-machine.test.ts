@@ -6,6 +6,7 @@ import {
   EXECUTION_DECISIONS,
   EXECUTION_MODES,
   SEVERITIES,
+  TIERS,
   WAIT_KINDS,
 } from "../src/vocabulary.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
@@ -50,6 +51,7 @@ describe("the vocabularies", () => {
       [ACTION_TYPE_MODES, "select mode as value from autoexec.action_type_modes"],
       [WAIT_KINDS, "select wait_kind as value from autoexec.wait_kinds"],
       [SEVERITIES, "select severity as value from autoexec.notification_severities"],
+      [TIERS, "select 'TIER_' || tier as value from autoexec.execution_tiers"],
       [EXECUTION_DECISIONS, "select decision as value from autoexec_private.execution_decisions"],
     ] as const) {
       expect([...list].sort(), sql).toEqual(await column(sql));

@@ -35,6 +35,7 @@ begin
 end;
 $$;
 comment on function autoexec.count_actions(text, text, integer, text, bigint) is
+  E'@vocabulary status action_statuses\n@vocabulary tier execution_tiers\n'
   'Counts for the admin queue: {matching, capped, newer, newerCapped, cap, latestId} for the same filters as search_actions.';
 revoke all on function autoexec.count_actions(text, text, integer, text, bigint) from public;
 grant execute on function autoexec.count_actions(text, text, integer, text, bigint) to autoexec_viewer;

@@ -33,6 +33,7 @@ begin
 end;
 $$;
 comment on function autoexec.count_execution_logs(text, text, boolean, text) is
+  E'@vocabulary executed_by_kind executed_by_kinds\n@vocabulary mode execution_modes\n'
   'Counts execution logs for the history page''s filters, up to 10,000: {matching, capped, cap}.';
 revoke all on function autoexec.count_execution_logs(text, text, boolean, text) from public;
 grant execute on function autoexec.count_execution_logs(text, text, boolean, text) to autoexec_viewer;

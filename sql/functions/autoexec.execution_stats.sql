@@ -35,6 +35,7 @@ declare
   v_tier2 jsonb;
   v_recent jsonb;
   v_automated bigint;
+  v_review jsonb;
 begin
   if v_start >= v_end then
     raise exception 'the range must start before it ends (from % to %)', v_start, v_end using errcode = 'AE001';
@@ -81,9 +82,13 @@ begin
     into v_by_type, v_totals, v_automated
   from per_type;
 
+  -- One read of the rollups' histograms for the three metrics (times to execute, to decide).
   with histogram as (
+    select h.metric, h.label, h.bin, h.count
+    from autoexec_private.histogram_counts(v_start, v_end, '{tier1_to_execute,tier2_to_execute,decision}') h
+  ), tiers as (
     select h.metric, h.bin, sum(h.count)::bigint as count
-    from autoexec_private.histogram_counts(v_start, v_end, '{tier1_to_execute,tier2_to_execute}') h
+    from histogram h where h.metric <> 'decision'
     group by h.metric, h.bin
   ), summary as (
     select m.metric, jsonb_build_object('executions', coalesce(sum(h.count), 0),
@@ -92,12 +97,15 @@ begin
       'p95Seconds', autoexec_private.histogram_percentile(array_agg(h.bin order by h.bin) filter (where h.bin is not null),
         array_agg(h.count order by h.bin) filter (where h.bin is not null), 0.95)) as figures
     from (values ('tier1_to_execute'), ('tier2_to_execute')) m(metric)
-    left join histogram h using (metric)
+    left join tiers h using (metric)
     group by m.metric
   )
   select (select figures from summary where metric = 'tier1_to_execute'),
-    (select figures from summary where metric = 'tier2_to_execute')
-    into v_tier1, v_tier2;
+    (select figures from summary where metric = 'tier2_to_execute'),
+    (select autoexec_private.review_time_metrics(coalesce(array_agg(h.label), '{}'), coalesce(array_agg(h.bin), '{}'),
+       coalesce(array_agg(h.count), '{}'), v_automated)
+     from histogram h where h.metric = 'decision')
+    into v_tier1, v_tier2, v_review;
 
   select coalesce(jsonb_agg(autoexec_private.execution_log_json(r) order by r.executed_at desc, r.id desc), '[]')
     into v_recent
@@ -114,7 +122,7 @@ begin
     'recentExecutions', v_recent,
     'range', jsonb_build_object('from', v_start, 'to', v_end),
     'metrics', v_totals || jsonb_build_object('tier1TimeToExecute', v_tier1, 'tier2TimeToExecute', v_tier2,
-      'reviewTime', autoexec_private.review_time_metrics(v_start, v_end, v_automated))
+      'reviewTime', v_review)
   );
 end;
 $$;

@@ -26,6 +26,7 @@ begin
 end;
 $$;
 comment on function autoexec.matching_action_ids(text, text, integer, text, bigint) is
+  E'@vocabulary status action_statuses\n@vocabulary tier execution_tiers\n'
   'The ids of every action matching the admin queue''s filters (at most 10,000), for a bulk decision.';
 revoke all on function autoexec.matching_action_ids(text, text, integer, text, bigint) from public;
 grant execute on function autoexec.matching_action_ids(text, text, integer, text, bigint) to autoexec_viewer;

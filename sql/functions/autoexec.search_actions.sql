@@ -41,7 +41,7 @@ begin
 end;
 $$;
 comment on function autoexec.search_actions(text, text, integer, text, text, bigint, integer, integer) is
-  E'@behavior -connection +list\nOne page of the admin queue: search (#id, a rate-limit key with a colon, or mod title/slug), '
+  E'@behavior -connection +list\n@vocabulary status action_statuses\n@vocabulary tier execution_tiers\nOne page of the admin queue: search (#id, a rate-limit key with a colon, or mod title/slug), '
   'filters, sort (NEWEST, OLDEST, VALUE = confidence × impact, CONFIDENCE, IMPACT) and up_to_id (a frozen list).';
 revoke all on function autoexec.search_actions(text, text, integer, text, text, bigint, integer, integer) from public;
 grant execute on function autoexec.search_actions(text, text, integer, text, text, bigint, integer, integer)

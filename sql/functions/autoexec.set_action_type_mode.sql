@@ -35,6 +35,7 @@ exception
 end;
 $$;
 comment on function autoexec.set_action_type_mode(text, text, integer, boolean) is
+  E'@vocabulary mode action_type_modes\n'
   'Staged rollout for one action type (admins only): mode disabled, dry_run or live, and a daily cap. Arguments left out keep their value; remove_daily_cap removes the cap.';
 revoke all on function autoexec.set_action_type_mode(text, text, integer, boolean) from public;
 grant execute on function autoexec.set_action_type_mode(text, text, integer, boolean) to autoexec_admin;

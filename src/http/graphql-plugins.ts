@@ -131,37 +131,12 @@ const ExecutedByKindPlugin = addPgTableCondition(
   },
 );
 
-const ExecutedByKindTypePlugin: GraphileConfig.Plugin = {
-  name: "AutoexecExecutedByKindTypePlugin",
-  version: "1.0.0",
-  schema: {
-    hooks: {
-      init(_, build) {
-        build.registerEnumType(
-          "ExecutedByKind",
-          {},
-          () => ({
-            description: "Who ran an execution.",
-            values: {
-              AUTO: { value: "AUTO", description: "The engine, on its own (Tier 1)." },
-              APPROVED: { value: "APPROVED", description: "The engine, after an admin approved the action." },
-              MANUAL: { value: "MANUAL", description: "A user, by hand (a forced execution)." },
-            },
-          }),
-          "AutoexecExecutedByKindTypePlugin",
-        );
-        return _;
-      },
-    },
-  },
-};
-
 /** Equality on a column that has no index of its own (PostGraphile only offers indexed ones). */
 function equals(
   table: string,
   field: string,
   column: string,
-  type: "Boolean" | "Int" | "ExecutionMode",
+  type: "Boolean" | "Tier" | "ExecutionMode",
   description: string,
 ) {
   return addPgTableCondition(
@@ -171,8 +146,8 @@ function equals(
     (value, { sql, sqlTableAlias, sqlValueWithCodec, build }) => {
       if (value == null) return null;
       const { TYPES } = build.dataplanPg;
-      // An enum table's enum (084) carries its rows' text as its values.
-      const codec = type === "Int" ? TYPES.int : type === "Boolean" ? TYPES.boolean : TYPES.text;
+      // An enum table's enum (084) carries its rows' text as its values; Tier its number (as text).
+      const codec = type === "Tier" ? TYPES.int2 : type === "Boolean" ? TYPES.boolean : TYPES.text;
       return sql`${sqlTableAlias}.${sql.identifier(column)} = ${sqlValueWithCodec(value, codec)}`;
     },
   );
@@ -193,13 +168,12 @@ const UnreadNotificationsPlugin = addPgTableCondition(
 
 /** Date ranges, who ran it, mode, outcome and unread, as extra `condition` fields on the API's lists. */
 export const ConditionPlugins: GraphileConfig.Plugin[] = [
-  ExecutedByKindTypePlugin,
   ExecutedByKindPlugin,
   timeBound("actions", "createdFrom", "created_at", ">=", "Created at or after this time."),
   timeBound("actions", "createdBefore", "created_at", "<", "Created before this time."),
   equals("execution_logs", "mode", "mode", "ExecutionMode", "live, or dry_run."),
   equals("execution_logs", "success", "success", "Boolean", "Whether the execution succeeded."),
-  equals("action_types", "tier", "tier", "Int", "1, 2 or 3."),
+  equals("action_types", "tier", "tier", "Tier", "TIER_1, TIER_2 or TIER_3."),
   UnreadNotificationsPlugin,
   timeBound("execution_logs", "executedFrom", "executed_at", ">=", "Executed at or after this time."),
   timeBound("execution_logs", "executedBefore", "executed_at", "<", "Executed before this time."),

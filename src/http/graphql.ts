@@ -15,6 +15,7 @@ import { jsonError, logInternalError, publicDatabaseError } from "./errors.ts";
 import { KeepIdPlugin } from "./graphql-inflection.ts";
 import { ConditionPlugins, PageSizeCapPlugin } from "./graphql-plugins.ts";
 import { type PreviewDeps, previewPlugin } from "./graphql-preview.ts";
+import { VocabulariesPlugin } from "./graphql-vocabularies.ts";
 import {
   checkDocument,
   checkVariables,
@@ -77,6 +78,7 @@ export function graphqlPreset(deps: GraphqlDeps): GraphileConfig.Preset {
     disablePlugins: ["PgMutationCreatePlugin", "PgMutationUpdateDeletePlugin", "NodePlugin"],
     plugins: [
       KeepIdPlugin,
+      VocabulariesPlugin,
       PageSizeCapPlugin,
       AnswerSizePlugin,
       ...ConditionPlugins,

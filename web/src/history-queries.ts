@@ -3,7 +3,7 @@
 import { type ExecutionLogRow, LOG_FIELDS } from "./queries.ts";
 
 export const HISTORY_LOGS = `query HistoryLogs($condition: ExecutionLogCondition, $first: Int!, $offset: Int!,
-  $kind: String, $mode: String, $success: Boolean, $type: String) {
+  $kind: ExecutedByKind, $mode: ExecutionMode, $success: Boolean, $type: String) {
   allExecutionLogs(condition: $condition, first: $first, offset: $offset, orderBy: ID_DESC) {
     pageInfo { hasNextPage hasPreviousPage } nodes { ${LOG_FIELDS} }
   }

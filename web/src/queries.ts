@@ -1,11 +1,11 @@
 // The GraphQL documents the UI sends, with the shapes it reads. BigInt and BigFloat arrive as strings.
 import type { Interval } from "./format.ts";
 import { type Fields, REVIEW_FIELDS, type ReviewFields } from "./review-queries.ts";
-import type { ActionStatus, ActionTypeMode, ExecutionMode } from "./vocabulary.ts";
+import type { ActionStatus, ActionTypeMode, ExecutionMode, Tier } from "./vocabulary.ts";
 
 export interface ActionTypeRow {
   type: string;
-  tier: number;
+  tier: Tier;
   description: string;
   mode: ActionTypeMode;
   dailyCap: number | null;
@@ -15,7 +15,7 @@ export interface ActionRow extends Partial<ReviewFields> {
   id: string;
   type: string;
   status: ActionStatus;
-  executionTier: number;
+  executionTier: Tier;
   confidence: string;
   estimatedRevenueImpact: string;
   statusReason: string | null;
@@ -71,7 +71,7 @@ export interface ExecutionLogRow {
   id: string;
   actionId: string;
   actionType: string;
-  executionTier: number;
+  executionTier: Tier;
   executedAt: string;
   executedBy: string;
   mode: ExecutionMode;
@@ -228,7 +228,7 @@ export const SETTINGS_PAGE = `query SettingsPage {
 
 export const UPDATE_SETTINGS = `mutation UpdateSettings($input: UpdateSettingsInput!) {
   updateSettings(input: $input) { result { ${SETTINGS_FIELDS} } } }`;
-export const SET_TYPE_MODE = `mutation SetTypeMode($type: String!, $mode: String!, $dailyCap: Int, $removeDailyCap: Boolean) {
+export const SET_TYPE_MODE = `mutation SetTypeMode($type: String!, $mode: ActionTypeMode!, $dailyCap: Int, $removeDailyCap: Boolean) {
   setActionTypeMode(input: { type: $type, mode: $mode, dailyCap: $dailyCap, removeDailyCap: $removeDailyCap }) {
     result { type mode dailyCap } } }`;
 export const CLEAR_COOLDOWN = `mutation ClearCooldown($reason: String!) {

@@ -1,5 +1,6 @@
 // The queue page's GraphQL documents (issue 14 part 4): search, counts, select-all, bulk decisions.
 import { ACTION_FIELDS, type ActionRow } from "./queries.ts";
+import { tierOf } from "./vocabulary.ts";
 
 export const SORTS = {
   NEWEST: "Newest first",
@@ -35,7 +36,7 @@ export interface QueueData {
 }
 
 const FILTER_ARGS = "search: $search, status: $status, tier: $tier, type: $type, upToId: $upToId";
-const FILTER_VARS = "$search: String, $status: String, $tier: Int, $type: String, $upToId: BigInt";
+const FILTER_VARS = "$search: String, $status: ActionStatus, $tier: Tier, $type: String, $upToId: BigInt";
 
 export const QUEUE_PAGE = `query QueuePage(${FILTER_VARS}, $sort: String, $size: Int, $offset: Int) {
   searchActionsList(${FILTER_ARGS}, sort: $sort, pageSize: $size, pageOffset: $offset) { ${ACTION_FIELDS} }
@@ -57,7 +58,7 @@ export function filterVariables(filters: QueueFilters, upToId: number | null) {
   return {
     search: filters.search.trim() || null,
     status: filters.status || null,
-    tier: filters.tier ? Number(filters.tier) : null,
+    tier: filters.tier ? tierOf(Number(filters.tier)) : null,
     type: filters.type || null,
     upToId,
   };

@@ -57,7 +57,7 @@ export const APPROVE_AS_SEEN = `mutation ApproveAsSeen($id: BigInt!, $hash: Stri
 
 /** Pending Tier 2 proposals proposed before `before` (they expire within the warning window). */
 export const EXPIRING_SOON = `query ExpiringSoon($before: Datetime!) {
-  allActions(condition: { status: PENDING, executionTier: 2, createdBefore: $before }, first: 5, orderBy: CREATED_AT_ASC) {
+  allActions(condition: { status: PENDING, executionTier: TIER_2, createdBefore: $before }, first: 5, orderBy: CREATED_AT_ASC) {
     totalCount nodes { id type changeSummary subject reviewDeadline }
   }
 }`;

@@ -2,6 +2,7 @@
 // and the rollout phases the page fills in. The "needs a reason" rules are the server's own
 // (sql/functions/autoexec.save_settings.sql): the server refuses such a save without one anyway.
 import type { ActionTypeRow } from "./queries.ts";
+import type { Tier } from "./vocabulary.ts";
 
 export const SAVE_SETTINGS = `mutation SaveSettings($changes: JSON, $types: JSON, $reason: String) {
   saveSettings(input: { changes: $changes, actionTypes: $types, reason: $reason }) {
@@ -37,7 +38,7 @@ const LIMITS = ["hourlyLimit", "dailyLimit", "rateLimitKeyLimit"];
 
 export function describeChanges(
   settings: { form: Record<string, string>; initial: Record<string, string>; labels: Record<string, string> },
-  actionTypes: { types: TypeValues; initialTypes: TypeValues; tiers: Record<string, number> },
+  actionTypes: { types: TypeValues; initialTypes: TypeValues; tiers: Record<string, Tier> },
 ): Change[] {
   const { form, initial, labels } = settings;
   const changes: Change[] = [];
@@ -104,7 +105,7 @@ export const PHASES: Record<string, string> = {
 export function phaseTarget(phase: number, rows: ActionTypeRow[]): TypeValues {
   return Object.fromEntries(
     rows
-      .filter((row) => row.tier < 3)
+      .filter((row) => row.tier !== "TIER_3")
       .map((row) => {
         const limited = phase === 2 && row.type === "ADD_AFFILIATE_LINK";
         return [row.type, { mode: phase === 3 || limited ? "live" : "dry_run", cap: limited ? "5" : "" }];

@@ -15,7 +15,7 @@ export const APPROVE_AS_SEEN_BUTTON = "approve-as-previewed";
 
 /** Whether the action may still execute, so a preview means something. */
 export function mayExecute(action: Pick<ActionRow, "status" | "executionTier">): boolean {
-  return action.executionTier < 3 && OPEN_STATUSES.includes(action.status);
+  return action.executionTier !== "TIER_3" && OPEN_STATUSES.includes(action.status);
 }
 
 /**

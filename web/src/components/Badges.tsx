@@ -1,4 +1,4 @@
-import type { ActionStatus, ExecutionMode } from "../vocabulary.ts";
+import { type ActionStatus, type ExecutionMode, type Tier, tierNumber } from "../vocabulary.ts";
 
 // Tier badges as PRD-18's "Admin UI Updates" asks: Tier 1 green "Auto", Tier 2 yellow "On Approval",
 // Tier 3 red "Manual". Text carries the meaning; colour only repeats it.
@@ -9,7 +9,9 @@ const TIERS: Record<number, { label: string; title: string }> = {
   3: { label: "Manual", title: "Tier 3: never executed by the engine; an admin implements it by hand" },
 };
 
-export function TierBadge({ tier }: { tier: number }) {
+/** `tier`: GraphQL's enum, or the number (REST's reports, the page's own text). */
+export function TierBadge({ tier: given }: { tier: Tier | number }) {
+  const tier = typeof given === "number" ? given : tierNumber(given);
   const info = TIERS[tier] ?? { label: `Tier ${tier}`, title: `Tier ${tier}` };
   return (
     <span className={`badge tier tier-${tier}`} title={info.title} data-tier={tier}>

@@ -82,7 +82,7 @@ export function HistoryPage() {
           <select id={ids.type} value={type} onChange={(event) => setFilter(setType)(event.target.value)}>
             <option value="">All types</option>
             {types.data?.allActionTypes.nodes
-              .filter((row) => row.tier < 3)
+              .filter((row) => row.tier !== "TIER_3")
               .map((row) => (
                 <option key={row.type} value={row.type}>
                   {row.type}

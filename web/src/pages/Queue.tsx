@@ -544,7 +544,7 @@ export function RowButtons(props: { action: ActionRow; canChange: boolean; onPic
           Retry
         </button>
       ) : null}
-      {open && action.executionTier === 3 ? (
+      {open && action.executionTier === "TIER_3" ? (
         <button
           type="button"
           className="secondary small"
@@ -566,7 +566,7 @@ function dialogText(pending: Pending) {
       return {
         title: `Approve action ${pending.action.id}`,
         description:
-          pending.action.executionTier === 3
+          pending.action.executionTier === "TIER_3"
             ? "Tier 3: approving records the decision; the engine never executes it. Implement it by hand, then mark it implemented."
             : `${pending.action.type} will execute automatically as soon as the guardrails allow.`,
         label: "Note",

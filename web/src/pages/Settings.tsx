@@ -856,7 +856,7 @@ function ActionTypes(props: {
           <tbody>
             {props.rows.map((row) => {
               const value = props.values[row.type] ?? { mode: row.mode, cap: "" };
-              const fixed = row.tier === 3;
+              const fixed = row.tier === "TIER_3";
               const problem = props.errors[row.type];
               const change = (next: Partial<typeof value>) =>
                 props.onChange({ ...props.values, [row.type]: { ...value, ...next } });
