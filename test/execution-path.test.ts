@@ -10,10 +10,12 @@ import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 /** Calls of the helpers, each as start_execution's guards make it. */
 const INLINED_CALLS: Record<string, string> = {
   format_time: "select autoexec_private.format_time(now())",
-  threshold_reason: "select autoexec_private.threshold_reason(a, s) from autoexec.actions a, autoexec.settings s",
+  threshold_reason:
+    "select autoexec_private.threshold_reason(a, s) from autoexec.actions a, autoexec.settings s",
   allowance_of: "select autoexec_private.allowance_of(0.9, s) from autoexec.settings s",
   gate_until: "select autoexec_private.gate_until(s, e) from autoexec.settings s, autoexec.engine_state e",
-  allowance_limits: "select l.hourly from autoexec.settings s, autoexec_private.allowance_limits(s, 'confident') l",
+  allowance_limits:
+    "select l.hourly from autoexec.settings s, autoexec_private.allowance_limits(s, 'confident') l",
   // Worded for every row of a Queue page, or by every audited change.
   line_reason: "select autoexec_private.line_reason(s, e) from autoexec.settings s, autoexec.engine_state e",
   expiry_reason: "select autoexec_private.expiry_reason(a) from autoexec.actions a",
