@@ -1,19 +1,18 @@
 // The settings page's one save (autoexec.save_settings): what changed, which changes need a reason,
 // and the rollout phases the page fills in. The "needs a reason" rules are the server's own
 // (sql/functions/autoexec.save_settings.sql): the server refuses such a save without one anyway.
-import type { ActionTypeRow } from "./queries.ts";
+import { graphql } from "./graphql.ts";
+import { type ActionTypeRow, SettingsFields } from "./queries.ts";
 
-export const SAVE_SETTINGS = `mutation SaveSettings($changes: JSON, $types: JSON, $reason: String) {
-  saveSettings(input: { changes: $changes, actionTypes: $types, reason: $reason }) {
-    result { enabled dryRun minConfidence minRevenueImpact hourlyLimit dailyLimit rateLimitKeyLimit
-      rateLimitKeyWindow { years months days hours minutes seconds }
-      recentEditWindow { years months days hours minutes seconds } failuresBeforeCooldown
-      cooldown { years months days hours minutes seconds } breakerWindow breakerMinExecutions breakerFailureRate
-      maxAttempts approvalTtl { years months days hours minutes seconds }
-      rollbackRetention { years months days hours minutes seconds } webhookUrl
-      staleJobAfter { years months days hours minutes seconds } updatedAt }
-  }
-}`;
+// It answers the same fields the page reads (SettingsFields), since the form is refilled from the answer.
+export const SAVE_SETTINGS = graphql(
+  `mutation SaveSettings($changes: JSON, $types: JSON, $reason: String) {
+    saveSettings(input: { changes: $changes, actionTypes: $types, reason: $reason }) {
+      result { ...SettingsFields }
+    }
+  }`,
+  [SettingsFields],
+);
 
 /** Each type's mode and daily cap as the form holds them (cap "" = no cap). */
 export type TypeValues = Record<string, { mode: string; cap: string }>;

@@ -27,7 +27,7 @@ export function ActionPreviewPanel(props: { action: ActionRow; onChanged(message
   const { action } = props;
   const { canChange } = useSession();
   const [approving, setApproving] = useState<ActionPreview>();
-  const [{ data, error, fetching }, recompute] = useQuery<{ actionPreview: ActionPreview | null }>({
+  const [{ data, error, fetching }, recompute] = useQuery({
     query: ACTION_PREVIEW,
     variables: { id: action.id },
     requestPolicy: "network-only",
@@ -79,7 +79,8 @@ export function ActionPreviewPanel(props: { action: ActionRow; onChanged(message
           confirmLabel="Approve"
           onClose={() => setApproving(undefined)}
           onSubmit={async (note) => {
-            const result = await approve({ id: action.id, hash: approving.hash, note: note || null });
+            const hash = approving.hash as string;
+            const result = await approve({ id: action.id, hash, note: note || null });
             if (result.error) return errorText(result.error);
             props.onChanged(`Action ${action.id} approved as previewed.`);
             return undefined;

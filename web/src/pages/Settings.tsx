@@ -8,6 +8,7 @@ import { LoadState } from "../components/LoadState.tsx";
 import { Time } from "../components/Time.tsx";
 import { TypeBreakers } from "../components/TypeBreakers.tsx";
 import { intervalSeconds } from "../format.ts";
+import { nodesOf } from "../graphql.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
 import {
   type ActionTypeRow,
@@ -15,6 +16,7 @@ import {
   type EngineState,
   RESET_BREAKER,
   SETTINGS_PAGE,
+  type SettingLimit,
   type Settings,
   type TypeBreaker,
 } from "../queries.ts";
@@ -232,16 +234,6 @@ const MAX_INTEGER = 2_147_483_647;
 /** The settings column of a field: hourlyLimit → hourly_limit. */
 const columnOf = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
-/** A field's bounds as the server states them (autoexec.setting_limits; intervals in seconds). */
-export interface SettingLimit {
-  name: string;
-  minimum: string | null;
-  minimumExclusive: boolean;
-  maximum: string | null;
-  pattern: string | null;
-  patternInWords: string | null;
-}
-
 /** A value of the server's units (seconds, a fraction) in the field's units (minutes, %). */
 function inFieldUnits(field: Field, amount: number): number {
   const unit = UNIT_SECONDS[field.kind];
@@ -319,22 +311,14 @@ function inPageWords(message: string | undefined): string | undefined {
   );
 }
 
-interface PageData {
-  currentSettings: Settings;
-  allSettingLimitsList: SettingLimit[];
-  circuitBreaker: EngineState;
-  allActionTypes: { nodes: ActionTypeRow[] };
-  allTypeBreakers: { nodes: TypeBreaker[] };
-}
-
 export function SettingsPage() {
-  const [{ data, error, fetching }, refresh] = usePolledQuery<PageData>({ query: SETTINGS_PAGE }, 3000);
+  const [{ data, error, fetching }, refresh] = usePolledQuery({ query: SETTINGS_PAGE }, 3000);
   const [auditVersion, setAuditVersion] = useState(0);
   const changed = () => {
     refresh();
     setAuditVersion((version) => version + 1);
   };
-  if (!data) {
+  if (!data?.currentSettings || !data.circuitBreaker) {
     return (
       <section aria-labelledby="settings-title" className="settings">
         <h1 id="settings-title">Settings</h1>
@@ -355,10 +339,10 @@ export function SettingsPage() {
       <LoadState what="the latest settings" loaded error={error} empty={false} emptyText="" retry={refresh} />
       <SettingsForm
         settings={data.currentSettings}
-        types={data.allActionTypes.nodes}
-        limits={data.allSettingLimitsList}
+        types={nodesOf(data.allActionTypes)}
+        limits={data.allSettingLimitsList ?? []}
         breaker={data.circuitBreaker}
-        typeBreakers={data.allTypeBreakers.nodes}
+        typeBreakers={nodesOf(data.allTypeBreakers)}
         onSaved={changed}
       />
       <FreezeWindows onChanged={changed} />
