@@ -5,6 +5,7 @@ import { errorText } from "../hooks.ts";
 import type { ActionRow } from "../queries.ts";
 import { ACTION_PREVIEW, type ActionPreview, APPROVE_AS_SEEN } from "../review-queries.ts";
 import { READ_ONLY, useSession } from "../session.tsx";
+import { isManualTier } from "../tiers.ts";
 import { OPEN_STATUSES } from "../vocabulary.ts";
 import { SubjectLink } from "./ActionSubject.tsx";
 import { ChangeDiff } from "./ChangeDiff.tsx";
@@ -15,7 +16,7 @@ export const APPROVE_AS_SEEN_BUTTON = "approve-as-previewed";
 
 /** Whether the action may still execute, so a preview means something. */
 export function mayExecute(action: Pick<ActionRow, "status" | "executionTier">): boolean {
-  return action.executionTier < 3 && OPEN_STATUSES.includes(action.status);
+  return !isManualTier(action.executionTier) && OPEN_STATUSES.includes(action.status);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Tier } from "../tiers.ts";
 import type { ActionStatus, ExecutionMode } from "../vocabulary.ts";
 
 // Tier badges as PRD-18's "Admin UI Updates" asks: Tier 1 green "Auto", Tier 2 yellow "On Approval",
@@ -9,7 +10,7 @@ const TIERS: Record<number, { label: string; title: string }> = {
   3: { label: "Manual", title: "Tier 3: never executed by the engine; an admin implements it by hand" },
 };
 
-export function TierBadge({ tier }: { tier: number }) {
+export function TierBadge({ tier }: { tier: Tier }) {
   const info = TIERS[tier] ?? { label: `Tier ${tier}`, title: `Tier ${tier}` };
   return (
     <span className={`badge tier tier-${tier}`} title={info.title} data-tier={tier}>

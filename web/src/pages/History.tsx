@@ -8,6 +8,7 @@ import { nodesOf, type VariablesOf } from "../graphql.ts";
 import { HISTORY_LOGS, type LogCount } from "../history-queries.ts";
 import { showsPreviousAnswer, usePolledQuery } from "../hooks.ts";
 import { ACTION_TYPES } from "../queries.ts";
+import { isManualTier } from "../tiers.ts";
 
 const PAGE_SIZE = 25;
 type LogCondition = NonNullable<VariablesOf<typeof HISTORY_LOGS>["condition"]>;
@@ -86,7 +87,7 @@ export function HistoryPage() {
           <select id={ids.type} value={type} onChange={(event) => setFilter(setType)(event.target.value)}>
             <option value="">All types</option>
             {nodesOf(types.data?.allActionTypes)
-              .filter((row) => row.tier < 3)
+              .filter((row) => !isManualTier(row.tier))
               .map((row) => (
                 <option key={row.type} value={row.type}>
                   {row.type}

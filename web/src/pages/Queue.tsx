@@ -35,6 +35,7 @@ import {
 } from "../queue-queries.ts";
 import { setSearchParams, useLocation } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
+import { isManualTier } from "../tiers.ts";
 import { ACTION_STATUSES } from "../vocabulary.ts";
 
 const STATUSES: readonly string[] = ACTION_STATUSES;
@@ -542,7 +543,7 @@ export function RowButtons(props: { action: ActionRow; canChange: boolean; onPic
           Retry
         </button>
       ) : null}
-      {open && action.executionTier === 3 ? (
+      {open && isManualTier(action.executionTier) ? (
         <button
           type="button"
           className="secondary small"
@@ -563,10 +564,9 @@ function dialogText(pending: Pending) {
     case "approve":
       return {
         title: `Approve action ${pending.action.id}`,
-        description:
-          pending.action.executionTier === 3
-            ? "Tier 3: approving records the decision; the engine never executes it. Implement it by hand, then mark it implemented."
-            : `${pending.action.type} will execute automatically as soon as the guardrails allow.`,
+        description: isManualTier(pending.action.executionTier)
+          ? "Tier 3: approving records the decision; the engine never executes it. Implement it by hand, then mark it implemented."
+          : `${pending.action.type} will execute automatically as soon as the guardrails allow.`,
         label: "Note",
         confirmLabel: "Approve",
       };
