@@ -7,6 +7,7 @@
  * requests; the slowest of them is printed too). See docs/BENCHMARKS.md.
  */
 import type pg from "pg";
+import { type DocumentNode, print } from "postgraphile/graphql";
 import { createApp } from "../src/http/app.ts";
 import { createServerPools } from "../src/http/db.ts";
 import { secretKey, signToken } from "../src/http/jwt.ts";
@@ -101,7 +102,8 @@ export async function adminPagesTiming(url: string, pool: pg.Pool, log: Logger):
   const pools = createServerPools(url, log, { statementTimeoutMs: 30_000, max: 4 });
   const built = await createApp({ ...pools, jwtSecret: secret, log });
   const token = await signToken({ sub: "bench", role: "viewer" }, secretKey(secret), "1h");
-  const send = async (query: string, variables: Record<string, unknown>) => {
+  const send = async (document: DocumentNode, variables: Record<string, unknown>) => {
+    const query = print(document);
     const response = await built.app.request("/graphql", {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

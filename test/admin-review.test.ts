@@ -2,8 +2,9 @@
 // counts; bulk decisions as one audit event; retrying a FAILED action; the review-time metrics; the
 // charts' daily series with dry runs; the settings page's one save. Expectations are computed by hand
 // from the fixtures below.
+import { print } from "postgraphile/graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import { STATS_FIELDS } from "../web/src/queries.ts";
+import { StatsFields } from "../web/src/queries.ts";
 import { createTestDatabase, databaseForTests } from "./support/db.ts";
 import { amazonLink, insertAction, insertMod } from "./support/fixtures.ts";
 import { apiForTests, createTestApi } from "./support/http.ts";
@@ -277,7 +278,7 @@ describe("review-time metrics (PRD: admin review time saved 50%+)", () => {
         savedShare: 0.5, // 4 / (4 + 4)
         target: 0.5,
       };
-      const graphql = await local.graphql(`{ executionStats { ${STATS_FIELDS} } }`);
+      const graphql = await local.graphql(`{ executionStats { ...StatsFields } } ${print(StatsFields)}`);
       const stats = graphql.body.data?.executionStats as { metrics: { reviewTime: unknown } };
       // GraphQL lists the types (sorted by type), REST maps them.
       expect(stats.metrics.reviewTime).toEqual({

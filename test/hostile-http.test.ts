@@ -1,8 +1,10 @@
 import net from "node:net";
-import { getIntrospectionQuery } from "postgraphile/graphql";
+import { getIntrospectionQuery, print } from "postgraphile/graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { secretKey, signToken } from "../src/http/jwt.ts";
-import { ACTION_DETAIL, AUDIT, CHARTS, EXECUTION_LOGS, QUEUE, SETTINGS_PAGE } from "../web/src/queries.ts";
+import { HISTORY_LOGS } from "../web/src/history-queries.ts";
+import { ACTION_DETAIL, AUDIT_TRAIL, CHARTS, SETTINGS_PAGE } from "../web/src/queries.ts";
+import { QUEUE_PAGE } from "../web/src/queue-queries.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { amazonLink, goLive, insertAction, insertMod } from "./support/fixtures.ts";
 import { loginUrl, TEST_JWT_SECRET } from "./support/http.ts";
@@ -517,13 +519,13 @@ describe("client errors answered as client errors (issue 12, point 7)", () => {
 describe("what the admin UI and GraphiQL send stays within the budget", () => {
   it("answers the UI's largest queries and the standard introspection query", async () => {
     const documents: [string, Record<string, unknown>][] = [
-      [QUEUE, { first: 100, offset: 0 }],
-      [ACTION_DETAIL, { id: actionId }],
-      [EXECUTION_LOGS, { first: 100, offset: 0 }],
-      [AUDIT, { first: 100, offset: 0 }],
-      [SETTINGS_PAGE, {}],
+      [print(QUEUE_PAGE), { size: 100, offset: 0 }],
+      [print(ACTION_DETAIL), { id: actionId }],
+      [print(HISTORY_LOGS), { first: 100, offset: 0 }],
+      [print(AUDIT_TRAIL), { first: 100, offset: 0 }],
+      [print(SETTINGS_PAGE), {}],
       [
-        CHARTS,
+        print(CHARTS),
         {
           rangeStart: "2026-01-01T00:00:00Z",
           rangeEnd: "2026-01-31T00:00:00Z",

@@ -1,7 +1,8 @@
+import { print } from "postgraphile/graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadExecutionHistory } from "../bench/lib/history.ts";
 import { StatsResponse } from "../src/http/schemas.ts";
-import { type ExecutionStats, STATS_FIELDS } from "../web/src/queries.ts";
+import { type ExecutionStats, StatsFields } from "../web/src/queries.ts";
 import { createTestDatabase, databaseForTests, type TestDatabase } from "./support/db.ts";
 import { apiForTests, createTestApi, type TestApi } from "./support/http.ts";
 import { nearPercentile } from "./support/percentiles.ts";
@@ -188,10 +189,11 @@ describe("the execution stats, against hand-computed figures", () => {
   });
 
   it("gives the same figures through GraphQL, and nulls where there is nothing to measure", async () => {
-    const stats = (range: string) => `executionStats(${range}) { ${STATS_FIELDS} recentExecutions { id } }`;
+    const stats = (range: string) => `executionStats(${range}) { ...StatsFields recentExecutions { id } }`;
     const { body } = await api.graphql(
       `{ a: ${stats('rangeStart: "2026-01-01T00:00:00Z", rangeEnd: "2026-01-08T00:00:00Z", recentLimit: 3')}
-         b: ${stats('rangeStart: "2020-01-01T00:00:00Z", rangeEnd: "2020-02-01T00:00:00Z"')} }`,
+         b: ${stats('rangeStart: "2020-01-01T00:00:00Z", rangeEnd: "2020-02-01T00:00:00Z"')} }
+       ${print(StatsFields)}`,
     );
     const rest = await api.rest(
       "GET",

@@ -9,9 +9,9 @@ import { ActionPage } from "./pages/Action.tsx";
 import { AuditPage } from "./pages/Audit.tsx";
 import { HistoryPage } from "./pages/History.tsx";
 import { QueuePage } from "./pages/Queue.tsx";
-import { SettingsPage } from "./pages/Settings.tsx";
 import { ShadowPage } from "./pages/Shadow.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
+import { SettingsPage } from "./pages/settings/SettingsPage.tsx";
 import { BASE, Link, parseRoute, useLocation } from "./router.tsx";
 import { SessionContext, type SessionContextValue } from "./session.tsx";
 

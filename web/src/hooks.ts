@@ -15,14 +15,14 @@ export function usePoll(refresh: () => void, ms: number): void {
  * A query kept fresh: answered from the cache first, refetched every `ms` while the page is visible;
  * `refresh` refetches now (after a change the user made).
  */
-export function usePolledQuery<Data>(
-  args: Omit<UseQueryArgs<AnyVariables, Data>, "requestPolicy">,
+export function usePolledQuery<Data, Variables extends AnyVariables = AnyVariables>(
+  args: Omit<UseQueryArgs<Variables, Data>, "requestPolicy">,
   ms: number,
-): [UseQueryState<Data>, () => void] {
-  const [result, reexecute] = useQuery<Data>({ ...args, requestPolicy: "cache-and-network" } as UseQueryArgs<
-    AnyVariables,
-    Data
-  >);
+): [UseQueryState<Data, Variables>, () => void] {
+  const [result, reexecute] = useQuery<Data, Variables>({
+    ...args,
+    requestPolicy: "cache-and-network",
+  } as UseQueryArgs<Variables, Data>);
   const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
   usePoll(refresh, ms);
   return [result, refresh];

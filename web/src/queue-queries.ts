@@ -1,6 +1,7 @@
 // The queue page's GraphQL documents (issue 14 part 4): search, counts, select-all, bulk decisions.
-import { ACTION_FIELDS, type ActionRow } from "./queries.ts";
-import { tierOf } from "./vocabulary.ts";
+import { graphql } from "./graphql.ts";
+import { ActionFields } from "./queries.ts";
+import { ACTION_STATUSES, tierOf } from "./vocabulary.ts";
 
 export const SORTS = {
   NEWEST: "Newest first",
@@ -21,6 +22,7 @@ export interface QueueFilters {
   page: number;
 }
 
+/** countActions (JSON): how many actions match the filters, and how many newer arrived, up to `cap`. */
 export interface QueueCounts {
   matching: number;
   capped: boolean;
@@ -30,36 +32,36 @@ export interface QueueCounts {
   latestId: number | null;
 }
 
-export interface QueueData {
-  searchActionsList: ActionRow[];
-  countActions: QueueCounts;
-}
+// The filters' arguments are the same in the three documents below; gql.tada needs each document as
+// one literal string, so they are spelled out in each.
+export const QUEUE_PAGE = graphql(
+  `query QueuePage($search: String, $status: ActionStatus, $tier: Tier, $type: String, $upToId: BigInt,
+    $sort: String, $size: Int, $offset: Int) {
+    searchActionsList(search: $search, status: $status, tier: $tier, type: $type, upToId: $upToId,
+      sort: $sort, pageSize: $size, pageOffset: $offset) { ...ActionFields }
+    countActions(search: $search, status: $status, tier: $tier, type: $type, upToId: $upToId)
+  }`,
+  [ActionFields],
+);
 
-const FILTER_ARGS = "search: $search, status: $status, tier: $tier, type: $type, upToId: $upToId";
-const FILTER_VARS = "$search: String, $status: ActionStatus, $tier: Tier, $type: String, $upToId: BigInt";
-
-export const QUEUE_PAGE = `query QueuePage(${FILTER_VARS}, $sort: String, $size: Int, $offset: Int) {
-  searchActionsList(${FILTER_ARGS}, sort: $sort, pageSize: $size, pageOffset: $offset) { ${ACTION_FIELDS} }
-  countActions(${FILTER_ARGS})
-}`;
-
-export const MATCHING_IDS = `query MatchingIds(${FILTER_VARS}) { matchingActionIds(${FILTER_ARGS}) }`;
+export const MATCHING_IDS =
+  graphql(`query MatchingIds($search: String, $status: ActionStatus, $tier: Tier, $type: String,
+  $upToId: BigInt) {
+  matchingActionIds(search: $search, status: $status, tier: $tier, type: $type, upToId: $upToId)
+}`);
 
 export type BulkDecision = "approve" | "reject" | "retry";
 
-export const DECIDE_MANY = `mutation DecideMany($decision: String!, $ids: [BigInt]!, $note: String) {
-  decideActions(input: { decision: $decision, actionIds: $ids, note: $note }) { result { id status } } }`;
-
-export const RETRY = `mutation Retry($id: BigInt!, $note: String) {
-  retryAction(input: { actionId: $id, note: $note }) { result { id status statusReason } } }`;
+export const DECIDE_MANY = graphql(`mutation DecideMany($decision: String!, $ids: [BigInt]!, $note: String) {
+  decideActions(input: { decision: $decision, actionIds: $ids, note: $note }) { result { id status } } }`);
 
 /** The variables of the queue's filters, as the SQL functions take them. */
 export function filterVariables(filters: QueueFilters, upToId: number | null) {
   return {
     search: filters.search.trim() || null,
-    status: filters.status || null,
+    status: ACTION_STATUSES.find((status) => status === filters.status) ?? null,
     tier: filters.tier ? tierOf(Number(filters.tier)) : null,
     type: filters.type || null,
-    upToId,
+    upToId: upToId === null ? null : String(upToId),
   };
 }

@@ -1,20 +1,26 @@
 // The settings page's one save (autoexec.save_settings): what changed, which changes need a reason,
 // and the rollout phases the page fills in. The "needs a reason" rules are the server's own
 // (sql/functions/autoexec.save_settings.sql): the server refuses such a save without one anyway.
-import type { ActionTypeRow } from "./queries.ts";
-import type { Tier } from "./vocabulary.ts";
+import { graphql } from "./graphql.ts";
+import { type ActionTypeRow, SettingsFields } from "./queries.ts";
+import { isManualTier } from "./tiers.ts";
 
-export const SAVE_SETTINGS = `mutation SaveSettings($changes: JSON, $types: JSON, $reason: String) {
-  saveSettings(input: { changes: $changes, actionTypes: $types, reason: $reason }) {
-    result { enabled dryRun minConfidence minRevenueImpact hourlyLimit dailyLimit rateLimitKeyLimit
-      rateLimitKeyWindow { years months days hours minutes seconds }
-      recentEditWindow { years months days hours minutes seconds } failuresBeforeCooldown
-      cooldown { years months days hours minutes seconds } breakerWindow breakerMinExecutions breakerFailureRate
-      maxAttempts approvalTtl { years months days hours minutes seconds }
-      rollbackRetention { years months days hours minutes seconds } webhookUrl
-      staleJobAfter { years months days hours minutes seconds } updatedAt }
-  }
-}`;
+// It answers the same fields the page reads (SettingsFields), since the form is refilled from the answer.
+export const SAVE_SETTINGS = graphql(
+  `mutation SaveSettings($changes: JSON, $types: JSON, $reason: String) {
+    saveSettings(input: { changes: $changes, actionTypes: $types, reason: $reason }) {
+      result { ...SettingsFields }
+    }
+  }`,
+  [SettingsFields],
+);
+
+/** What the settings form holds: the two switches, and every other setting as the text of its field. */
+export interface FormValues {
+  enabled: boolean;
+  dryRun: boolean;
+  fields: Record<string, string>;
+}
 
 /** Each type's mode and daily cap as the form holds them (cap "" = no cap). */
 export type TypeValues = Record<string, { mode: string; cap: string }>;
@@ -37,20 +43,20 @@ export interface Change {
 const LIMITS = ["hourlyLimit", "dailyLimit", "rateLimitKeyLimit"];
 
 export function describeChanges(
-  settings: { form: Record<string, string>; initial: Record<string, string>; labels: Record<string, string> },
-  actionTypes: { types: TypeValues; initialTypes: TypeValues; tiers: Record<string, Tier> },
+  settings: { form: FormValues; initial: FormValues; labels: Record<string, string> },
+  actionTypes: { types: TypeValues; initialTypes: TypeValues },
 ): Change[] {
   const { form, initial, labels } = settings;
   const changes: Change[] = [];
-  const live = (values: Record<string, string>) => values.enabled === "true" && values.dryRun !== "true";
+  const live = (values: FormValues) => values.enabled && !values.dryRun;
   const goesLive = live(form) && !live(initial);
-  const yesNo = (value: string | undefined) => (value === "true" ? "on" : "off");
+  const yesNo = (value: boolean) => (value ? "on" : "off");
   if (form.enabled !== initial.enabled) {
     changes.push({
       label: "Auto-execution enabled",
       before: yesNo(initial.enabled),
       after: yesNo(form.enabled),
-      ...(goesLive && initial.dryRun !== "true" ? { risky: "goes live" } : {}),
+      ...(goesLive && !initial.dryRun ? { risky: "goes live" } : {}),
     });
   }
   if (form.dryRun !== initial.dryRun) {
@@ -62,8 +68,8 @@ export function describeChanges(
     });
   }
   for (const [key, label] of Object.entries(labels)) {
-    const before = initial[key] ?? "";
-    const after = (form[key] ?? "").trim();
+    const before = initial.fields[key] ?? "";
+    const after = (form.fields[key] ?? "").trim();
     if (before === after) continue;
     const tenfold = LIMITS.includes(key) && Number(after) > 10 * Math.max(Number(before), 1);
     changes.push({
@@ -105,7 +111,7 @@ export const PHASES: Record<string, string> = {
 export function phaseTarget(phase: number, rows: ActionTypeRow[]): TypeValues {
   return Object.fromEntries(
     rows
-      .filter((row) => row.tier !== "TIER_3")
+      .filter((row) => !isManualTier(row.tier))
       .map((row) => {
         const limited = phase === 2 && row.type === "ADD_AFFILIATE_LINK";
         return [row.type, { mode: phase === 3 || limited ? "live" : "dry_run", cap: limited ? "5" : "" }];

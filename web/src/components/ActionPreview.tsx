@@ -5,6 +5,7 @@ import { errorText } from "../hooks.ts";
 import type { ActionRow } from "../queries.ts";
 import { ACTION_PREVIEW, type ActionPreview, APPROVE_AS_SEEN } from "../review-queries.ts";
 import { READ_ONLY, useSession } from "../session.tsx";
+import { isManualTier } from "../tiers.ts";
 import { OPEN_STATUSES } from "../vocabulary.ts";
 import { SubjectLink } from "./ActionSubject.tsx";
 import { ChangeDiff } from "./ChangeDiff.tsx";
@@ -15,7 +16,7 @@ export const APPROVE_AS_SEEN_BUTTON = "approve-as-previewed";
 
 /** Whether the action may still execute, so a preview means something. */
 export function mayExecute(action: Pick<ActionRow, "status" | "executionTier">): boolean {
-  return action.executionTier !== "TIER_3" && OPEN_STATUSES.includes(action.status);
+  return !isManualTier(action.executionTier) && OPEN_STATUSES.includes(action.status);
 }
 
 /**
@@ -27,7 +28,7 @@ export function ActionPreviewPanel(props: { action: ActionRow; onChanged(message
   const { action } = props;
   const { canChange } = useSession();
   const [approving, setApproving] = useState<ActionPreview>();
-  const [{ data, error, fetching }, recompute] = useQuery<{ actionPreview: ActionPreview | null }>({
+  const [{ data, error, fetching }, recompute] = useQuery({
     query: ACTION_PREVIEW,
     variables: { id: action.id },
     requestPolicy: "network-only",
@@ -79,7 +80,8 @@ export function ActionPreviewPanel(props: { action: ActionRow; onChanged(message
           confirmLabel="Approve"
           onClose={() => setApproving(undefined)}
           onSubmit={async (note) => {
-            const result = await approve({ id: action.id, hash: approving.hash, note: note || null });
+            const hash = approving.hash as string;
+            const result = await approve({ id: action.id, hash, note: note || null });
             if (result.error) return errorText(result.error);
             props.onChanged(`Action ${action.id} approved as previewed.`);
             return undefined;

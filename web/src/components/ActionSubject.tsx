@@ -10,8 +10,9 @@ export function expiresSoon(deadline: string | null | undefined, now = Date.now(
   return !!deadline && new Date(deadline).getTime() - now < EXPIRES_SOON_HOURS * 3_600_000;
 }
 
-/** The page an action is about: its title linking to the live page, and its slug. */
-export function SubjectLink({ subject }: { subject: Subject | null | undefined }) {
+/** The page an action is about (Action.subject: JSON, a Subject): its title linking to the live page, and its slug. */
+export function SubjectLink(props: { subject: unknown }) {
+  const subject = props.subject as Subject | null | undefined;
   if (!subject) return null;
   return (
     <span className="subject">

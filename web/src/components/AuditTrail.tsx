@@ -1,16 +1,10 @@
 import { useEffect, useId, useState } from "react";
+import { nodesOf } from "../graphql.ts";
 import { showsPreviousAnswer, usePolledQuery } from "../hooks.ts";
-import type { AuditEvent, Connection } from "../queries.ts";
+import { AUDIT_TRAIL, type AuditEvent } from "../queries.ts";
 import { LoadState } from "./LoadState.tsx";
 import { Pager } from "./Pager.tsx";
 import { Time } from "./Time.tsx";
-
-const AUDIT_FILTERED = `query AuditTrail($condition: AuditEventCondition, $first: Int!, $offset: Int!) {
-  allAuditEvents(condition: $condition, first: $first, offset: $offset, orderBy: ID_DESC) {
-    totalCount pageInfo { hasNextPage hasPreviousPage }
-    nodes { id occurredAt actor action subjectType subjectId oldValues newValues note }
-  }
-}`;
 
 /** The kinds of decision the audit trail records (autoexec_private.audit callers). */
 export const AUDIT_KINDS = [
@@ -31,12 +25,15 @@ export const AUDIT_KINDS = [
 
 const shorten = (text: string, limit = 140) => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text);
 
+/** An event's old and new values (JSON objects, column → value) as "column: before → after; …". */
 function describeChange(event: AuditEvent): string {
-  const keys = Object.keys(event.newValues ?? event.oldValues ?? {});
+  const oldValues = event.oldValues as Record<string, unknown> | null;
+  const newValues = event.newValues as Record<string, unknown> | null;
+  const keys = Object.keys(newValues ?? oldValues ?? {});
   return keys
     .map((key) => {
-      const before = shorten(JSON.stringify(event.oldValues?.[key] ?? null));
-      const after = shorten(JSON.stringify(event.newValues?.[key] ?? null));
+      const before = shorten(JSON.stringify(oldValues?.[key] ?? null));
+      const after = shorten(JSON.stringify(newValues?.[key] ?? null));
       return `${key}: ${before} → ${after}`;
     })
     .join("; ");
@@ -65,10 +62,7 @@ export function AuditTrail(props: { version?: number; pageSize?: number; heading
     ...(dayStart(to, 1) ? { occurredBefore: dayStart(to, 1) } : {}),
   };
   const variables = { condition, first: pageSize, offset };
-  const [result, refresh] = usePolledQuery<{ allAuditEvents: Connection<AuditEvent> }>(
-    { query: AUDIT_FILTERED, variables },
-    3000,
-  );
+  const [result, refresh] = usePolledQuery({ query: AUDIT_TRAIL, variables }, 3000);
   const { data, error, fetching } = result;
   const loadingOther = showsPreviousAnswer(result, variables);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` bumps when the page changed something
@@ -77,7 +71,7 @@ export function AuditTrail(props: { version?: number; pageSize?: number; heading
     set(value);
     setOffset(0);
   };
-  const events = data?.allAuditEvents.nodes ?? [];
+  const events = nodesOf(data?.allAuditEvents);
   const Heading = props.heading ?? "h2";
   const filtered = Object.keys(condition).length > 0;
   return (
@@ -169,7 +163,7 @@ export function AuditTrail(props: { version?: number; pageSize?: number; heading
           offset={offset}
           pageSize={pageSize}
           shown={events.length}
-          total={data.allAuditEvents.totalCount}
+          total={data.allAuditEvents?.totalCount ?? 0}
           loading={loadingOther}
           onChange={setOffset}
         />

@@ -1,17 +1,12 @@
 import { formatTime } from "../format.ts";
+import { nodesOf } from "../graphql.ts";
 import { usePolledQuery } from "../hooks.ts";
-import { ENGINE_STATUS, type EngineState } from "../queries.ts";
+import { ENGINE_STATUS } from "../queries.ts";
 import { Link } from "../router.tsx";
-
-interface Data {
-  currentSettings: { enabled: boolean; dryRun: boolean; failuresBeforeCooldown: number } | null;
-  circuitBreaker: EngineState | null;
-  openFreezeWindows?: { nodes: { startsAt: string; endsAt: string; reason: string }[] };
-}
 
 /** On every page: why the engine is not executing (breaker, cooldown, switched off, dry run). */
 export function EngineBanner() {
-  const [{ data }, _refresh] = usePolledQuery<Data>({ query: ENGINE_STATUS }, 3000);
+  const [{ data }, _refresh] = usePolledQuery({ query: ENGINE_STATUS }, 3000);
   if (!data?.currentSettings || !data.circuitBreaker) return null;
   const { enabled, dryRun } = data.currentSettings;
   const breaker = data.circuitBreaker;
@@ -33,7 +28,7 @@ export function EngineBanner() {
     });
   }
   const now = Date.now();
-  const freeze = data.openFreezeWindows?.nodes.find(
+  const freeze = nodesOf(data.openFreezeWindows).find(
     (row) => new Date(row.startsAt).getTime() <= now && new Date(row.endsAt).getTime() > now,
   );
   if (freeze) {

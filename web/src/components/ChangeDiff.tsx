@@ -203,14 +203,18 @@ function FieldDiff({ name, before, after }: { name: string; before: FieldValue; 
   );
 }
 
-/** Every field of `before`/`after`, each with what changed; unchanged fields say so. */
-export function ChangeDiff(props: { before: Fields; after: Fields; label: string }) {
-  const names = [...new Set([...Object.keys(props.before), ...Object.keys(props.after)])];
+/**
+ * Every field of `before`/`after`, each with what changed; unchanged fields say so. Both are the JSON
+ * the server sends for a change (previews, ExecutionLog.diff): Fields, the affected fields by name.
+ */
+export function ChangeDiff(props: { before: unknown; after: unknown; label: string }) {
+  const [beforeFields, afterFields] = [props.before as Fields, props.after as Fields];
+  const names = [...new Set([...Object.keys(beforeFields), ...Object.keys(afterFields)])];
   return (
     <section className="change-diff" aria-label={props.label}>
       {names.map((name) => {
-        const before = props.before[name] ?? null;
-        const after = props.after[name] ?? null;
+        const before = beforeFields[name] ?? null;
+        const after = afterFields[name] ?? null;
         return (
           <div key={name} className="change-field" data-field={name}>
             <h4>

@@ -1,21 +1,17 @@
 import { useMemo } from "react";
 import { useQuery } from "urql";
-import { formatAge, formatTime, type Interval, intervalSeconds } from "../format.ts";
-import { EXPIRING_SOON, PENDING_TTL, type ReviewFields } from "../review-queries.ts";
+import { formatAge, formatTime, intervalSeconds } from "../format.ts";
+import { nodesOf } from "../graphql.ts";
+import { EXPIRING_SOON, PENDING_TTL } from "../review-queries.ts";
 import { Link } from "../router.tsx";
 import { EXPIRES_SOON_HOURS, SubjectLink } from "./ActionSubject.tsx";
-
-interface Expiring extends ReviewFields {
-  id: string;
-  type: string;
-}
 
 /**
  * Above the queue: pending Tier 2 proposals that expire undecided within EXPIRES_SOON_HOURS
  * (settings.pendingTtl after their proposal), the soonest first.
  */
 export function ExpiringSoon() {
-  const [settings] = useQuery<{ currentSettings: { pendingTtl: Interval } | null }>({ query: PENDING_TTL });
+  const [settings] = useQuery({ query: PENDING_TTL });
   const ttl = settings.data?.currentSettings?.pendingTtl;
   // Proposed before this, a proposal expires within the window. Fixed per page load of the settings.
   const before = useMemo(
@@ -25,9 +21,10 @@ export function ExpiringSoon() {
         : null,
     [ttl],
   );
-  const [{ data }] = useQuery<{ allActions: { totalCount: number; nodes: Expiring[] } }>({
+  const [{ data }] = useQuery({
     query: EXPIRING_SOON,
-    variables: { before },
+    // Paused until `before` is known.
+    variables: { before: before ?? "" },
     pause: !before,
     requestPolicy: "cache-and-network",
   });
@@ -41,7 +38,7 @@ export function ExpiringSoon() {
         {EXPIRES_SOON_HOURS} h:
       </strong>
       <ul>
-        {expiring.nodes.map((action) => (
+        {nodesOf(expiring).map((action) => (
           <li key={action.id}>
             <Link to={`/admin/actions/${action.id}`}>#{action.id}</Link>{" "}
             <span className="type">{action.type}</span> <SubjectLink subject={action.subject} />{" "}

@@ -1,25 +1,11 @@
 import { type FormEvent, useId, useState } from "react";
 import { useMutation } from "urql";
 import { formatTime } from "../format.ts";
+import { nodesOf } from "../graphql.ts";
 import { errorText, usePolledQuery } from "../hooks.ts";
+import { ADD_FREEZE, CANCEL_FREEZE, FREEZE_WINDOWS, type FreezeWindow } from "../queries.ts";
 import { READ_ONLY, useSession } from "../session.tsx";
 import { TextDialog } from "./Dialog.tsx";
-
-interface FreezeWindow {
-  id: string;
-  startsAt: string;
-  endsAt: string;
-  reason: string;
-  createdBy: string;
-}
-
-// In force or planned (the ones over or cancelled are in the audit list).
-const FREEZE_WINDOWS = `query FreezeWindows {
-  openFreezeWindows(first: 50) { nodes { id startsAt endsAt reason createdBy } } }`;
-const ADD_FREEZE = `mutation AddFreeze($startsAt: Datetime!, $endsAt: Datetime!, $reason: String!) {
-  addFreezeWindow(input: { startsAt: $startsAt, endsAt: $endsAt, reason: $reason }) { result { id } } }`;
-const CANCEL_FREEZE = `mutation CancelFreeze($id: BigInt!, $reason: String!) {
-  cancelFreezeWindow(input: { id: $id, reason: $reason }) { result { id } } }`;
 
 /**
  * The change calendar: windows when automatic execution waits (a sale week, a site migration). Approvals
@@ -27,17 +13,14 @@ const CANCEL_FREEZE = `mutation CancelFreeze($id: BigInt!, $reason: String!) {
  */
 export function FreezeWindows(props: { onChanged(): void }) {
   const { canChange } = useSession();
-  const [{ data }, refresh] = usePolledQuery<{ openFreezeWindows: { nodes: FreezeWindow[] } }>(
-    { query: FREEZE_WINDOWS },
-    5000,
-  );
+  const [{ data }, refresh] = usePolledQuery({ query: FREEZE_WINDOWS }, 5000);
   const [, add] = useMutation(ADD_FREEZE);
   const [, cancel] = useMutation(CANCEL_FREEZE);
   const [form, setForm] = useState({ startsAt: "", endsAt: "", reason: "" });
   const [error, setError] = useState<string>();
   const [cancelling, setCancelling] = useState<FreezeWindow>();
   const ids = { starts: useId(), ends: useId(), reason: useId() };
-  const open = data?.openFreezeWindows.nodes ?? [];
+  const open = nodesOf(data?.openFreezeWindows);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!form.startsAt || !form.endsAt || !form.reason.trim()) {

@@ -2,7 +2,7 @@ import type { ChartConfiguration } from "chart.js";
 import { useId, useMemo, useState } from "react";
 import { formatPercent, formatSeconds, formatTime } from "../format.ts";
 import { usePolledQuery } from "../hooks.ts";
-import { CHARTS, type ExecutionDaily, type ExecutionStats } from "../queries.ts";
+import { CHARTS, type ExecutionDaily } from "../queries.ts";
 import { ChartCanvas, COLORS } from "./Chart.tsx";
 import { LoadState } from "./LoadState.tsx";
 import { ReviewTimeByType, ReviewTimeCards } from "./ReviewTime.tsx";
@@ -20,11 +20,6 @@ const TARGETS = {
 
 function utcDay(time: number): Date {
   return new Date(Math.floor(time / DAY_MS) * DAY_MS);
-}
-
-interface ChartsData {
-  range: ExecutionStats;
-  daily: ExecutionDaily;
 }
 
 /**
@@ -45,23 +40,24 @@ export function ExecutionMetrics() {
     [today, dryRuns],
   );
   const rangeStart = new Date(variables.rangeStart);
-  const [{ data, error }, refresh] = usePolledQuery<ChartsData>({ query: CHARTS, variables }, 10_000);
+  const [{ data, error }, refresh] = usePolledQuery({ query: CHARTS, variables }, 10_000);
+  const dailySeries = data?.daily as ExecutionDaily | undefined;
   const executions = dryRuns ? "Executions (live and dry run)" : "Live executions";
 
   const daily = useMemo(
     () =>
-      (data?.daily.days ?? []).map((day) => ({
+      (dailySeries?.days ?? []).map((day) => ({
         label: `${new Date(day.day).toLocaleDateString("en-GB", { month: "short", day: "numeric", timeZone: "UTC" })}`,
         succeeded: day.succeeded,
         failed: day.failed,
         dryRuns: day.dryRuns,
         rate: day.successRate,
       })),
-    [data],
+    [dailySeries],
   );
   const byType = useMemo(
     () =>
-      Object.entries(data?.daily.byType ?? {})
+      Object.entries(dailySeries?.byType ?? {})
         .map(([type, counts]) => ({
           type,
           kept: counts.succeeded - counts.rolledBack,
@@ -71,7 +67,7 @@ export function ExecutionMetrics() {
           dryRuns: counts.dryRuns,
         }))
         .sort((a, b) => b.attempts - a.attempts),
-    [data],
+    [dailySeries],
   );
 
   const dailyConfig = useMemo<ChartConfiguration>(
@@ -171,6 +167,7 @@ export function ExecutionMetrics() {
     );
   const range = data?.range;
   const metrics = range?.metrics;
+  const counts = range?.today;
   return (
     <section aria-labelledby="metrics-title" className="metrics">
       <h2 id="metrics-title">Success metrics</h2>
@@ -205,36 +202,35 @@ export function ExecutionMetrics() {
         />
         <MetricCard
           name="Time to execute, Tier 1"
-          value={metrics?.tier1TimeToExecute.p95Seconds ?? null}
+          value={metrics?.tier1TimeToExecute?.p95Seconds ?? null}
           show={(value) => `p95 ${formatSeconds(value)}`}
           target="< 15 min (proposal to execution)"
           meets={(value) => value < TARGETS.tier1Seconds}
           detail={
-            metrics?.tier1TimeToExecute.executions
+            metrics?.tier1TimeToExecute?.executions
               ? `median ${formatSeconds(metrics.tier1TimeToExecute.p50Seconds ?? 0)}, ${metrics.tier1TimeToExecute.executions} executions`
               : undefined
           }
         />
         <MetricCard
           name="Time to execute, Tier 2"
-          value={metrics?.tier2TimeToExecute.p95Seconds ?? null}
+          value={metrics?.tier2TimeToExecute?.p95Seconds ?? null}
           show={(value) => `p95 ${formatSeconds(value)}`}
           target="< 1 h (approval to execution)"
           meets={(value) => value < TARGETS.tier2Seconds}
           detail={
-            metrics?.tier2TimeToExecute.executions
+            metrics?.tier2TimeToExecute?.executions
               ? `median ${formatSeconds(metrics.tier2TimeToExecute.p50Seconds ?? 0)}, ${metrics.tier2TimeToExecute.executions} executions`
               : undefined
           }
         />
-        <ReviewTimeCards review={metrics?.reviewTime} />
+        <ReviewTimeCards review={metrics?.reviewTime ?? undefined} />
       </ul>
-      <ReviewTimeByType review={metrics?.reviewTime} />
-      {range ? (
+      <ReviewTimeByType review={metrics?.reviewTime ?? undefined} />
+      {counts ? (
         <p className="today">
-          Today (UTC): {range.today.autoExecuted} auto, {range.today.approvedExecuted} approved,{" "}
-          {range.today.manualExecuted} manual, {range.today.dryRuns} dry runs, {range.today.failed} failed,{" "}
-          {range.today.rolledBack} rolled back.
+          Today (UTC): {counts.autoExecuted} auto, {counts.approvedExecuted} approved, {counts.manualExecuted}{" "}
+          manual, {counts.dryRuns} dry runs, {counts.failed} failed, {counts.rolledBack} rolled back.
         </p>
       ) : null}
       <div className="chart-options">

@@ -40,7 +40,9 @@ export function ReviewTimeCards({ review }: { review: ReviewTime | undefined }) 
 
 /** The time to decision per action type, as a table. */
 export function ReviewTimeByType({ review }: { review: ReviewTime | undefined }) {
-  const rows = [...(review?.byType ?? [])].sort((a, b) => b.decisions - a.decisions);
+  const rows = (review?.byType ?? [])
+    .filter((row) => row !== null)
+    .sort((a, b) => (b.decisions ?? 0) - (a.decisions ?? 0));
   if (!rows.length) return null;
   return (
     <details className="review-cards">

@@ -1,6 +1,6 @@
 import { useQuery } from "urql";
 import { errorText } from "../hooks.ts";
-import { ROLLBACK_PREVIEW, type RollbackPreview } from "../review-queries.ts";
+import { ROLLBACK_PREVIEW } from "../review-queries.ts";
 import { ChangeDiff } from "./ChangeDiff.tsx";
 
 /**
@@ -8,7 +8,7 @@ import { ChangeDiff } from "./ChangeDiff.tsx";
  * the diff is exactly what a forced rollback would discard; when it would change nothing, it says so.
  */
 export function RollbackPreviewPanel({ executionLogId }: { executionLogId: string }) {
-  const [{ data, error }] = useQuery<{ rollbackPreview: RollbackPreview | null }>({
+  const [{ data, error }] = useQuery({
     query: ROLLBACK_PREVIEW,
     variables: { id: executionLogId },
     requestPolicy: "network-only",

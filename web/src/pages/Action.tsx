@@ -5,8 +5,9 @@ import { ExecutionTable } from "../components/Executions.tsx";
 import { JsonBlock } from "../components/JsonBlock.tsx";
 import { LoadError } from "../components/LoadError.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
+import { nodesOf } from "../graphql.ts";
 import { usePolledQuery } from "../hooks.ts";
-import { ACTION_DETAIL, type ActionDetail, type HistoryEvent } from "../queries.ts";
+import { ACTION_DETAIL } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { type Pending, RowButtons, useDecisions, WaitingReason } from "./Queue.tsx";
@@ -27,10 +28,7 @@ function approveAsPreviewed(open: (pending: Pending) => void) {
 export function ActionPage({ id }: { id: string }) {
   const { canChange } = useSession();
   const [notice, setNotice] = useState<string>();
-  const [{ data, error }, refresh] = usePolledQuery<{
-    actionById: ActionDetail | null;
-    allActionHistories: { nodes: HistoryEvent[] };
-  }>({ query: ACTION_DETAIL, variables: { id } }, 2000);
+  const [{ data, error }, refresh] = usePolledQuery({ query: ACTION_DETAIL, variables: { id } }, 2000);
   const decisions = useDecisions((message) => {
     setNotice(message);
     refresh();
@@ -52,6 +50,7 @@ export function ActionPage({ id }: { id: string }) {
       </section>
     );
   }
+  const logs = nodesOf(action.executionLogsByActionId);
   return (
     <section aria-labelledby="action-title" className="action-detail">
       <p>
@@ -103,10 +102,10 @@ export function ActionPage({ id }: { id: string }) {
         <JsonBlock label="Action data" value={action.actionData} />
         <JsonBlock label="Last execution result" value={action.executionResult} />
       </div>
-      <h2>Executions ({action.executionLogsByActionId.totalCount})</h2>
-      {action.executionLogsByActionId.nodes.length ? (
+      <h2>Executions ({action.executionLogsByActionId?.totalCount ?? 0})</h2>
+      {logs.length ? (
         <ExecutionTable
-          logs={action.executionLogsByActionId.nodes}
+          logs={logs}
           caption={`Executions of action ${action.id}`}
           showAction={false}
           onChanged={changed}
@@ -116,10 +115,10 @@ export function ActionPage({ id }: { id: string }) {
       )}
       <h2>History</h2>
       <ol className="timeline">
-        {data.allActionHistories.nodes.map((event) => (
+        {nodesOf(data.allActionHistories).map((event) => (
           <li key={`${event.at}|${event.event}|${event.actor}|${JSON.stringify(event.details)}`}>
-            <time dateTime={event.at}>{formatTime(event.at)}</time> <strong>{event.event}</strong> by{" "}
-            {event.actor}
+            <time dateTime={event.at ?? undefined}>{formatTime(event.at)}</time>{" "}
+            <strong>{event.event}</strong> by {event.actor}
             {event.details && Object.keys(event.details).length ? (
               <details>
                 <summary>Details</summary>

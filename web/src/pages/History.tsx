@@ -4,11 +4,14 @@ import { ExecutionTable } from "../components/Executions.tsx";
 import { LoadState } from "../components/LoadState.tsx";
 import { ExecutionMetrics } from "../components/Metrics.tsx";
 import { Pager } from "../components/Pager.tsx";
-import { HISTORY_LOGS, type HistoryLogs } from "../history-queries.ts";
+import { nodesOf, type VariablesOf } from "../graphql.ts";
+import { HISTORY_LOGS, type LogCount } from "../history-queries.ts";
 import { showsPreviousAnswer, usePolledQuery } from "../hooks.ts";
-import { ACTION_TYPES, type ActionTypeRow } from "../queries.ts";
+import { ACTION_TYPES } from "../queries.ts";
+import { isManualTier } from "../tiers.ts";
 
 const PAGE_SIZE = 25;
+type LogCondition = NonNullable<VariablesOf<typeof HISTORY_LOGS>["condition"]>;
 
 /** Execution logs with filters, input/output, rollback; the PRD's metrics and charts above them. */
 export function HistoryPage() {
@@ -19,29 +22,31 @@ export function HistoryPage() {
   const [offset, setOffset] = useState(0);
   const [notice, setNotice] = useState<string>();
   const ids = { kind: useId(), mode: useId(), outcome: useId(), type: useId() };
-  const condition = {
-    ...(kind ? { executedByKind: kind } : {}),
-    ...(mode ? { mode } : {}),
+  // The selects offer only the schema's values of these enums.
+  const condition: LogCondition = {
+    ...(kind ? { executedByKind: kind as LogCondition["executedByKind"] } : {}),
+    ...(mode ? { mode: mode as LogCondition["mode"] } : {}),
     ...(outcome ? { success: outcome === "succeeded" } : {}),
     ...(type ? { actionType: type } : {}),
   };
   const filters = {
-    kind: kind || null,
-    mode: mode || null,
+    kind: condition.executedByKind ?? null,
+    mode: condition.mode ?? null,
     success: outcome ? outcome === "succeeded" : null,
     type: type || null,
   };
   const variables = { condition, first: PAGE_SIZE, offset, ...filters };
-  const [result, refresh] = usePolledQuery<HistoryLogs>({ query: HISTORY_LOGS, variables }, 3000);
+  const [result, refresh] = usePolledQuery({ query: HISTORY_LOGS, variables }, 3000);
   const { data, error, fetching } = result;
   const loadingOther = showsPreviousAnswer(result, variables);
-  const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
+  const [types] = useQuery({ query: ACTION_TYPES });
 
   const setFilter = (set: (value: string) => void) => (value: string) => {
     set(value);
     setOffset(0);
   };
-  const logs = data?.allExecutionLogs.nodes ?? [];
+  const logs = nodesOf(data?.allExecutionLogs);
+  const count = data?.countExecutionLogs as LogCount | null | undefined;
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">Execution history</h1>
@@ -81,8 +86,8 @@ export function HistoryPage() {
           <label htmlFor={ids.type}>Type</label>
           <select id={ids.type} value={type} onChange={(event) => setFilter(setType)(event.target.value)}>
             <option value="">All types</option>
-            {types.data?.allActionTypes.nodes
-              .filter((row) => row.tier !== "TIER_3")
+            {nodesOf(types.data?.allActionTypes)
+              .filter((row) => !isManualTier(row.tier))
               .map((row) => (
                 <option key={row.type} value={row.type}>
                   {row.type}
@@ -118,12 +123,8 @@ export function HistoryPage() {
         offset={offset}
         pageSize={PAGE_SIZE}
         shown={logs.length}
-        total={data?.countExecutionLogs.matching ?? 0}
-        totalText={
-          data?.countExecutionLogs.capped
-            ? `more than ${data.countExecutionLogs.cap.toLocaleString("en")}`
-            : undefined
-        }
+        total={count?.matching ?? 0}
+        totalText={count?.capped ? `more than ${count.cap.toLocaleString("en")}` : undefined}
         loading={loadingOther}
         onChange={setOffset}
       />

@@ -9,15 +9,16 @@ import { LoadState } from "../components/LoadState.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { Time, TimeText } from "../components/Time.tsx";
 import { formatAge, formatMoney, formatPercent, formatTime } from "../format.ts";
+import { nodesOf } from "../graphql.ts";
 import { errorText, showsPreviousAnswer, usePoll, usePolledQuery } from "../hooks.ts";
 import {
   ACTION_TYPES,
   type ActionRow,
-  type ActionTypeRow,
   APPROVE,
   type LineForecast,
   MARK_IMPLEMENTED,
   REJECT,
+  RETRY,
   WAITING_LINE,
 } from "../queries.ts";
 import { useQueueKeyboard } from "../queue-keyboard.ts";
@@ -27,14 +28,14 @@ import {
   filterVariables,
   MATCHING_IDS,
   QUEUE_PAGE,
-  type QueueData,
+  type QueueCounts,
   type QueueFilters,
-  RETRY,
   SORTS,
   type Sort,
 } from "../queue-queries.ts";
 import { setSearchParams, useLocation } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
+import { isManualTier } from "../tiers.ts";
 import { ACTION_STATUSES } from "../vocabulary.ts";
 
 const STATUSES: readonly string[] = ACTION_STATUSES;
@@ -102,11 +103,8 @@ const SELECTABLE = new Set(["PENDING", "FAILED"]);
 
 /** The line for rate-limit slots as a whole: how long it is, what runs today, when it drains. */
 function LineSummary() {
-  const [{ data }] = usePolledQuery<{ waitingLineForecast: LineForecast | null }>(
-    { query: WAITING_LINE },
-    5000,
-  );
-  const line = data?.waitingLineForecast;
+  const [{ data }] = usePolledQuery({ query: WAITING_LINE }, 5000);
+  const line = data?.waitingLineForecast as LineForecast | null | undefined;
   if (!line || line.waiting === 0) return null;
   const limits = `${line.hourlyLimit} per rolling hour, ${line.dailyLimit} per rolling 24 hours`;
   return (
@@ -159,7 +157,7 @@ export function QueuePage() {
     size: PAGE_SIZE,
     offset: (filters.page - 1) * PAGE_SIZE,
   };
-  const [result, reexecute] = useQuery<QueueData>({
+  const [result, reexecute] = useQuery({
     query: QUEUE_PAGE,
     variables,
     requestPolicy: "cache-and-network",
@@ -168,15 +166,16 @@ export function QueuePage() {
   const loadingOther = showsPreviousAnswer(result, variables);
   const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
   usePoll(paused ? noop : refresh, 2000);
-  const counts = data?.countActions;
+  const counts = data?.countActions as QueueCounts | null | undefined;
   useEffect(() => {
     if (!data) return;
     setUpdatedAt(new Date());
-    if (upToId === null && data.countActions.latestId !== null) setUpToId(Number(data.countActions.latestId));
+    const latestId = (data.countActions as QueueCounts | null)?.latestId ?? null;
+    if (upToId === null && latestId !== null) setUpToId(Number(latestId));
   }, [data, upToId]);
-  const [types] = useQuery<{ allActionTypes: { nodes: ActionTypeRow[] } }>({ query: ACTION_TYPES });
+  const [types] = useQuery({ query: ACTION_TYPES });
 
-  const rows = data?.searchActionsList ?? [];
+  const rows = (data?.searchActionsList ?? []).filter((row) => row !== null);
   const selectable = rows.filter((row) => SELECTABLE.has(row.status));
   const allSelected = selectable.length > 0 && selectable.every((row) => selected.has(row.id));
   const toggle = (id: string) => {
@@ -188,7 +187,7 @@ export function QueuePage() {
   };
   const selectAllMatching = async () => {
     const result = await client
-      .query<{ matchingActionIds: string[] }>(MATCHING_IDS, filterVariables(filters, upToId), {
+      .query(MATCHING_IDS, filterVariables(filters, upToId), {
         requestPolicy: "network-only",
       })
       .toPromise();
@@ -196,7 +195,7 @@ export function QueuePage() {
       setNotice(`Could not select them: ${errorText(result.error)}`);
       return;
     }
-    setSelected(new Set(result.data?.matchingActionIds ?? []));
+    setSelected(new Set((result.data?.matchingActionIds ?? []).filter((id) => id !== null)));
     setAllMatching(true);
   };
   const decisions = useDecisions((message) => {
@@ -310,7 +309,7 @@ export function QueuePage() {
             onChange={(event) => update({ type: event.target.value })}
           >
             <option value="">All types</option>
-            {types.data?.allActionTypes.nodes.map((row) => (
+            {nodesOf(types.data?.allActionTypes).map((row) => (
               <option key={row.type} value={row.type}>
                 {row.type}
               </option>
@@ -544,7 +543,7 @@ export function RowButtons(props: { action: ActionRow; canChange: boolean; onPic
           Retry
         </button>
       ) : null}
-      {open && action.executionTier === "TIER_3" ? (
+      {open && isManualTier(action.executionTier) ? (
         <button
           type="button"
           className="secondary small"
@@ -565,10 +564,9 @@ function dialogText(pending: Pending) {
     case "approve":
       return {
         title: `Approve action ${pending.action.id}`,
-        description:
-          pending.action.executionTier === "TIER_3"
-            ? "Tier 3: approving records the decision; the engine never executes it. Implement it by hand, then mark it implemented."
-            : `${pending.action.type} will execute automatically as soon as the guardrails allow.`,
+        description: isManualTier(pending.action.executionTier)
+          ? "Tier 3: approving records the decision; the engine never executes it. Implement it by hand, then mark it implemented."
+          : `${pending.action.type} will execute automatically as soon as the guardrails allow.`,
         label: "Note",
         confirmLabel: "Approve",
       };

@@ -5,11 +5,8 @@ import { ChartCanvas, COLORS } from "../components/Chart.tsx";
 import { LoadState } from "../components/LoadState.tsx";
 import { formatMoney, formatPercent, formatSeconds, formatTime } from "../format.ts";
 import { usePolledQuery } from "../hooks.ts";
+import { SHADOW } from "../queries.ts";
 import { setSearchParams, useLocation } from "../router.tsx";
-
-const SHADOW = `query Shadow($rangeStart: Datetime!, $rangeEnd: Datetime!) {
-  shadowReport(rangeStart: $rangeStart, rangeEnd: $rangeEnd)
-}`;
 
 interface ShadowType {
   type: string;
@@ -26,6 +23,7 @@ interface ShadowType {
   estimatedRevenueImpact: number;
 }
 
+/** autoexec.shadow_report() (JSON). */
 interface ShadowReport {
   range: { from: string; to: string };
   limits: {
@@ -52,11 +50,8 @@ export function ShadowPage() {
     const end = Math.ceil(Date.now() / 60_000) * 60_000; // whole minutes: the same query while polling
     return { rangeStart: new Date(end - days * DAY_MS).toISOString(), rangeEnd: new Date(end).toISOString() };
   }, [days]);
-  const [{ data, error }, refresh] = usePolledQuery<{ shadowReport: ShadowReport }>(
-    { query: SHADOW, variables },
-    30_000,
-  );
-  const report = data?.shadowReport;
+  const [{ data, error }, refresh] = usePolledQuery({ query: SHADOW, variables }, 30_000);
+  const report = data?.shadowReport as ShadowReport | null | undefined;
   return (
     <section aria-labelledby="shadow-title">
       <h1 id="shadow-title">Shadow report (phase 1)</h1>
