@@ -410,26 +410,6 @@ describe("the rollups give the raw log's figures", () => {
     await expectEqualToRaw("at the end");
   }, 120_000);
 
-  it("reads a range's edges by index: no scan of every action for the decisions at the edges", async () => {
-    // PostgreSQL 15 planned the edges' decisions from jsonb_array_elements_text's guess (100 rows per
-    // event) and hashed all of autoexec.actions: 0.6 s at 1,000,000 actions (bench --scale).
-    await db.pool.query("analyze autoexec.actions, autoexec.audit_events, autoexec.execution_logs");
-    const client = await db.pool.connect();
-    try {
-      await client.query("begin");
-      await client.query(
-        "select autoexec.execution_stats('2026-02-10T10:17:00Z', '2026-04-20T15:43:00Z', 20)",
-      );
-      const { rows } = await client.query<{ seq_scan: string }>(
-        "select seq_scan from pg_stat_xact_user_tables where relid = 'autoexec.actions'::regclass",
-      );
-      expect(Number(rows[0]?.seq_scan ?? 0)).toBe(0);
-    } finally {
-      await client.query("rollback");
-      client.release();
-    }
-  });
-
   it("refuses a range with an infinite end with a readable reason", async () => {
     await expect(
       db.pool.query("select autoexec.execution_stats('-infinity', '2026-01-01T00:00:00Z')"),
