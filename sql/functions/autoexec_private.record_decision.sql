@@ -1,4 +1,3 @@
-drop function if exists autoexec_private.record_decision(bigint, text, text, timestamptz, text);
 create or replace function autoexec_private.record_decision(
   p_action_id bigint, p_decision text, p_reason text, p_retry_at timestamptz, p_final_status text,
   p_wait_kind text

@@ -1,10 +1,4 @@
--- finish_execution claimed the slot and called this; the slot is now claimed by start_execution.
-drop function if exists autoexec_private.finish_execution(bigint, text, text, boolean, jsonb, jsonb, integer);
-drop function if exists autoexec_private.record_execution(bigint, text, text, timestamptz, jsonb, jsonb, integer);
-drop function if exists autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer);
--- The result grew the time to execute: a different result type needs a drop.
-drop function if exists autoexec_private.record_execution(bigint, text, text, jsonb, jsonb, integer, text);
-create function autoexec_private.record_execution(
+create or replace function autoexec_private.record_execution(
   p_action_id bigint,
   p_mode text,
   p_executed_by text,

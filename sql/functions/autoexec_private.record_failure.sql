@@ -1,4 +1,3 @@
-drop function if exists autoexec_private.record_failure(bigint, text, text, text, integer);
 create or replace function autoexec_private.record_failure(
   p_action_id bigint, p_mode text, p_executed_by text, p_error text, p_duration_ms integer,
   p_force_reason text default null

@@ -1,5 +1,4 @@
-drop function if exists autoexec_private.start_execution(bigint, boolean, text);
-create function autoexec_private.start_execution(p_action_id bigint, p_force boolean, p_actor text default null)
+create or replace function autoexec_private.start_execution(p_action_id bigint, p_force boolean, p_actor text default null)
 returns table (
   decision text, not_now text, reason text, retry_at timestamptz,
   type text, status text, action_data jsonb, mode text, executed_by text, mod_id bigint, mod jsonb

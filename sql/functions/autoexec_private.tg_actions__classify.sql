@@ -55,10 +55,9 @@ begin
   new.mod_id := case when v_type.action_data_ids ? 'modId' and jsonb_typeof(new.action_data -> 'modId') = 'number'
     then (new.action_data ->> 'modId')::bigint end;
 
-  -- Whatever the inserting role supplied, the catalogue decides tier and auto-executability, and
-  -- every action starts its life pending and unexecuted.
+  -- Whatever the inserting role supplied, the catalogue decides the tier (auto_executable is generated
+  -- from it), and every action starts its life pending and unexecuted.
   new.execution_tier := v_type.tier;
-  new.auto_executable := v_type.auto_executable;
   new.status := 'PENDING';
   new.status_reason := case v_type.tier
     when 2 then 'waiting for an admin''s approval'

@@ -2,8 +2,9 @@ import type pg from "pg";
 import * as calls from "../db/calls.ts";
 import { forgetReads, handlerContext } from "../handlers/content.ts";
 import type { ActionHandler, ExecutionOutput, HandlerContext, Json } from "../handlers/types.ts";
+import { describeIssues } from "../issues.ts";
 import { OPEN_STATUSES } from "../vocabulary.ts";
-import { describeZodError, type ExecutorDeps } from "./executor.ts";
+import type { ExecutorDeps } from "./executor.ts";
 
 /** What an execution changes: the fields it touches (handler.affected) before and after it. */
 export interface ContentChange {
@@ -102,7 +103,7 @@ export async function previewAction(
     const handler = deps.handlers.get(action.type);
     if (!handler) return refused(action.type, `no handler is registered for action type ${action.type}`);
     const parsed = handler.schema.safeParse(action.action_data);
-    if (!parsed.success) return refused(action.type, describeZodError(parsed.error));
+    if (!parsed.success) return refused(action.type, describeIssues(parsed.error, "action_data"));
     const ctx = handlerContext(client, actionId);
     const validation = await handler.validate(ctx, parsed.data);
     if (!validation.valid) return refused(action.type, validation.reason);

@@ -1,8 +1,8 @@
 import type pg from "pg";
-import type { z } from "zod";
 import * as calls from "../db/calls.ts";
 import { handlerContext, type ModRow } from "../handlers/content.ts";
 import type { ActionHandler, HandlerContext } from "../handlers/types.ts";
+import { describeIssues } from "../issues.ts";
 import type { Logger } from "../logger.ts";
 import type { ActionStatus, ExecutionDecision, ExecutionMode, NotNowDecision } from "../vocabulary.ts";
 import { type ContentChange, diffSetting, executeWithChange } from "./change.ts";
@@ -270,7 +270,7 @@ async function check(
   const handler = deps.handlers.get(action.type);
   if (!handler) throw new Error(`no handler is registered for action type ${action.type}`);
   const parsed = handler.schema.safeParse(action.data);
-  if (!parsed.success) return { reason: describeZodError(parsed.error) };
+  if (!parsed.success) return { reason: describeIssues(parsed.error, "action_data") };
   const modId = (parsed.data as { modId?: unknown }).modId;
   if (modId !== undefined && modId !== action.modId) {
     return {
@@ -372,11 +372,4 @@ async function recordFailure(
 function refusedByDatabase(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && (code.startsWith("22") || code.startsWith("54"));
-}
-
-/** "modId: expected number, received string; position: ..." — one readable line for status_reason. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "action_data"}: ${issue.message}`)
-    .join("; ");
 }
