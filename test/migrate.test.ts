@@ -200,7 +200,8 @@ describe("npm run migrate", () => {
       totals: true,
       viewer: true,
       auditor: true,
-      comment: "@foreignKey (mode) references autoexec.execution_modes (mode)\nExecutions per day, type, tier, mode and outcome.",
+      comment:
+        "@foreignKey (mode) references autoexec.execution_modes (mode)\nExecutions per day, type, tier, mode and outcome.",
     });
     // A view that can never be created is named, and nothing of the run is kept.
     await writeFile(
