@@ -3,7 +3,7 @@
 // (sql/functions/autoexec.save_settings.sql): the server refuses such a save without one anyway.
 import { graphql } from "./graphql.ts";
 import { type ActionTypeRow, SettingsFields } from "./queries.ts";
-import { isManualTier } from "./tiers.ts";
+import { isManualTier } from "./vocabulary.ts";
 
 // It answers the same fields the page reads (SettingsFields), since the form is refilled from the answer.
 export const SAVE_SETTINGS = graphql(

@@ -1,5 +1,4 @@
-import type { Tier } from "../tiers.ts";
-import { type ActionStatus, type ExecutionMode, tierNumber } from "../vocabulary.ts";
+import { type ActionStatus, type ExecutionMode, type Tier, tierNumber } from "../vocabulary.ts";
 
 // Tier badges as PRD-18's "Admin UI Updates" asks: Tier 1 green "Auto", Tier 2 yellow "On Approval",
 // Tier 3 red "Manual". Text carries the meaning; colour only repeats it.

@@ -8,7 +8,7 @@ import { nodesOf, type VariablesOf } from "../graphql.ts";
 import { HISTORY_LOGS, type LogCount } from "../history-queries.ts";
 import { showsPreviousAnswer, usePolledQuery } from "../hooks.ts";
 import { ACTION_TYPES } from "../queries.ts";
-import { isManualTier } from "../tiers.ts";
+import { isManualTier } from "../vocabulary.ts";
 
 const PAGE_SIZE = 25;
 type LogCondition = NonNullable<VariablesOf<typeof HISTORY_LOGS>["condition"]>;

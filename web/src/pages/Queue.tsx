@@ -35,8 +35,7 @@ import {
 } from "../queue-queries.ts";
 import { setSearchParams, useLocation } from "../router.tsx";
 import { READ_ONLY, useSession } from "../session.tsx";
-import { isManualTier } from "../tiers.ts";
-import { ACTION_STATUSES } from "../vocabulary.ts";
+import { ACTION_STATUSES, isManualTier } from "../vocabulary.ts";
 
 const STATUSES: readonly string[] = ACTION_STATUSES;
 const PAGE_SIZE = 25;

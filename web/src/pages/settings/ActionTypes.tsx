@@ -3,7 +3,7 @@ import { TierBadge } from "../../components/Badges.tsx";
 import type { ActionTypeRow } from "../../queries.ts";
 import { useSession } from "../../session.tsx";
 import type { TypeValues } from "../../settings-save.ts";
-import { isManualTier } from "../../tiers.ts";
+import { isManualTier } from "../../vocabulary.ts";
 
 /** Each action type's mode and daily cap, edited here and saved with the rest of the page. */
 export function ActionTypes(props: {
